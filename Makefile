@@ -1,0 +1,177 @@
+# esprit — XDP dataplane for ESP Echo, RISAV and DSCP-aware SA selection.
+#
+# Public targets install missing Debian packages first (scripts/deps.sh),
+# then re-enter make so that pkg-config answers with the packages present.
+#
+#   make            build build/esprit and the BPF objects
+#   make test       build and run every test suite
+#   make demo       two namespaces, the responder, and esprit ping
+#   make bench      benchmark tables (never fails on speed)
+#   make install    binary, objects, systemd unit, example config
+#   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
+
+BUILD ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PREFIX ?= /usr/local
+DESTDIR ?=
+V ?= 0
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test demo bench install vmlinux clean format \
+	_build _test _demo _bench _install
+
+all: deps
+	$(Q)$(MAKE) --no-print-directory _build
+test: deps
+	$(Q)$(MAKE) --no-print-directory _test
+demo: deps
+	$(Q)$(MAKE) --no-print-directory _demo
+bench: deps
+	$(Q)$(MAKE) --no-print-directory _bench
+install: deps
+	$(Q)$(MAKE) --no-print-directory _install
+
+deps:
+	$(Q)scripts/deps.sh
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+# Lazily evaluated: only the inner make (after deps) expands these.
+PKGS = libbpf libxdp jansson yaml-0.1 libmicrohttpd libsystemd libcrypto
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lelf -lz -lm
+CLANG_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+WARN := -Wall -Wextra -Werror
+USER_CFLAGS = -std=gnu11 -g -O2 $(WARN) -D_GNU_SOURCE -Iheaders -Iuser \
+	-I$(BUILD) $(PKG_CFLAGS) -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARN) \
+	-Wno-unused-function -I. -Iheaders -Ibpf $(CLANG_SYS_INCLUDES)
+
+BPF_HEADERS := $(wildcard bpf/*.h headers/*.h) vmlinux.h
+BPF_PROGS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
+SKELS := $(BPF_PROGS:%=$(BUILD)/%.skel.h)
+
+USER_SRCS := $(wildcard user/*.c)
+USER_LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
+USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/%.o)
+TEST_USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/test/%.o)
+TEST_USER_LIB_OBJS := $(USER_LIB_SRCS:%.c=$(BUILD)/test/%.o)
+
+TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/lib/*.c \
+	tests/netns/*.c tests/*.c)
+TEST_SRCS := $(filter-out %.bpf.c,$(TEST_SRCS))
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/test/%.o)
+TEST_BPF_PROGS := $(patsubst tests/bpf/%.bpf.c,%,$(wildcard tests/bpf/*.bpf.c))
+TEST_SKELS := $(TEST_BPF_PROGS:%=$(BUILD)/test/%.skel.h)
+TEST_BPF_OBJS := $(TEST_BPF_PROGS:%=$(BUILD)/test/%.bpf.o)
+
+_build: $(BUILD)/esprit $(BPF_OBJS)
+
+$(BUILD) $(BUILD)/test $(BUILD)/bench:
+	$(Q)mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/test/%.bpf.o: tests/bpf/%.bpf.c $(BPF_HEADERS) | $(BUILD)/test
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HEADERS) | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+%.skel.h: %.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
+
+$(BUILD)/user/%.o: user/%.c $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/esprit: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -o $@ $^ $(PKG_LIBS)
+
+# Test build: the same user code with sanitizers, plus the suites.
+$(BUILD)/test/user/%.o: user/%.c $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/test/tests/%.o: tests/%.c $(SKELS) $(TEST_SKELS)
+	$(call msg,CC-TEST,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -Itests -Itests/lib -I$(BUILD)/test \
+		-DESPRIT_SRC_DIR='"$(abspath .)"' -c $< -o $@
+
+$(BUILD)/test/esprit: $(TEST_USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/test/esprit_tests: $(TEST_OBJS) $(TEST_USER_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcunit -lssl -lcrypto
+
+TEST_BINS := $(BUILD)/esprit $(BUILD)/test/esprit $(BUILD)/test/esprit_tests \
+	$(BPF_OBJS) $(TEST_BPF_OBJS)
+
+_test: $(TEST_BINS)
+	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) $(BUILD)/test/esprit_tests $(TESTS)
+
+_demo: _build
+	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) scripts/demo.sh
+
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_BPF_PROGS := $(patsubst bench/%.bpf.c,%,$(wildcard bench/*.bpf.c))
+BENCH_SKELS := $(BENCH_BPF_PROGS:%=$(BUILD)/bench/%.skel.h)
+BENCH_BPF_OBJS := $(BENCH_BPF_PROGS:%=$(BUILD)/bench/%.bpf.o)
+BENCH_OBJS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/obj/%.o)
+
+$(BUILD)/bench/obj/%.o: bench/%.c $(SKELS) $(BENCH_SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) -Ibench -I$(BUILD)/bench -c $< -o $@
+
+$(BUILD)/bench/esprit_bench: $(BENCH_OBJS) \
+		$(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -o $@ $^ $(PKG_LIBS) -lssl -lcrypto
+
+_bench: _build $(BUILD)/bench/esprit_bench $(BENCH_BPF_OBJS)
+	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) bench/run.sh
+
+_install: _build
+	install -D -m 0755 $(BUILD)/esprit $(DESTDIR)$(PREFIX)/sbin/esprit
+	install -d $(DESTDIR)$(PREFIX)/lib/esprit
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/esprit/
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+format:
+	clang-format -i bpf/*.[ch] user/*.[ch] headers/*.h tests/*/*.[ch]
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef ESPRIT_BPF_COMMON_H
+#define ESPRIT_BPF_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#ifndef READ_ONCE
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+#endif
+
+/*
+ * ctx->data and ctx->data_end read through asm: otherwise clang may merge
+ * two such loads on different paths into one load at a computed ctx
+ * offset, which the verifier rejects.
+ */
+static __always_inline void *xdp_data(const struct xdp_md *ctx)
+{
+	void *data;
+
+	asm volatile("%[res] = *(u32 *)(%[base] + %[off])"
+		     : [res] "=r"(data)
+		     : [base] "r"(ctx), [off] "i"(__builtin_offsetof(
+						struct xdp_md, data)));
+	return data;
+}
+
+static __always_inline void *xdp_data_end(const struct xdp_md *ctx)
+{
+	void *end;
+
+	asm volatile("%[res] = *(u32 *)(%[base] + %[off])"
+		     : [res] "=r"(end)
+		     : [base] "r"(ctx), [off] "i"(__builtin_offsetof(
+						struct xdp_md, data_end)));
+	return end;
+}
+
+/* Offsets into packets are masked to this so the verifier sees them bounded. */
+#define PKT_OFF_MASK 0x3fff
+
+#endif

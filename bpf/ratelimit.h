@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * GCRA token buckets (see headers/esprit_ratelimit.h). Time comes from the
+ * coarse clock: requests within one tick share a timestamp, which the burst
+ * allowance absorbs, and reading it costs a fraction of bpf_ktime_get_ns.
+ */
+#ifndef ESPRIT_BPF_RATELIMIT_H
+#define ESPRIT_BPF_RATELIMIT_H
+
+#include "common.h"
+#include "esprit_config.h"
+#include "esprit_ratelimit.h"
+
+#define NSEC_PER_SEC   1000000000ULL
+#define GCRA_CAS_TRIES 4
+
+static __always_inline __u32 rate_burst(__u32 rate, __u32 burst)
+{
+	if (burst)
+		return burst;
+	burst = rate / ESPRIT_BURST_DIVISOR;
+	return burst ? burst : 1;
+}
+
+/* Returns 1 if a packet at now_ns conforms to rate/s with the given burst. */
+static __always_inline int gcra_conforms(struct esprit_rate_state *state,
+					 __u64 now_ns, __u32 rate, __u32 burst)
+{
+	__u64 interval = NSEC_PER_SEC / rate;
+	__u64 tolerance = interval * (burst - 1);
+
+	for (int i = 0; i < GCRA_CAS_TRIES; i++) {
+		__u64 tat = READ_ONCE(state->tat_ns);
+		__u64 start = tat > now_ns ? tat : now_ns;
+
+		if (start - now_ns > tolerance)
+			return 0;
+		if (__sync_val_compare_and_swap(&state->tat_ns, tat,
+						start + interval) == tat)
+			return 1;
+	}
+	/* Lost every race: others are sending right now; count it over-limit. */
+	return 0;
+}
+
+#endif

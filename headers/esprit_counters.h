@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Why a packet took the path it took. The BPF side counts packets and bytes
+ * per reason in the per-CPU array esprit_counters; `esprit stats` and the
+ * metrics endpoint print the names below. Append new reasons at the end:
+ * the numbers are part of the pinned map's layout.
+ *
+ * X(enum suffix, name, action, description)
+ */
+#ifndef ESPRIT_COUNTERS_H
+#define ESPRIT_COUNTERS_H
+
+#include "esprit_types.h"
+
+#define ESPRIT_REASONS(X)                                                   \
+	X(ECHO_REFLECTED, "echo-reflected", "tx",                           \
+	  "ESP Echo Request answered in XDP")                               \
+	X(ECHO_TRUNCATED_TO_MTU, "echo-truncated-to-mtu", "tx",             \
+	  "answered, Data cut so the reply fits the MTU")                   \
+	X(ECHO_RATE_GLOBAL, "echo-rate-limited-global", "drop",             \
+	  "over the global reply rate")                                     \
+	X(ECHO_RATE_PREFIX, "echo-rate-limited-prefix", "drop",             \
+	  "over the per-source-prefix reply rate")                          \
+	X(ECHO_NOT_ALLOWED, "echo-not-allowlisted", "drop",                 \
+	  "requester outside the allowlist")                                \
+	X(ECHO_DISABLED, "echo-disabled", "pass",                           \
+	  "responder switched off or format disabled")                      \
+	X(ECHO_SRC_MULTICAST, "echo-src-multicast", "drop",                 \
+	  "request from a multicast source")                                \
+	X(ECHO_SRC_BROADCAST, "echo-src-broadcast", "drop",                 \
+	  "request from a broadcast or reserved source")                    \
+	X(ECHO_SRC_UNSPECIFIED, "echo-src-unspecified", "drop",             \
+	  "request from 0.0.0.0 or ::")                                     \
+	X(ECHO_SRC_LOOPBACK, "echo-src-loopback", "drop",                   \
+	  "request from a loopback source")                                 \
+	X(ECHO_SRC_LINK_LOCAL, "echo-src-link-local-off-link", "drop",      \
+	  "link-local source with a non-link-local destination")            \
+	X(ECHO_SRC_LOCAL, "echo-src-local", "drop",                         \
+	  "request from one of our own addresses")                          \
+	X(ECHO_DST_NOT_UNICAST, "echo-dst-not-unicast", "drop",             \
+	  "request to a multicast or broadcast MAC or IP address")          \
+	X(ECHO_DST_NOT_LOCAL, "echo-dst-not-local", "pass",                 \
+	  "request for another host (transit)")                             \
+	X(ECHO_MALFORMED_TRUNCATED, "malformed-esp-truncated", "drop",      \
+	  "ESP shorter than header and trailer")                            \
+	X(ECHO_MALFORMED_PAD_LENGTH, "malformed-esp-pad-length", "drop",    \
+	  "Pad Length runs past the ESP payload or misaligns the trailer")  \
+	X(ECHO_MALFORMED_PADDING, "malformed-esp-padding", "drop",          \
+	  "padding bytes are not 1, 2, 3, ...")                             \
+	X(ECHO_MALFORMED_NEXT_HEADER, "malformed-esp-next-header", "drop",  \
+	  "echo with a Next Header other than 59")                          \
+	X(ECHO_MALFORMED_DATA_LENGTH, "malformed-echo-data-length", "drop", \
+	  "echo header without room for Identifier and Sequence")           \
+	X(ESP_IPV6_EXT_HEADERS, "esp-behind-ipv6-ext-headers", "pass",      \
+	  "IPv6 extension headers before ESP: left to the stack")           \
+	X(ECHO_FRAGMENT, "echo-fragment", "pass",                           \
+	  "fragmented ESP: left to the stack")                              \
+	X(ECHO_REPLY_CAPTURED, "echo-reply-captured", "drop",               \
+	  "ESP Echo Reply to one of our probes, timestamped and consumed")  \
+	X(ECHO_REPLY_PASSED, "echo-reply-passed", "pass",                   \
+	  "ESP Echo Reply no reader claimed: left to the stack")            \
+	X(RING_FULL, "ring-buffer-full", "drop",                            \
+	  "event lost: the reader's ring buffer was full")                  \
+	X(MALFORMED_L3, "malformed-ip", "pass",                             \
+	  "IP header truncated or inconsistent: left to the stack")
+
+enum esprit_reason {
+#define ESPRIT_REASON_ENUM(id, name, action, desc) ESPRIT_R_##id,
+	ESPRIT_REASONS(ESPRIT_REASON_ENUM)
+#undef ESPRIT_REASON_ENUM
+		ESPRIT_R_COUNT
+};
+
+/* Kept below the map size so reasons can be appended without a new map. */
+#define ESPRIT_REASONS_MAX 128
+
+struct esprit_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every max_entries and fixed size in one place, each with how it was sized.
+ * Each can be overridden with -D at build time.
+ */
+#ifndef ESPRIT_LIMITS_H
+#define ESPRIT_LIMITS_H
+
+/* Addresses the responder answers for; a large router carries a few hundred. */
+#ifndef ESPRIT_LOCAL_ADDRS_MAX
+#define ESPRIT_LOCAL_ADDRS_MAX 1024
+#endif
+
+/*
+ * Requester prefixes (/24, /64 by default) with a live token bucket. LRU, so
+ * a flood of distinct sources evicts idle buckets instead of failing; 64k
+ * covers a busy gateway's peers many times over.
+ */
+#ifndef ESPRIT_RATE_PREFIXES_MAX
+#define ESPRIT_RATE_PREFIXES_MAX 65536
+#endif
+
+/* Allowlisted requester prefixes: an operator's hand-written list. */
+#ifndef ESPRIT_ALLOW_PREFIXES_MAX
+#define ESPRIT_ALLOW_PREFIXES_MAX 4096
+#endif
+
+/*
+ * Echo identifiers whose replies XDP captures: the daemon uses one per peer
+ * and DSCP class (1000 peers x 4 classes), plus interactive pings.
+ */
+#ifndef ESPRIT_ECHO_SESSIONS_MAX
+#define ESPRIT_ECHO_SESSIONS_MAX 4096
+#endif
+
+/* Ring buffers readers can attach at once: the daemon plus a few pings. */
+#ifndef ESPRIT_RING_SLOTS
+#define ESPRIT_RING_SLOTS 16
+#endif
+
+/*
+ * Bytes per reply ring buffer: 4 MiB holds ~40k reply events (96 B + 8 B
+ * header), i.e. 200 probe streams at 1 kHz for 200 ms of reader stall.
+ */
+#ifndef ESPRIT_RING_BYTES
+#define ESPRIT_RING_BYTES (4 * 1024 * 1024)
+#endif
+
+/* Bytes of echo Data copied into a reply event: send time + tag + spare. */
+#define ESPRIT_ECHO_EVENT_DATA 32
+
+/* Deepest VLAN stack parsed (802.1ad outer + 802.1Q inner). */
+#define ESPRIT_VLAN_MAX 2
+
+/* IPv6 extension headers walked to find ESP before giving up. */
+#define ESPRIT_IPV6_EXT_MAX 4
+
+#endif

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <assert.h>
+#include <string.h>
+
+#include "pkt.h"
+
+const uint8_t pkt_mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
+const uint8_t pkt_mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
+
+void pkt_init(struct pkt *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void pkt_put(struct pkt *p, const void *bytes, size_t n)
+{
+	assert(p->len + n <= PKT_MAX);
+	memcpy(p->data + p->len, bytes, n);
+	p->len += n;
+}
+
+void pkt_put_u8(struct pkt *p, uint8_t v)
+{
+	pkt_put(p, &v, 1);
+}
+
+void pkt_put_be16(struct pkt *p, uint16_t v)
+{
+	v = htons(v);
+	pkt_put(p, &v, 2);
+}
+
+void pkt_put_be32(struct pkt *p, uint32_t v)
+{
+	v = htonl(v);
+	pkt_put(p, &v, 4);
+}
+
+void pkt_put_zeros(struct pkt *p, size_t n)
+{
+	assert(p->len + n <= PKT_MAX);
+	memset(p->data + p->len, 0, n);
+	p->len += n;
+}
+
+static void set_be16(uint8_t *at, uint16_t v)
+{
+	at[0] = v >> 8;
+	at[1] = v & 0xff;
+}
+
+void pkt_eth(struct pkt *p, const uint8_t dst[6], const uint8_t src[6])
+{
+	pkt_put(p, dst, 6);
+	pkt_put(p, src, 6);
+	p->ethertype_off = p->len;
+	pkt_put_be16(p, 0);
+}
+
+void pkt_vlan(struct pkt *p, uint16_t tpid, uint16_t vid)
+{
+	set_be16(p->data + p->ethertype_off, tpid);
+	pkt_put_be16(p, vid & 0x0fff);
+	p->ethertype_off = p->len;
+	pkt_put_be16(p, 0);
+}
+
+void pkt_ipv4_opts(struct pkt *p, const char *src, const char *dst,
+		   const uint8_t *opts, size_t len)
+{
+	uint8_t hdr[20] = {0};
+
+	assert(len % 4 == 0 && len <= 40);
+	set_be16(p->data + p->ethertype_off, 0x0800);
+	p->l3_off = p->len;
+	p->family = 4;
+	hdr[0] = 0x40 | ((20 + len) / 4);
+	hdr[6] = 0x40; /* DF */
+	hdr[8] = 64;
+	inet_pton(AF_INET, src, hdr + 12);
+	inet_pton(AF_INET, dst, hdr + 16);
+	pkt_put(p, hdr, sizeof(hdr));
+	if (len)
+		pkt_put(p, opts, len);
+	p->nexthdr_off = p->l3_off + 9;
+	p->l4_off = p->len;
+}
+
+void pkt_ipv4(struct pkt *p, const char *src, const char *dst)
+{
+	pkt_ipv4_opts(p, src, dst, NULL, 0);
+}
+
+void pkt_ipv6(struct pkt *p, const char *src, const char *dst)
+{
+	uint8_t hdr[40] = {0x60};
+
+	set_be16(p->data + p->ethertype_off, 0x86dd);
+	p->l3_off = p->len;
+	p->family = 6;
+	hdr[7] = 64;
+	inet_pton(AF_INET6, src, hdr + 8);
+	inet_pton(AF_INET6, dst, hdr + 24);
+	pkt_put(p, hdr, sizeof(hdr));
+	p->nexthdr_off = p->l3_off + 6;
+	p->l4_off = p->len;
+}
+
+void pkt_ipv6_ext(struct pkt *p, uint8_t type, const uint8_t *body,
+		  size_t body_len)
+{
+	size_t start = p->len;
+
+	assert((body_len + 2) % 8 == 0);
+	p->data[p->nexthdr_off] = type;
+	pkt_put_u8(p, 0);
+	pkt_put_u8(p, type == 44 ? 0 : (body_len + 2) / 8 - 1);
+	pkt_put(p, body, body_len);
+	p->nexthdr_off = start;
+	p->l4_off = p->len;
+}
+
+void pkt_proto(struct pkt *p, uint8_t proto)
+{
+	p->data[p->nexthdr_off] = proto;
+}
+
+uint16_t pkt_ipv4_checksum(const uint8_t *hdr, size_t len)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (hdr[i] << 8) | hdr[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+void pkt_finish(struct pkt *p)
+{
+	uint8_t *ip = p->data + p->l3_off;
+
+	if (p->family == 4) {
+		size_t hlen = (ip[0] & 0x0f) * 4;
+
+		if (!p->frozen_len)
+			set_be16(ip + 2, p->len - p->l3_off);
+		set_be16(ip + 10, 0);
+		set_be16(ip + 10, pkt_ipv4_checksum(ip, hlen));
+	} else if (p->family == 6 && !p->frozen_len) {
+		set_be16(ip + 4, p->len - p->l3_off - 40);
+	}
+}
+
+void pkt_esp_seed(struct pkt *p, uint32_t spi, uint32_t seq, uint16_t ident,
+		  uint16_t echo_seq, const uint8_t *data, size_t n)
+{
+	size_t pad = (4 - (8 + 4 + n + 2) % 4) % 4;
+
+	pkt_proto(p, 50);
+	pkt_put_be32(p, spi);
+	pkt_put_be32(p, seq);
+	pkt_put_be16(p, ident);
+	pkt_put_be16(p, echo_seq);
+	if (n)
+		pkt_put(p, data, n);
+	for (size_t i = 1; i <= pad; i++)
+		pkt_put_u8(p, i);
+	pkt_put_u8(p, pad);
+	pkt_put_u8(p, 59);
+}
+
+void pkt_esp_empty(struct pkt *p, uint32_t spi, uint32_t seq)
+{
+	pkt_proto(p, 50);
+	pkt_put_be32(p, spi);
+	pkt_put_be32(p, seq);
+	pkt_put_u8(p, 1);
+	pkt_put_u8(p, 2);
+	pkt_put_u8(p, 2);
+	pkt_put_u8(p, 59);
+}
+
+void pkt_esp_subtyped(struct pkt *p, uint32_t spi, uint32_t seq,
+		      uint8_t subtype, uint8_t flags, uint32_t return_spi,
+		      uint16_t ident, uint16_t echo_seq, const uint8_t *data,
+		      size_t n)
+{
+	pkt_proto(p, 50);
+	pkt_put_be32(p, spi);
+	pkt_put_be32(p, seq);
+	pkt_put_u8(p, subtype);
+	pkt_put_u8(p, flags);
+	pkt_put_be16(p, n);
+	pkt_put_be16(p, ident);
+	pkt_put_be16(p, echo_seq);
+	if (flags & 0x80)
+		pkt_put_be32(p, return_spi);
+	if (n)
+		pkt_put(p, data, n);
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Every subcommand's entry point; main.c dispatches to them by name. */
+#ifndef ESPRIT_COMMANDS_H
+#define ESPRIT_COMMANDS_H
+
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_responder(int argc, char **argv);
+
+#endif

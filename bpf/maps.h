@@ -14,6 +14,7 @@
 #include "esprit_counters.h"
 #include "esprit_echo.h"
 #include "esprit_ratelimit.h"
+#include "esprit_risav.h"
 
 /* Settings the programs only read; zero fields mean defaults. */
 struct {
@@ -101,5 +102,70 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_rb_drops SEC(".maps");
+
+/* RISAV settings: local ASN (0 = off), flags, audit rate. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct esprit_risav_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_risav SEC(".maps");
+
+/*
+ * Prefix → origin ASN. The table sits in slot 0 of an array of maps so an
+ * RPKI import builds a new trie aside and swaps it in with one update: no
+ * packet ever sees half a table.
+ */
+struct esprit_prefix_trie {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, ESPRIT_PREFIXES_MAX);
+	/* sizes, not types: clang emits only a forward declaration for
+	 * types reached solely through an inner-map template */
+	__uint(key_size, sizeof(struct esprit_prefix_key));
+	__uint(value_size, sizeof(struct esprit_prefix_origin));
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct esprit_prefix_trie);
+} esprit_prefixes SEC(".maps");
+
+/* Participating peers by ASN. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ESPRIT_PEERS_MAX);
+	__type(key, __u32);
+	__type(value, struct esprit_peer);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_peers SEC(".maps");
+
+/* Every announced contact address (green channel) → its ASN. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ESPRIT_CONTACTS_MAX);
+	__type(key, struct esprit_addr);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_contacts SEC(".maps");
+
+/* Audit events (RFC 4302 §3.4: failures are auditable), rate-limited. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, ESPRIT_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct esprit_rate_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_audit_rl SEC(".maps");
 
 #endif

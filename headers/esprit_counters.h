@@ -11,6 +11,7 @@
 #define ESPRIT_COUNTERS_H
 
 #include "esprit_types.h"
+#include "esprit_limits.h"
 
 #define ESPRIT_REASONS(X)                                                   \
 	X(ECHO_REFLECTED, "echo-reflected", "tx",                           \
@@ -70,9 +71,6 @@ enum esprit_reason {
 #undef ESPRIT_REASON_ENUM
 		ESPRIT_R_COUNT
 };
-
-/* Kept below the map size so reasons can be appended without a new map. */
-#define ESPRIT_REASONS_MAX 128
 
 struct esprit_counter {
 	__u64 packets;

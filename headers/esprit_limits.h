@@ -46,8 +46,32 @@
 #define ESPRIT_RING_BYTES (4 * 1024 * 1024)
 #endif
 
+/*
+ * Prefixes in one prefix → origin-ASN table: the global RPKI has ~800k
+ * VRPs (end of 2025, +23%/year); 2M leaves years of growth.
+ */
+#ifndef ESPRIT_PREFIXES_MAX
+#define ESPRIT_PREFIXES_MAX (2 * 1024 * 1024)
+#endif
+
+/* Participating peer ASes; RISAV is deployed pairwise between ASes. */
+#ifndef ESPRIT_PEERS_MAX
+#define ESPRIT_PEERS_MAX 4096
+#endif
+
+/* Contact addresses (green channel): two per peer plus our own. */
+#define ESPRIT_CONTACTS_MAX (2 * ESPRIT_PEERS_MAX + 2)
+
+/* Audit event ring: 1 MiB holds ~10k events (~100 B) of reader stall. */
+#ifndef ESPRIT_EVENTS_BYTES
+#define ESPRIT_EVENTS_BYTES (1024 * 1024)
+#endif
+
 /* Bytes of echo Data copied into a reply event: send time + tag + spare. */
 #define ESPRIT_ECHO_EVENT_DATA 32
+
+/* Counter slots: room to append reasons without resizing the map. */
+#define ESPRIT_REASONS_MAX 128
 
 /* Deepest VLAN stack parsed (802.1ad outer + 802.1Q inner). */
 #define ESPRIT_VLAN_MAX 2

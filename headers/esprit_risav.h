@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * RISAV (PROTOCOLS.md §2): the AS-scoped AH header, and the maps a border
+ * router's dataplane reads: its own ASN, prefix → origin ASN from the RPKI,
+ * participating peers with their contact addresses, and audit events.
+ * SAs are keyed by (SPI, peer ASN), the peer ASN found by longest-prefix
+ * match on the source address (§2.5a).
+ */
+#ifndef ESPRIT_RISAV_H
+#define ESPRIT_RISAV_H
+
+#include "esprit_types.h"
+
+#define ESPRIT_IPPROTO_AH  51
+#define ESPRIT_AH_SCOPE_IP 0 /* classic end-to-end AH: left alone */
+#define ESPRIT_AH_SCOPE_AS 1 /* RISAV */
+
+/* RFC 4302 AH with the RESERVED field split into reserved + Scope (§2.3). */
+struct esprit_ah_hdr {
+	__u8 nexthdr;
+	__u8 payload_len; /* AH length in 4-byte words, minus 2 */
+	__u8 reserved;
+	__u8 scope;
+	__be32 spi;
+	__be32 seq;
+	/* ICV (and padding) follow */
+};
+
+/* risav_flags */
+#define ESPRIT_RISAV_PASS_FRAGMENTS \
+	(1U << 0) /* pass, not drop, fragments
+					      * from enforced peers */
+
+/* The one-entry map esprit_risav. local_asn 0 = RISAV off. */
+struct esprit_risav_config {
+	__u32 local_asn;
+	__u32 risav_flags;
+	__u32 audit_rate; /* audit events/s; 0 = default */
+};
+
+#define ESPRIT_DEFAULT_AUDIT_RATE 100
+
+/* Value of the prefix LPM tries (key struct esprit_prefix_key). */
+struct esprit_prefix_origin {
+	__u32 asn;
+};
+
+enum esprit_peer_mode {
+	ESPRIT_PEER_OFF = 0, /* untouched */
+	ESPRIT_PEER_TESTING = 1, /* verify and count, never drop */
+	ESPRIT_PEER_ENFORCE = 2, /* drop what fails or carries no tag */
+};
+
+#define ESPRIT_PEER_CONTACTS 2 /* one contact IP per address family */
+
+/* Value of esprit_peers, keyed by the peer's ASN (__u32). */
+struct esprit_peer {
+	__u32 mode; /* enum esprit_peer_mode */
+	__u32 contact_count;
+	struct esprit_addr contact[ESPRIT_PEER_CONTACTS];
+};
+
+#endif

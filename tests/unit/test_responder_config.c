@@ -75,16 +75,22 @@ static void test_numbers(void)
 static void test_rejects_leave_config(void)
 {
 	static const char *bad[][2] = {
-		{ "rate", "0" },	 { "rate", "-5" },
-		{ "rate", "fast" },	 { "prefix-len4", "33" },
-		{ "prefix-len6", "0" },	 { "ttl", "256" },
-		{ "ttl", "0" },		 { "spi-request", "0" },
-		{ "enabled", "maybe" },	 { "seq", "random" },
-		{ "burst", "" },	 { "nonsense", "1" },
-		{ "spi-reply", "4294967296" },
-		{ NULL, NULL },
+		{"rate", "0"},
+		{"rate", "-5"},
+		{"rate", "fast"},
+		{"prefix-len4", "33"},
+		{"prefix-len6", "0"},
+		{"ttl", "256"},
+		{"ttl", "0"},
+		{"spi-request", "0"},
+		{"enabled", "maybe"},
+		{"seq", "random"},
+		{"burst", ""},
+		{"nonsense", "1"},
+		{"spi-reply", "4294967296"},
+		{NULL, NULL},
 	};
-	struct esprit_config cfg = { .rate_global = 42, .reply_ttl = 9 };
+	struct esprit_config cfg = {.rate_global = 42, .reply_ttl = 9};
 	struct esprit_config before = cfg;
 	char err[256];
 
@@ -101,11 +107,12 @@ static void test_rejects_leave_config(void)
 
 TEST_SUITE(responder_config_suite) = {
 	.name = "unit_responder_config",
-	.cases = (const struct test_case[]){
-		{ "flags", test_flags },
-		{ "formats", test_formats },
-		{ "numbers", test_numbers },
-		{ "rejects_leave_config", test_rejects_leave_config },
-		{ NULL, NULL },
-	},
+	.cases =
+		(const struct test_case[]){
+			{"flags", test_flags},
+			{"formats", test_formats},
+			{"numbers", test_numbers},
+			{"rejects_leave_config", test_rejects_leave_config},
+			{NULL, NULL},
+		},
 };

@@ -85,6 +85,7 @@ veth_topology() {
 
 setup_veth_echo() {
 	veth_topology || return 1
+	# shellcheck disable=SC2034 # read by run.sh
 	TABLE_ARGS=(--gen-ns "$VETH_GEN_NS" --gen-if "$VETH_GEN_IF"
 		--gen-addr "$VETH_GEN6" --far-ns "$VETH_FAR_NS"
 		--far-if "$VETH_FAR_IF" --far-addr "$VETH_FAR6")

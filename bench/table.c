@@ -215,10 +215,11 @@ static void comparison_cells(const struct comparison *c, char *label,
 		snprintf(target, CELL_LEN, "%s %.2fx", op, c->target);
 	else
 		snprintf(target, CELL_LEN, "%s %+.1f", op, c->target);
-	snprintf(met, CELL_LEN, "%s",
-		 isnan(value)		? "n/a"
-		 : target_met(c, value) ? "yes"
-					: "NO");
+	if (isnan(value))
+		snprintf(met, CELL_LEN, "n/a");
+	else
+		snprintf(met, CELL_LEN, "%s",
+			 target_met(c, value) ? "yes" : "NO");
 }
 
 static void print_comparisons(const struct table *t)

@@ -397,6 +397,11 @@ static void add_notes(struct veth_bench *vb, struct esprit_xdp *esp,
 			   esp, ESPRIT_R_ECHO_REFLECTED),
 		   (unsigned long long)fe[0].replies);
 	table_note(vb->t,
+		   "frames other than replies that came back to %s: %llu "
+		   "(passed to the stack, not counted as replies)",
+		   vb->o->gen_if,
+		   (unsigned long long)rx_count(vb, BENCH_RX_OTHER));
+	table_note(vb->t,
 		   "generator: BPF_PROG_TEST_RUN with "
 		   "BPF_F_TEST_XDP_LIVE_FRAMES, XDP_TX out of %s, each frame "
 		   "rewritten from the template (live pages are recycled and "

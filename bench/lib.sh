@@ -56,7 +56,9 @@ bench_ns_add() {
 }
 
 # Two namespaces joined by a veth, static neighbours (no ND traffic mixes
-# in), IPv6 only; names carry the PID so NAPI thread names are unique.
+# in), IPv6 only; names carry the PID so NAPI thread names are unique. GRO
+# on the far end gives it NAPI without XDP: a veth takes frames redirected
+# into it (the generator's XDP_TX) only with NAPI on.
 VETH_GEN_NS=bgen
 VETH_FAR_NS=bfar
 VETH_GEN_IF=ebg$(($$ % 10000))
@@ -80,7 +82,8 @@ veth_topology() {
 		bns "$VETH_GEN_NS" ip neigh replace "$VETH_FAR6" \
 			lladdr "$VETH_FAR_MAC" dev "$VETH_GEN_IF" nud permanent &&
 		bns "$VETH_FAR_NS" ip neigh replace "$VETH_GEN6" \
-			lladdr "$VETH_GEN_MAC" dev "$VETH_FAR_IF" nud permanent
+			lladdr "$VETH_GEN_MAC" dev "$VETH_FAR_IF" nud permanent &&
+		bns "$VETH_FAR_NS" ethtool -K "$VETH_FAR_IF" gro on
 }
 
 setup_veth_echo() {

@@ -8,7 +8,7 @@
  *   esprit_xdp          ESP Echo Requests; rate limits set to unlimited
  *   minimal reflector   the same requests (bench_reflector.bpf.c)
  *   kernel ICMPv6 echo  ICMPv6 Echo Requests of the same frame size, and
- *                       only XDP_PASS on the far end (bench_pass.bpf.c)
+ *                       no XDP program on the far end: the stack answers
  *
  * Both veths' receive work runs in threaded NAPI, pinned: the far end's on
  * one CPU, the generator and the reply counter on the other. The far end's
@@ -43,7 +43,6 @@
 #include "table.h"
 
 #include "esprit_xdp.skel.h"
-#include "bench_pass.skel.h"
 #include "bench_reflector.skel.h"
 #include "bench_rx_count.skel.h"
 
@@ -157,6 +156,18 @@ static __u64 rx_count(struct veth_bench *vb, enum bench_rx_kind kind)
 	return sum;
 }
 
+/* Pins and prioritises one veth's NAPI threads; returns how many. */
+static int place_napi(const char *ifname, int cpu, pid_t *pids, int max)
+{
+	int n = napi_threads(ifname, pids, max);
+
+	for (int i = 0; i < n; i++) {
+		cpu_pin(pids[i], cpu);
+		cpu_fifo(pids[i], NAPI_FIFO_PRIO);
+	}
+	return n;
+}
+
 static __u64 far_cpu_ns(const struct veth_bench *vb)
 {
 	__u64 ns = 0;
@@ -166,13 +177,16 @@ static __u64 far_cpu_ns(const struct veth_bench *vb)
 	return ns;
 }
 
+/* Attaches prog_fd to the far veth, or with -1 leaves it without XDP. */
 static int attach_far(struct veth_bench *vb, int prog_fd)
 {
 	int err = netns_enter(vb->far_ns);
 
-	if (!err)
+	if (!err && prog_fd >= 0)
 		err = bpf_xdp_attach(vb->far_ifindex, prog_fd,
 				     XDP_FLAGS_DRV_MODE, NULL);
+	else if (!err)
+		err = bpf_xdp_detach(vb->far_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	netns_enter(vb->gen_ns);
 	return err;
 }
@@ -185,6 +199,11 @@ static int sample(struct veth_bench *vb, struct far_end *fe, double seconds,
 	double elapsed, far_s;
 	int err;
 
+	/* Attaching and detaching keep NAPI (GRO is on), but look again. */
+	vb->nfar_napi = place_napi(vb->o->far_if, vb->far_cpu, vb->far_napi,
+				   NAPI_THREADS_MAX);
+	if (vb->nfar_napi <= 0)
+		return -ENOENT;
 	cpu0 = far_cpu_ns(vb);
 	rx0 = rx_count(vb, fe->reply);
 	tx0 = livegen_sent(&vb->gen);
@@ -289,22 +308,12 @@ static int setup(struct veth_bench *vb, struct frame_ends *ends)
 	return 0;
 }
 
-/* Pins and prioritises one veth's NAPI threads; returns how many. */
-static int place_napi(const char *ifname, int cpu, pid_t *pids, int max)
-{
-	int n = napi_threads(ifname, pids, max);
-
-	for (int i = 0; i < n; i++) {
-		cpu_pin(pids[i], cpu);
-		cpu_fifo(pids[i], NAPI_FIFO_PRIO);
-	}
-	return n;
-}
-
 /*
  * Threaded NAPI, so receive work runs in kernel threads that can be pinned
  * and timed instead of in softirq on whichever CPU sent the frames. The
- * threads exist once NAPI does, i.e. with XDP attached on both ends.
+ * threads exist while NAPI does: on the generator's veth because XDP is
+ * attached, on the far one because GRO is on (setup_veth_echo), which also
+ * lets it take redirected frames with no XDP program (the kernel's turn).
  */
 static int split_cpus(struct veth_bench *vb)
 {
@@ -324,8 +333,10 @@ static int split_cpus(struct veth_bench *vb)
 				   NAPI_THREADS_MAX);
 	if (vb->nfar_napi <= 0 || place_napi(o->gen_if, vb->gen_cpu, gen_napi,
 					     NAPI_THREADS_MAX) <= 0) {
-		table_error(vb->t, "no NAPI threads of %s and %s found",
-			    o->far_if, o->gen_if);
+		table_error(vb->t,
+			    "no NAPI threads of %s and %s found (is GRO on "
+			    "for %s?)",
+			    o->far_if, o->gen_if, o->far_if);
 		return -1;
 	}
 	if (vb->gen_cpu == vb->far_cpu)
@@ -409,8 +420,9 @@ static void add_notes(struct veth_bench *vb, struct esprit_xdp *esp,
 		   "SCHED_FIFO %d",
 		   vb->o->gen_if, NAPI_FIFO_PRIO);
 	table_note(vb->t,
-		   "kernel ICMPv6 echo: XDP_PASS on %s, since a veth takes "
-		   "redirected frames only with NAPI on; "
+		   "kernel ICMPv6 echo: no XDP program on %s; a veth takes "
+		   "redirected frames only with NAPI on, which GRO gives it "
+		   "(XDP_PASS would too); "
 		   "net.ipv6.icmp.ratemask %s (Echo Reply, 129, is not "
 		   "rate-limited unless listed)",
 		   vb->o->far_if, ratemask);
@@ -422,7 +434,6 @@ static int veth_echo(int argc, char **argv)
 	struct veth_opts o = {};
 	struct veth_bench vb = {.o = &o, .gen_ns = -1, .far_ns = -1};
 	struct bench_reflector *refl = NULL;
-	struct bench_pass *pass = NULL;
 	struct esprit_xdp *esp = NULL;
 	static struct pkt esp_req, icmp_req;
 	struct frame_ends ends = {};
@@ -443,10 +454,9 @@ static int veth_echo(int argc, char **argv)
 	netns_enter(vb.far_ns);
 	esp = esprit_prog_load(esprit_settings, err, sizeof(err));
 	refl = bench_reflector__open_and_load();
-	pass = bench_pass__open_and_load();
 	netns_sysctl_read("net/ipv6/icmp/ratemask", ratemask, sizeof(ratemask));
 	netns_enter(vb.gen_ns);
-	if (!esp || !refl || !pass) {
+	if (!esp || !refl) {
 		table_error(vb.t, "cannot load the far-end programs%s%s",
 			    esp ? "" : ": ", esp ? "" : err);
 		goto out;
@@ -465,7 +475,7 @@ static int veth_echo(int argc, char **argv)
 	};
 	fe[2] = (struct far_end){
 		.name = "kernel ICMPv6 echo",
-		.prog_fd = bpf_program__fd(pass->progs.bench_pass),
+		.prog_fd = -1,
 		.frame = &icmp_req,
 		.reply = BENCH_RX_ICMP6_REPLY,
 	};
@@ -476,10 +486,6 @@ static int veth_echo(int argc, char **argv)
 		      "frames; ICMPv6 Echo Requests of the same size",
 		      BENCH_ECHO_DATA, esp_req.len);
 
-	if (attach_far(&vb, fe[2].prog_fd)) {
-		table_error(vb.t, "cannot attach to %s", o.far_if);
-		goto out;
-	}
 	if (split_cpus(&vb))
 		goto out;
 	table_context(vb.t,
@@ -500,7 +506,6 @@ out:
 	if (vb.gen.skel)
 		livegen_close(&vb.gen);
 	bench_rx_count__destroy(vb.rx);
-	bench_pass__destroy(pass);
 	bench_reflector__destroy(refl);
 	if (esp)
 		esprit_xdp__destroy(esp);

@@ -30,6 +30,22 @@ bench_header() {
 	echo "method    medians of ${BENCH_RUNS:-7} runs, warm-up first; ratios first, absolute numbers second"
 }
 
+# Total and stolen CPU ticks so far: a hypervisor that runs other guests
+# on our CPUs ("steal") slows every figure, whatever runs in here.
+cpu_ticks() {
+	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9 }' /proc/stat
+}
+
+BENCH_TICKS0=$(cpu_ticks)
+
+bench_steal() {
+	local t0 s0 t1 s1
+	read -r t0 s0 <<<"$BENCH_TICKS0"
+	read -r t1 s1 <<<"$(cpu_ticks)"
+	awk -v t="$((t1 - t0))" -v s="$((s1 - s0))" \
+		'BEGIN { printf "%.0f%%", (t > 0 ? 100 * s / t : 0) }'
+}
+
 bench_load() {
 	local busy
 	busy=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 { printf "%s%s %s%%", sep, $2, $1; sep=", " }' | head -c 160)

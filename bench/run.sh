@@ -50,6 +50,7 @@ done
 
 echo
 echo "load at end: $(bench_load)"
+echo "CPU time stolen by the hypervisor during the run: $(bench_steal)"
 if [ "$failed" = 1 ]; then
 	echo "bench: some tables could not be measured (see ERROR above)"
 	exit 1

@@ -49,15 +49,18 @@
 #define TARGET_VS_REFLECTOR 0.8 /* issue 2 */
 #define TARGET_VS_KERNEL    8.0
 #define WARMUP_SECONDS	    0.3
-#define DRAIN_USEC	    50000 /* replies still in the rings */
+#define DRAIN_USEC	    100000 /* replies still in the rings; others' turn */
 #define NAPI_THREADS_MAX    8
 /*
- * NAPI threads run SCHED_FIFO: the far end's gets its CPU whatever else
- * runs there, and the reply counter's preempts the generator (which takes
- * what is left of its CPU), so no reply is lost for want of a reader. RT
- * throttling still leaves other tasks 5%.
+ * Everything measured runs SCHED_FIFO, so other work on the machine cannot
+ * starve it: the far end's NAPI thread owns its CPU while it has work; on
+ * the other CPU the reply counter's NAPI thread preempts the generator,
+ * which takes the rest, so no reply is lost for want of a reader and the
+ * far end is fed steadily. Other tasks still get the pauses between runs
+ * and the RT throttle's 5%.
  */
 #define NAPI_FIFO_PRIO 10
+#define GEN_FIFO_PRIO  5
 
 struct veth_opts {
 	const char *gen_ns, *gen_if, *far_ns, *far_if, *gen_addr, *far_addr;
@@ -323,6 +326,7 @@ static int split_cpus(struct veth_bench *vb)
 	vb->gen_cpu = cpu_generator();
 	vb->far_cpu = cpu_measured();
 	cpu_pin(0, vb->gen_cpu);
+	cpu_fifo(0, GEN_FIFO_PRIO);
 	if (netns_sysfs_write(vb->far_ns, o->far_if, "threaded", "1") ||
 	    netns_sysfs_write(vb->gen_ns, o->gen_if, "threaded", "1")) {
 		table_error(vb->t, "cannot switch %s and %s to threaded NAPI",

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -41,8 +40,6 @@
 #define REPEAT_DEFAULT	1000000
 #define TARGET_DELTA_NS 15.0 /* issue 2: <= empty XDP_TX + 15 ns */
 #define SUBJECTS	4
-#define FIFO_PRIO	10
-#define REST_FRACTION	10
 
 struct subject {
 	int prog_fd;
@@ -145,16 +142,6 @@ static bool check_involution(struct table *t, const struct subject *s,
 	return true;
 }
 
-/*
- * The measuring thread runs SCHED_FIFO so other tasks on its CPU do not
- * preempt it mid-run; resting a tenth of each run keeps it under the RT
- * throttle (95%) and lets those tasks through between runs.
- */
-static void rest_after(double run_ns)
-{
-	usleep(run_ns / 1000 / REST_FRACTION + 1);
-}
-
 static __u64 reflected(const struct subject *s)
 {
 	return s->esprit ? esprit_prog_count(s->esprit, ESPRIT_R_ECHO_REFLECTED)
@@ -187,7 +174,6 @@ static void measure(struct testrun *tr, const struct pkt *in, __u32 repeat,
 			}
 			series_add(s->ns, ns);
 			s->iterations += repeat;
-			rest_after(ns * repeat);
 		}
 	}
 
@@ -276,12 +262,13 @@ static void add_comparisons(struct testrun *tr)
 
 static void add_notes(struct table *t)
 {
-	table_note(t, "sample = wall time of one BPF_PROG_TEST_RUN call / its "
-		      "repetitions; each program stays attached to an idle "
-		      "veth "
-		      "meanwhile, so the call does not add it to and remove it "
-		      "from the XDP dispatcher (an RCU wait each, ms when "
-		      "busy)");
+	table_note(t, "sample = CPU time of the thread making one "
+		      "BPF_PROG_TEST_RUN call / its repetitions (time taken by "
+		      "other tasks or by the hypervisor does not count); each "
+		      "program stays attached to an idle veth meanwhile, so "
+		      "the "
+		      "call does not add it to and remove it from the XDP "
+		      "dispatcher (an RCU wait each, ms on a busy machine)");
 	table_note(t, "esprit_xdp: spi-request 7, spi-reply 7, rate and "
 		      "prefix-rate unlimited, so each reply is again a request "
 		      "from the other address; checked: 2 repetitions give the "
@@ -310,7 +297,7 @@ static int testrun_echo(int argc, char **argv)
 	int cpu = cpu_measured();
 	unsigned long repeat = REPEAT_DEFAULT;
 	char *end = NULL;
-	bool ok = true, fifo;
+	bool ok = true;
 
 	if (argc > 1)
 		repeat = strtoul(argv[1], &end, 0);
@@ -324,7 +311,6 @@ static int testrun_echo(int argc, char **argv)
 	tr.t = table_new("testrun-echo: ESP Echo responder under "
 			 "BPF_PROG_TEST_RUN (ns/packet, lower is better)");
 	cpu_pin(0, cpu);
-	fifo = cpu_fifo(0, FIFO_PRIO) == 0;
 	frame_esp_echo_request(&req, &ends, 7);
 	table_context(tr.t,
 		      "IPv6 seed-format ESP Echo Request, %d B of Data, %zu B "
@@ -332,8 +318,8 @@ static int testrun_echo(int argc, char **argv)
 		      BENCH_ECHO_DATA, req.len);
 	table_context(tr.t,
 		      "%d runs x %lu repetitions per program, round-robin, "
-		      "after one warm-up run each; pinned to CPU %d%s",
-		      env->runs, repeat, cpu, fifo ? ", SCHED_FIFO" : "");
+		      "after one warm-up run each; pinned to CPU %d",
+		      env->runs, repeat, cpu);
 
 	if (load_subjects(&tr) == 0) {
 		add_comparisons(&tr);

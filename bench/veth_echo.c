@@ -383,8 +383,11 @@ static void add_notes(struct veth_bench *vb, struct esprit_xdp *esp,
 			  "far "
 			  "veth's NAPI thread (/proc/PID/schedstat), which "
 			  "does all "
-			  "of the far end's work for a request; targets apply "
-			  "to it");
+			  "of the far end's work for a request; time the "
+			  "hypervisor "
+			  "stole is not in it (paravirt steal accounting). "
+			  "Targets "
+			  "apply to this");
 	table_note(vb->t, "replies/s = replies counted / time sending. Unless "
 			  "the far "
 			  "CPU is near 100%% busy this is the generator's "

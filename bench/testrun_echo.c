@@ -263,12 +263,12 @@ static void add_comparisons(struct testrun *tr)
 static void add_notes(struct table *t)
 {
 	table_note(t, "sample = CPU time of the thread making one "
-		      "BPF_PROG_TEST_RUN call / its repetitions (time taken by "
-		      "other tasks or by the hypervisor does not count); each "
-		      "program stays attached to an idle veth meanwhile, so "
-		      "the "
-		      "call does not add it to and remove it from the XDP "
-		      "dispatcher (an RCU wait each, ms on a busy machine)");
+		      "BPF_PROG_TEST_RUN call / its repetitions (time "
+		      "taken by other tasks or by the hypervisor does not "
+		      "count); each program stays attached to an idle veth "
+		      "meanwhile, so the call does not add it to and remove "
+		      "it from the XDP dispatcher (an RCU wait each, ms on a "
+		      "busy machine)");
 	table_note(t, "esprit_xdp: spi-request 7, spi-reply 7, rate and "
 		      "prefix-rate unlimited, so each reply is again a request "
 		      "from the other address; checked: 2 repetitions give the "

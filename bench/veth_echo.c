@@ -380,56 +380,46 @@ static void add_notes(struct veth_bench *vb, struct esprit_xdp *esp,
 		      const struct far_end *fe, const char *ratemask)
 {
 	table_note(vb->t, "replies/CPU-s = replies counted / CPU time of the "
-			  "far "
-			  "veth's NAPI thread (/proc/PID/schedstat), which "
-			  "does all "
-			  "of the far end's work for a request; time the "
-			  "hypervisor "
-			  "stole is not in it (paravirt steal accounting). "
-			  "Targets "
-			  "apply to this");
+			  "far veth's NAPI thread (/proc/PID/schedstat), which "
+			  "does all of the far end's work for a request; time "
+			  "the hypervisor stole is not in it (paravirt steal "
+			  "accounting). Targets apply to this");
 	table_note(vb->t, "replies/s = replies counted / time sending. Unless "
-			  "the far "
-			  "CPU is near 100%% busy this is the generator's "
-			  "limit, not "
-			  "the far end's: its CPU generates and counts (and on "
-			  "a busy "
-			  "machine runs other work, so it sends in bursts that "
-			  "overflow the far veth's ring and then leave it "
-			  "idle)");
+			  "the far CPU is near 100%% busy this is the "
+			  "generator's limit, not the far end's: its CPU "
+			  "generates and counts, and when the hypervisor or "
+			  "other work takes that CPU it sends in bursts, which "
+			  "overflow the far veth's ring, then leave it idle");
 	table_note(vb->t, "a far end that is idle more often wakes more often "
-			  "per "
-			  "reply, and the wake-ups count in its CPU time: that "
-			  "makes "
-			  "the faster far end (the minimal reflector) look "
-			  "slower, so "
-			  "esprit_xdp / minimal reflector errs in esprit's "
-			  "favour");
+			  "per reply, and the wake-ups count in its CPU time: "
+			  "that makes the faster far end (the minimal "
+			  "reflector) look slower, so esprit_xdp / minimal "
+			  "reflector errs in esprit's favour");
 	table_note(vb->t,
-		   "esprit_xdp: rate and prefix-rate unlimited, so the limiter "
-		   "does not cap it; it sent %llu replies (%llu requests "
-		   "refused or passed), %llu came back",
+		   "esprit_xdp: rate and prefix-rate unlimited, so the "
+		   "limiter does not cap it; it sent %llu replies (%llu "
+		   "requests refused or passed), %llu came back",
 		   (unsigned long long)esprit_prog_count(
 			   esp, ESPRIT_R_ECHO_REFLECTED),
 		   (unsigned long long)esprit_prog_count_others(
 			   esp, ESPRIT_R_ECHO_REFLECTED),
 		   (unsigned long long)fe[0].replies);
 	table_note(vb->t,
-		   "frames other than replies that came back to %s: %llu "
-		   "(passed to the stack, not counted as replies)",
+		   "frames other than replies that came back to %s: "
+		   "%llu (passed to the stack, not counted)",
 		   vb->o->gen_if,
 		   (unsigned long long)rx_count(vb, BENCH_RX_OTHER));
 	table_note(vb->t,
 		   "generator: BPF_PROG_TEST_RUN with "
-		   "BPF_F_TEST_XDP_LIVE_FRAMES, XDP_TX out of %s, each frame "
-		   "rewritten from the template (live pages are recycled and "
-		   "the far end rewrites them in place); NAPI threads "
-		   "SCHED_FIFO %d",
-		   vb->o->gen_if, NAPI_FIFO_PRIO);
+		   "BPF_F_TEST_XDP_LIVE_FRAMES, XDP_TX out of %s, each "
+		   "frame rewritten from the template (live pages are "
+		   "recycled, and the far end rewrites them in place); "
+		   "generator SCHED_FIFO %d, NAPI threads SCHED_FIFO %d",
+		   vb->o->gen_if, GEN_FIFO_PRIO, NAPI_FIFO_PRIO);
 	table_note(vb->t,
-		   "kernel ICMPv6 echo: no XDP program on %s; a veth takes "
-		   "redirected frames only with NAPI on, which GRO gives it "
-		   "(XDP_PASS would too); "
+		   "kernel ICMPv6 echo: no XDP program on %s; a veth "
+		   "takes redirected frames only with NAPI on, which GRO "
+		   "gives it (XDP_PASS would too); "
 		   "net.ipv6.icmp.ratemask %s (Echo Reply, 129, is not "
 		   "rate-limited unless listed)",
 		   vb->o->far_if, ratemask);

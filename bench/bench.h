@@ -29,7 +29,6 @@ void bench_table_register(const struct bench_table *table);
 struct bench_env {
 	int runs; /* measured runs per series (BENCH_RUNS, default 7) */
 	double seconds; /* length of one timed run (BENCH_SECONDS, 1.0) */
-	const char *build; /* ESPRIT_BUILD: where the objects are */
 };
 
 const struct bench_env *bench_env(void);

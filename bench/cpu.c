@@ -11,7 +11,8 @@
 
 #define COMM_LEN 15 /* TASK_COMM_LEN less the NUL */
 
-int cpu_online(void)
+/* CPUs this process may run on. */
+static int cpu_online(void)
 {
 	cpu_set_t set;
 

@@ -10,9 +10,6 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
-/* CPUs this process may run on. */
-int cpu_online(void);
-
 /* The CPU the measured side gets: the last one (0 on a single CPU). */
 int cpu_measured(void);
 /* The CPU the generating side gets: the first one. */

@@ -59,9 +59,6 @@ const struct bench_env *bench_env(void)
 	if (!env.runs) {
 		env.runs = env_int("BENCH_RUNS", 7, 1, 63);
 		env.seconds = env_double("BENCH_SECONDS", 1.0, 0.05, 60);
-		env.build = getenv("ESPRIT_BUILD");
-		if (!env.build)
-			env.build = "build";
 	}
 	return &env;
 }

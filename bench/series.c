@@ -26,7 +26,8 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-double median_of(double *v, int n)
+/* Median of v (reordered in place); NaN when n is 0. */
+static double median_of(double *v, int n)
 {
 	if (n <= 0)
 		return NAN;

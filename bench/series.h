@@ -24,7 +24,4 @@ double series_median(const struct series *s);
 double series_min(const struct series *s);
 double series_max(const struct series *s);
 
-/* Median of a plain array (reordered in place); NaN when n is 0. */
-double median_of(double *v, int n);
-
 #endif

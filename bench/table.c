@@ -127,7 +127,8 @@ void table_delta(struct table *t, const struct series *subject,
 	add_comparison(t, COMPARE_DELTA, subject, baseline, op, target);
 }
 
-const char *format_value(double v, char *buf, size_t len)
+/* "41.3", "845.2 k", "2.413 M": a value scaled for reading. */
+static const char *format_value(double v, char *buf, size_t len)
 {
 	double a = fabs(v);
 

@@ -59,7 +59,4 @@ void table_error(struct table *t, const char *fmt, ...)
 /* Prints the table to stdout and frees it. Returns 0, or 1 after errors. */
 int table_finish(struct table *t);
 
-/* "41.3", "845.2 k", "2.413 M": a value scaled for reading. */
-const char *format_value(double v, char *buf, size_t len);
-
 #endif

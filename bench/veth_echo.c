@@ -19,6 +19,7 @@
  * generator with itself; replies per second of far-end CPU time compare the
  * far ends. Both are printed, with the far end's busy share.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -99,7 +100,16 @@ static void veth_usage(void)
 {
 	fprintf(stderr, "usage: esprit_bench veth-echo --gen-ns NS --gen-if IF "
 			"--gen-addr ADDR\n"
-			"       --far-ns NS --far-if IF --far-addr ADDR\n");
+			"       --far-ns NS --far-if IF --far-addr ADDR\n"
+			"(IPv6 addresses; the far veth needs GRO on, as "
+			"bench/lib.sh sets up)\n");
+}
+
+static bool is_ipv6(const char *s)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET6, s, &a) == 1;
 }
 
 static int parse_opts(int argc, char **argv, struct veth_opts *o)
@@ -142,6 +152,11 @@ static int parse_opts(int argc, char **argv, struct veth_opts *o)
 	if (optind != argc || !o->gen_ns || !o->gen_if || !o->gen_addr ||
 	    !o->far_ns || !o->far_if || !o->far_addr)
 		return -1;
+	if (!is_ipv6(o->gen_addr) || !is_ipv6(o->far_addr)) {
+		fprintf(stderr, "veth-echo: '%s': not an IPv6 address\n",
+			is_ipv6(o->gen_addr) ? o->far_addr : o->gen_addr);
+		return -1;
+	}
 	return 0;
 }
 

@@ -48,7 +48,7 @@ bench_steal() {
 
 bench_load() {
 	local busy
-	busy=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 { printf "%s%s %s%%", sep, $2, $1; sep=", " }' | head -c 160)
+	busy=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 && $2 != "ps" { printf "%s%s %s%%", sep, $2, $1; sep=", " }' | head -c 160)
 	echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)${busy:+; busy: $busy}"
 }
 

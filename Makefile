@@ -95,7 +95,8 @@ $(BUILD)/test/%.bpf.o: tests/bpf/%.bpf.c $(BPF_HEADERS) | $(BUILD)/test
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HEADERS) | $(BUILD)/bench
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HEADERS) $(wildcard bench/*.h) \
+		| $(BUILD)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -145,12 +146,20 @@ BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BPF_PROGS := $(patsubst bench/%.bpf.c,%,$(wildcard bench/*.bpf.c))
 BENCH_SKELS := $(BENCH_BPF_PROGS:%=$(BUILD)/bench/%.skel.h)
 BENCH_BPF_OBJS := $(BENCH_BPF_PROGS:%=$(BUILD)/bench/%.bpf.o)
-BENCH_OBJS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/obj/%.o)
+BENCH_OBJS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/obj/%.o) \
+	$(BUILD)/bench/obj/pkt.o
+BENCH_CFLAGS = $(USER_CFLAGS) -Ibench -Itests/lib -I$(BUILD)/bench
 
 $(BUILD)/bench/obj/%.o: bench/%.c $(SKELS) $(BENCH_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(USER_CFLAGS) -Ibench -I$(BUILD)/bench -c $< -o $@
+	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+# The tests' packet builder, without sanitizers.
+$(BUILD)/bench/obj/pkt.o: tests/lib/pkt.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
 $(BUILD)/bench/esprit_bench: $(BENCH_OBJS) \
 		$(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
@@ -169,7 +178,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
 format:
-	clang-format -i bpf/*.[ch] user/*.[ch] headers/*.h tests/*/*.[ch]
+	clang-format -i bpf/*.[ch] user/*.[ch] headers/*.h tests/*/*.[ch] bench/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

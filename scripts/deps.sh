@@ -8,7 +8,7 @@ packages="
 	libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev
 	libjansson-dev libyaml-dev libmicrohttpd-dev libsystemd-dev libssl-dev
 	openssl libcunit1-dev
-	iproute2 nftables util-linux procps iputils-ping tcpdump
+	iproute2 nftables util-linux procps iputils-ping tcpdump ethtool
 	python3 python3-scapy systemd
 "
 

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The requests the benchmarks send, built with the tests' packet builder
+ * (tests/lib/pkt.h): the IPv6 seed-format ESP Echo Request of the issue,
+ * and an ICMPv6 Echo Request of the same frame length for the kernel.
+ */
+#ifndef ESPRIT_BENCH_FRAMES_BUILD_H
+#define ESPRIT_BENCH_FRAMES_BUILD_H
+
+#include <stdint.h>
+
+#include "pkt.h"
+
+/* Bytes of echo Data in every request (the issue's workload). */
+#define BENCH_ECHO_DATA 64
+
+struct frame_ends {
+	uint8_t src_mac[6], dst_mac[6];
+	const char *src, *dst; /* IPv6 addresses */
+};
+
+/* Seed form (PROTOCOLS.md §1.3a): SPI, ESP seq, Identifier, Sequence,
+ * BENCH_ECHO_DATA bytes of Data, padding 1, 2, ..., Pad Length, NH 59. */
+void frame_esp_echo_request(struct pkt *p, const struct frame_ends *e,
+			    uint32_t spi);
+
+/* ICMPv6 Echo Request whose IPv6 payload is as long as the ESP request's. */
+void frame_icmp6_echo_request(struct pkt *p, const struct frame_ends *e);
+
+#endif

@@ -1,0 +1,111 @@
+# Helpers for bench/run.sh: the header, and setup_<table> for each table
+# that needs more than esprit_bench (namespaces, veths). Sourced inside
+# run.sh's private mount+net namespace.
+# shellcheck shell=bash
+
+BENCH_NAMESPACES=()
+
+bench_cleanup() {
+	local rc=$?
+	local n p
+	for n in "${BENCH_NAMESPACES[@]}"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do
+			kill -9 "$p" 2>/dev/null
+		done
+		ip netns del "$n" 2>/dev/null
+	done
+	exit "$rc"
+}
+
+# The machine, so numbers from different runs can be told apart.
+bench_header() {
+	local model commit
+	model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	commit=$(git -C "$(dirname "$0")/.." describe --always --dirty 2>/dev/null)
+	echo "esprit benchmarks    $(date -u '+%Y-%m-%d %H:%M UTC')  commit ${commit:-?}"
+	echo "machine   ${model:-unknown CPU}, $(nproc) CPUs online"
+	echo "kernel    $(uname -sr) ($(uname -m)), $(clang --version | head -n 1)"
+	echo "load      $(bench_load)"
+	echo "          (other work on this machine shows in min/max; the medians resist it)"
+	echo "method    medians of ${BENCH_RUNS:-7} runs, warm-up first; ratios first, absolute numbers second"
+}
+
+# Total and stolen CPU ticks so far: a hypervisor that runs other guests
+# on our CPUs ("steal") slows every figure, whatever runs in here.
+cpu_ticks() {
+	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9 }' /proc/stat
+}
+
+BENCH_TICKS0=$(cpu_ticks)
+
+bench_steal() {
+	local t0 s0 t1 s1
+	read -r t0 s0 <<<"$BENCH_TICKS0"
+	read -r t1 s1 <<<"$(cpu_ticks)"
+	awk -v t="$((t1 - t0))" -v s="$((s1 - s0))" \
+		'BEGIN { printf "%.0f%%", (t > 0 ? 100 * s / t : 0) }'
+}
+
+bench_load() {
+	local busy
+	busy=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 && $2 != "ps" { printf "%s%s %s%%", sep, $2, $1; sep=", " }' | head -c 160)
+	echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)${busy:+; busy: $busy}"
+}
+
+bns() { # NS CMD...: run in a namespace without remounting /sys
+	local n=$1
+	shift
+	nsenter --net="/run/netns/$n" "$@"
+}
+
+bench_ns_add() {
+	local n
+	for n in "$@"; do
+		ip netns add "$n" || return 1
+		BENCH_NAMESPACES+=("$n")
+		bns "$n" ip link set lo up
+		bns "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.accept_ra=0 \
+			net.ipv6.conf.default.accept_ra=0
+	done
+}
+
+# Two namespaces joined by a veth, static neighbours (no ND traffic mixes
+# in), IPv6 only; names carry the PID so NAPI thread names are unique. GRO
+# on the far end gives it NAPI without XDP: a veth takes frames redirected
+# into it (the generator's XDP_TX) only with NAPI on.
+VETH_GEN_NS=bgen
+VETH_FAR_NS=bfar
+VETH_GEN_IF=ebg$(($$ % 10000))
+VETH_FAR_IF=ebf$(($$ % 10000))
+VETH_GEN_MAC=02:00:00:be:00:01
+VETH_FAR_MAC=02:00:00:be:00:02
+VETH_GEN6=fc00:be::1
+VETH_FAR6=fc00:be::2
+
+veth_topology() {
+	bench_ns_add "$VETH_GEN_NS" "$VETH_FAR_NS" || return 1
+	ip link add "$VETH_GEN_IF" netns "$VETH_GEN_NS" \
+		address "$VETH_GEN_MAC" type veth peer "$VETH_FAR_IF" \
+		netns "$VETH_FAR_NS" address "$VETH_FAR_MAC" || return 1
+	bns "$VETH_GEN_NS" ip link set "$VETH_GEN_IF" up &&
+		bns "$VETH_FAR_NS" ip link set "$VETH_FAR_IF" up &&
+		bns "$VETH_GEN_NS" ip addr add "$VETH_GEN6/64" \
+			dev "$VETH_GEN_IF" nodad &&
+		bns "$VETH_FAR_NS" ip addr add "$VETH_FAR6/64" \
+			dev "$VETH_FAR_IF" nodad &&
+		bns "$VETH_GEN_NS" ip neigh replace "$VETH_FAR6" \
+			lladdr "$VETH_FAR_MAC" dev "$VETH_GEN_IF" nud permanent &&
+		bns "$VETH_FAR_NS" ip neigh replace "$VETH_GEN6" \
+			lladdr "$VETH_GEN_MAC" dev "$VETH_FAR_IF" nud permanent &&
+		bns "$VETH_FAR_NS" ethtool -K "$VETH_FAR_IF" gro on
+}
+
+setup_veth_echo() {
+	veth_topology || return 1
+	# shellcheck disable=SC2034 # read by run.sh
+	TABLE_ARGS=(--gen-ns "$VETH_GEN_NS" --gen-if "$VETH_GEN_IF"
+		--gen-addr "$VETH_GEN6" --far-ns "$VETH_FAR_NS"
+		--far-if "$VETH_FAR_IF" --far-addr "$VETH_FAR6")
+}

@@ -426,10 +426,12 @@ static void print_summary(const struct ping_run *run)
 		       (double)s->rtt.min_ns / 1e6, s->rtt.mean_ns / 1e6,
 		       (double)s->rtt.max_ns / 1e6,
 		       rtt_stats_mdev_ns(&s->rtt) / 1e6);
-	if (s->bad_tag || s->stale)
-		printf("ignored: %llu replies with a bad tag, %llu stale\n",
+	if (s->bad_tag || s->stale || s->foreign)
+		printf("ignored: %llu with a bad tag, %llu stale, %llu foreign "
+		       "(another Identifier or source)\n",
 		       (unsigned long long)s->bad_tag,
-		       (unsigned long long)s->stale);
+		       (unsigned long long)s->stale,
+		       (unsigned long long)s->foreign);
 	if (drops)
 		printf("ring buffer: %llu replies lost (esprit_rb_drops slot "
 		       "%d)\n",

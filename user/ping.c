@@ -206,7 +206,12 @@ static void choose_receive_path(struct ping_run *run)
 	char err[256];
 	int e;
 
-	if (xdp_attachment_query(run->ifindex, &att) || !att.prog_id) {
+	if (xdp_attachment_query(run->ifindex, &att)) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "cannot see the XDP programs of %s", run->ifname);
+		return;
+	}
+	if (!att.prog_id) {
 		snprintf(run->path_note, sizeof(run->path_note),
 			 "esprit's XDP program is not attached to %s",
 			 run->ifname);

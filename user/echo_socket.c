@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/errqueue.h>
 
 #include "addr.h"
 #include "esprit_config.h"
@@ -67,6 +68,10 @@ int echo_socket_open(const struct echo_socket_opts *o, const char **step)
 		*step = "IP_TOS";
 		if (setopt(fd, IPPROTO_IP, IP_TOS, o->dscp << 2))
 			goto fail;
+		/* ICMP errors about our requests, with the quote. */
+		*step = "IP_RECVERR";
+		if (setopt(fd, IPPROTO_IP, IP_RECVERR, 1))
+			goto fail;
 		/* ESP Echo is never fragmented: too big is an error here. */
 		*step = "IP_MTU_DISCOVER";
 		if (setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO))
@@ -74,6 +79,9 @@ int echo_socket_open(const struct echo_socket_opts *o, const char **step)
 	} else {
 		*step = "IPV6_TCLASS";
 		if (setopt(fd, IPPROTO_IPV6, IPV6_TCLASS, o->dscp << 2))
+			goto fail;
+		*step = "IPV6_RECVERR";
+		if (setopt(fd, IPPROTO_IPV6, IPV6_RECVERR, 1))
 			goto fail;
 		*step = "IPV6_MTU_DISCOVER";
 		if (setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
@@ -195,5 +203,72 @@ int echo_socket_recv(int fd, int family, struct esprit_echo_reply_event *ev)
 	if (echo_seed_parse(buf + esp_off, esp_len, ESPRIT_DEFAULT_SPI_REPLY,
 			    ev))
 		return 0;
+	return 1;
+}
+
+int echo_socket_recv_error(int fd, struct icmp_error *e)
+{
+	uint8_t quote[64];
+	/* Room for every ancillary item the socket asked for, not only the
+	 * error: IPv6 adds hop limit and traffic class of the quote. */
+	union {
+		struct cmsghdr align;
+		char bytes[512];
+	} control;
+	struct iovec iov = {.iov_base = quote, .iov_len = sizeof(quote)};
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.bytes,
+		.msg_controllen = sizeof(control.bytes),
+	};
+	ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+	const struct sock_extended_err *ee = NULL;
+
+	if (n < 0)
+		return -errno;
+	memset(e, 0, sizeof(*e));
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+	     c = CMSG_NXTHDR(&msg, c))
+		/* The error, then the offender's address in its family. */
+		if ((c->cmsg_level == IPPROTO_IP &&
+		     c->cmsg_type == IP_RECVERR &&
+		     c->cmsg_len >= CMSG_LEN(sizeof(*ee) +
+					     sizeof(struct sockaddr_in))) ||
+		    (c->cmsg_level == IPPROTO_IPV6 &&
+		     c->cmsg_type == IPV6_RECVERR &&
+		     c->cmsg_len >= CMSG_LEN(sizeof(*ee) +
+					     sizeof(struct sockaddr_in6))))
+			ee = (const struct sock_extended_err *)CMSG_DATA(c);
+	if (!ee)
+		return -EPROTO;
+	e->origin = ee->ee_origin;
+	e->type = ee->ee_type;
+	e->code = ee->ee_code;
+	e->info = ee->ee_info;
+	e->err = (int)ee->ee_errno;
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP ||
+	    ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
+		struct sockaddr_storage from = {0};
+		const struct sockaddr *off = SO_EE_OFFENDER(ee);
+
+		memcpy(&from, off,
+		       off->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+						 : sizeof(struct sockaddr_in6));
+		if (from.ss_family == AF_INET || from.ss_family == AF_INET6)
+			addr_from_sockaddr((struct sockaddr *)&from,
+					   &e->offender);
+	}
+	/* The quote starts at our ESP header. */
+	if (n >= 8) {
+		e->has_esp_seq = true;
+		e->esp_seq = (uint32_t)quote[4] << 24 | quote[5] << 16 |
+			     quote[6] << 8 | quote[7];
+	}
+	if (n >= 12) {
+		e->quoted = true;
+		e->ident = (uint16_t)(quote[8] << 8 | quote[9]);
+		e->seq = (uint16_t)(quote[10] << 8 | quote[11]);
+	}
 	return 1;
 }

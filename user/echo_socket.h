@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "esprit_echo.h"
+#include "icmp_error.h"
 
 struct echo_socket_opts {
 	int family; /* AF_INET or AF_INET6 */
@@ -38,6 +39,13 @@ int echo_socket_mtu(int fd, int family);
  * queued, or another -errno.
  */
 int echo_socket_recv(int fd, int family, struct esprit_echo_reply_event *ev);
+
+/*
+ * Takes one ICMP/ICMPv6 (or local) error about a request we sent off the
+ * error queue. Returns 1 with e filled, -EAGAIN when the queue is empty, or
+ * another -errno.
+ */
+int echo_socket_recv_error(int fd, struct icmp_error *e);
 
 /* CLOCK_MONOTONIC now, in ns. */
 uint64_t monotonic_ns(void);

@@ -47,6 +47,7 @@ struct ping_run {
 	uint8_t *data, *packet;
 	size_t packet_cap;
 	uint64_t send_errors;
+	uint64_t icmp_errors;
 	uint64_t start_ns;
 	bool reply_via_raw; /* set while handling a raw-socket reply */
 };
@@ -284,15 +285,12 @@ static int epoll_add(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static int setup_loop(struct ping_run *run)
+/*
+ * Interrupts become events from here on, so a reader registered with XDP
+ * is always unregistered: Ctrl-C ends the loop, and ping cleans up.
+ */
+static int setup_signals(struct ping_run *run)
 {
-	struct itimerspec its = {
-		.it_value = {.tv_nsec = 1},
-		.it_interval = {.tv_sec = (time_t)(run->opt.interval_ns /
-						   1000000000ULL),
-				.tv_nsec = (long)(run->opt.interval_ns %
-						  1000000000ULL)},
-	};
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -302,10 +300,23 @@ static int setup_loop(struct ping_run *run)
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -1;
 	run->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return run->sigfd < 0 ? -1 : 0;
+}
+
+static int setup_loop(struct ping_run *run)
+{
+	struct itimerspec its = {
+		.it_value = {.tv_nsec = 1},
+		.it_interval = {.tv_sec = (time_t)(run->opt.interval_ns /
+						   1000000000ULL),
+				.tv_nsec = (long)(run->opt.interval_ns %
+						  1000000000ULL)},
+	};
+
 	run->timerfd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	run->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (run->sigfd < 0 || run->timerfd < 0 || run->epfd < 0 ||
+	if (run->timerfd < 0 || run->epfd < 0 ||
 	    epoll_add(run->epfd, run->sigfd) ||
 	    epoll_add(run->epfd, run->timerfd) ||
 	    epoll_add(run->epfd, run->sock) ||
@@ -336,18 +347,61 @@ static void send_request(struct ping_run *run)
 	}
 }
 
+static void report_error(struct ping_run *run, const struct icmp_error *e)
+{
+	char from[ADDR_STRLEN], what[128];
+	unsigned int seq;
+
+	if (e->quoted && e->ident != run->ident)
+		return;
+	if (!e->quoted && !e->has_esp_seq)
+		return;
+	seq = e->quoted ? e->seq : (uint16_t)e->esp_seq;
+	run->icmp_errors++;
+	if (run->opt.quiet)
+		return;
+	icmp_error_describe(e, what, sizeof(what));
+	if (e->offender.family)
+		printf("From %s: seq=%u %s\n",
+		       addr_format(&e->offender, from, sizeof(from)), seq,
+		       what);
+	else
+		printf("seq=%u %s\n", seq, what);
+}
+
+static void drain_errors(struct ping_run *run)
+{
+	struct icmp_error e;
+	int rc;
+
+	while ((rc = echo_socket_recv_error(run->sock, &e)) == 1)
+		report_error(run, &e);
+	if (rc != -EAGAIN && rc != -EWOULDBLOCK)
+		warnmsg("error queue: %s", strerror(-rc));
+}
+
 static void drain_socket(struct ping_run *run)
 {
 	struct esprit_echo_reply_event ev;
-	int rc;
+	int rc, errors = 0;
 
 	run->reply_via_raw = true;
-	while ((rc = echo_socket_recv(run->sock, run->family, &ev)) >= 0)
+	for (;;) {
+		rc = echo_socket_recv(run->sock, run->family, &ev);
 		if (rc == 1)
 			handle_reply(run, &ev);
+		if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+			break;
+		/* A pending ICMP error is reported once per read; a socket
+		 * that fails on and on is not. */
+		if (rc < 0 && ++errors > 64) {
+			warnmsg("receive error: %s", strerror(-rc));
+			break;
+		}
+	}
 	run->reply_via_raw = false;
-	if (rc != -EAGAIN && rc != -EWOULDBLOCK)
-		warnmsg("receive error: %s", strerror(-rc));
+	/* An ICMP error also surfaces here as errno; the queue tells more. */
+	drain_errors(run);
 }
 
 /* Sends, receives and waits until done or interrupted. 0, or -1 on error. */
@@ -363,7 +417,10 @@ static int run_loop(struct ping_run *run)
 		if (deadline) {
 			uint64_t now = monotonic_ns();
 
-			if (s->received >= s->transmitted || now >= deadline)
+			/* Like iputils: an error settles a request too. */
+			if (s->received + run->icmp_errors + run->send_errors >=
+				    s->transmitted ||
+			    now >= deadline)
 				return 0;
 			timeout = (int)((deadline - now + 999999) / 1000000);
 		}
@@ -422,8 +479,10 @@ static void print_summary(const struct ping_run *run)
 	       (unsigned long long)s->received);
 	if (s->duplicates)
 		printf(", +%llu duplicates", (unsigned long long)s->duplicates);
-	if (run->send_errors)
-		printf(", +%llu errors", (unsigned long long)run->send_errors);
+	if (run->send_errors + run->icmp_errors)
+		printf(", +%llu errors",
+		       (unsigned long long)(run->send_errors +
+					    run->icmp_errors));
 	printf(", %g%% packet loss, time %llums\n", loss,
 	       (unsigned long long)(elapsed / 1000000));
 	if (s->received)
@@ -469,6 +528,10 @@ static int prepare(struct ping_run *run)
 
 	if (resolve(run) || find_interface(run) || open_socket(run))
 		return -1;
+	if (setup_signals(run)) {
+		errmsg("cannot set up signal handling: %s", strerror(errno));
+		return -1;
+	}
 	choose_receive_path(run);
 	if (!run->reader && (err = random_ident(&run->ident))) {
 		errmsg("cannot draw a random Identifier: %s", strerror(-err));
@@ -492,7 +555,8 @@ static int prepare(struct ping_run *run)
 	for (size_t i = 0; i < run->opt.data_len; i++)
 		run->data[i] = (uint8_t)i;
 	if (setup_loop(run)) {
-		errmsg("cannot set up timers and signals: %s", strerror(errno));
+		errmsg("cannot set up the timer and event loop: %s",
+		       strerror(errno));
 		return -1;
 	}
 	return 0;

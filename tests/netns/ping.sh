@@ -149,22 +149,68 @@ test_capture_off_falls_back_to_raw() {
 		"replies passed to the stack on c0"
 }
 
+# Nothing answers ESP in resp once the responder is gone: its stack says
+# so with ICMP, which ping reports per request, as iputils does.
 test_exit_1_when_responder_detached() {
 	setup_xdp_path
 	ns resp ip link set dev r0 xdp off
-	run_ping cli -c 3 -i 0.2 -W 1 "$RESP4"
+	run_ping cli -c 3 -i 0.2 -W 5 "$RESP4"
 	assert_eq 1 "$PING_RC" "exit status (XDP path)"
-	out_has "^3 packets transmitted, 0 received, 100% packet loss" \
+	for i in 1 2 3; do
+		out_has "^From $RESP4: seq=$i Destination Protocol Unreachable$" \
+			"ICMP error for request $i"
+	done
+	out_has "^3 packets transmitted, 0 received, \+3 errors, 100% packet loss" \
 		"summary"
 	out_lacks "^rtt " "no rtt line without replies"
 	assert_eq 0 "$(ids_registered)" "Identifiers left registered"
 	ns cli "$ESPRIT" detach c0
 	xdp_pass cli c0
-	run_ping cli -c 2 -i 0.2 -W 1 "$RESP6"
+	run_ping cli -c 2 -i 0.2 -W 5 "$RESP6"
 	assert_eq 1 "$PING_RC" "exit status (raw path)"
 	out_has "^replies: raw socket" "receive path"
-	out_has "^2 packets transmitted, 0 received, 100% packet loss" \
+	out_has "^From $RESP6: seq=2 Parameter problem: unrecognized Next Header$" \
+		"ICMPv6 error"
+	out_has "^2 packets transmitted, 0 received, \+2 errors, 100% packet loss" \
 		"summary"
+}
+
+# Replies silently dropped (after XDP, on the prober's ingress): ping waits
+# -W after the last request, then gives up.
+test_exit_1_when_replies_are_dropped() {
+	setup_raw_path
+	ns cli nft -f - <<-EOF
+		table netdev blackhole {
+			chain in {
+				type filter hook ingress device c0 priority 0;
+				meta l4proto esp drop
+			}
+		}
+	EOF
+	local start=$SECONDS
+	run_ping cli -c 2 -i 0.2 -W 2 "$RESP4"
+	assert_eq 1 "$PING_RC" "exit status"
+	out_has "^2 packets transmitted, 0 received, 100% packet loss" "summary"
+	assert_ge 2 $((SECONDS - start)) "seconds waited for replies"
+	out_lacks "^From " "no error reported"
+}
+
+# Requests dropped on the prober's egress: the send fails, said per request.
+test_exit_1_when_requests_cannot_leave() {
+	setup_raw_path
+	ns cli nft -f - <<-EOF
+		table netdev blackhole {
+			chain out {
+				type filter hook egress device c0 priority 0;
+				meta l4proto esp drop
+			}
+		}
+	EOF
+	run_ping cli -c 2 -i 0.2 -W 30 "$RESP6"
+	assert_eq 1 "$PING_RC" "exit status"
+	out_has "^seq=1: cannot send: No buffer space available$" "send error"
+	out_has "^2 packets transmitted, 0 received, \+2 errors, 100% packet loss, time [0-9]{1,4}ms$" \
+		"summary, without waiting -W"
 }
 
 test_exit_2_on_errors() {

@@ -210,6 +210,44 @@ static void test_capture_off_passes(void)
 	echo_reader_free(r);
 }
 
+/* With local-only on, only replies to listed addresses are ours. */
+static void test_local_only_takes_listed_destinations(void)
+{
+	static struct pkt in;
+	static struct xdp_result res;
+	struct esprit_config cfg = {.echo_flags = ESPRIT_ECHO_LOCAL_LIST};
+	struct esprit_config none = {0};
+	struct echo_reader *r = reader(SMALL_RING);
+	int local_fd = xdp_fixture_map_fd(&fx, "esprit_local");
+	struct esprit_addr ours;
+	__u32 ifindex = 1;
+	char err[64];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_FATAL(local_fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x2323), 0);
+	CU_ASSERT_EQUAL_FATAL(xdp_fixture_set_config(&fx, &cfg), 0);
+	reply_v4(&in, 0x2323, 1, 0); /* to 192.0.2.2: not listed, transit */
+	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
+	CU_ASSERT_STRING_EQUAL(xdp_action_name(res.action), "XDP_PASS");
+	CU_ASSERT_EQUAL(echo_reader_consume(r), 0);
+
+	CU_ASSERT_EQUAL_FATAL(addr_parse("192.0.2.2", &ours, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		bpf_map_update_elem(local_fd, &ours, &ifindex, BPF_ANY), 0);
+	reply_v4(&in, 0x2323, 2, 0);
+	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
+	CU_ASSERT_STRING_EQUAL(xdp_action_name(res.action), "XDP_DROP");
+	CU_ASSERT_EQUAL(echo_reader_consume(r), 1);
+	CU_ASSERT_EQUAL(nevents, 1);
+	CU_ASSERT_EQUAL(events[0].seq, 2);
+
+	bpf_map_delete_elem(local_fd, &ours);
+	CU_ASSERT_EQUAL(xdp_fixture_set_config(&fx, &none), 0);
+	echo_reader_free(r);
+}
+
 static void test_ring_full_counted(void)
 {
 	static struct pkt in;
@@ -458,6 +496,8 @@ TEST_SUITE(echo_capture) = {
 			{"v6_reply_captured", test_v6_reply_captured},
 			{"other_ident_passes", test_other_ident_passes},
 			{"capture_off_passes", test_capture_off_passes},
+			{"local_only_takes_listed_destinations",
+			 test_local_only_takes_listed_destinations},
 			{"ring_full_counted", test_ring_full_counted},
 			{"free_unregisters", test_free_unregisters},
 			{"ident_taken", test_ident_taken},

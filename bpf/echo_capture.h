@@ -118,6 +118,34 @@ static __always_inline __u32 echo_esp_seq(struct xdp_md *ctx,
 	return bpf_ntohl(esp->seq);
 }
 
+/*
+ * With local-only on, the operator listed our addresses: a reply to any other
+ * address is in transit through this host, never ours to take, whatever its
+ * Identifier.
+ */
+static __always_inline int reply_to_listed_address(struct xdp_md *ctx,
+						   const struct packet *pkt)
+{
+	void *data = xdp_data(ctx);
+	void *data_end = xdp_data_end(ctx);
+	struct esprit_addr dst = {};
+
+	if (pkt->family == ESPRIT_AF_INET) {
+		struct iphdr *ip = data + (pkt->l3_off & PKT_OFF_MASK);
+
+		if ((void *)(ip + 1) > data_end)
+			return 0;
+		addr_from_ipv4(&dst, ip->daddr);
+	} else {
+		struct ipv6hdr *ip6 = data + (pkt->l3_off & PKT_OFF_MASK);
+
+		if ((void *)(ip6 + 1) > data_end)
+			return 0;
+		addr_from_ipv6(&dst, &ip6->daddr);
+	}
+	return bpf_map_lookup_elem(&esprit_local, &dst) != NULL;
+}
+
 static __always_inline void ring_drop(__u32 slot)
 {
 	__u64 *drops = bpf_map_lookup_elem(&esprit_rb_drops, &slot);
@@ -145,7 +173,8 @@ static __always_inline int echo_capture_reply(struct xdp_md *ctx,
 				     XDP_PASS);
 	id.ident = rep.ident;
 	reader = bpf_map_lookup_elem(&esprit_echo_ids, &id);
-	if (!reader)
+	if (!reader || (cfg->echo_flags & ESPRIT_ECHO_LOCAL_LIST &&
+			!reply_to_listed_address(ctx, pkt)))
 		return count_verdict(ESPRIT_R_ECHO_REPLY_PASSED, pkt->len,
 				     XDP_PASS);
 	slot = reader->ring_slot;

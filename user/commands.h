@@ -7,5 +7,6 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_responder(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
 
 #endif

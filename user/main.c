@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{"detach", cmd_detach, "detach it"},
 	{"stats", cmd_stats, "packet counters by reason"},
 	{"responder", cmd_responder, "show or change responder settings"},
+	{"ping", cmd_ping, "send ESP Echo Requests and time the replies"},
 };
 
 static void usage(FILE *out)

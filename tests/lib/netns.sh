@@ -108,13 +108,13 @@ netns_cleanup() {
 	local rc=$?
 	local p n
 	for p in "${BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
+		kill "$p" 2>/dev/null || true
 	done
 	for n in "${NAMESPACES[@]}"; do
 		for p in $(ip netns pids "$n" 2>/dev/null); do
-			kill -9 "$p" 2>/dev/null
+			kill -9 "$p" 2>/dev/null || true
 		done
-		ip netns del "$n" 2>/dev/null
+		ip netns del "$n" 2>/dev/null || true
 	done
 	rm -rf "$TEST_TMP"
 	exit "$rc"

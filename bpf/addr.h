@@ -24,6 +24,16 @@ static __always_inline void addr_from_ipv6(struct esprit_addr *a,
 	__builtin_memcpy(a->addr, ip, 16);
 }
 
+/* Both addresses word-aligned (map values and aligned stack copies). */
+static __always_inline int addr_equal(const struct esprit_addr *a,
+				      const struct esprit_addr *b)
+{
+	const __u32 *x = (const void *)a, *y = (const void *)b;
+
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
+		(x[4] ^ y[4])) == 0;
+}
+
 /* Keeps the first plen bits of an address (plen counted within its family). */
 static __always_inline void addr_mask(struct esprit_addr *a, __u32 plen)
 {

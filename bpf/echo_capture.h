@@ -146,6 +146,33 @@ static __always_inline int reply_to_listed_address(struct xdp_md *ctx,
 	return bpf_map_lookup_elem(&esprit_local, &dst) != NULL;
 }
 
+/* Whether the reply comes from the address the reader probed. */
+static __always_inline int
+reply_from_peer(struct xdp_md *ctx, const struct packet *pkt,
+		const struct esprit_echo_reader *reader)
+{
+	void *data = xdp_data(ctx);
+	void *data_end = xdp_data_end(ctx);
+	struct esprit_addr src __attribute__((aligned(4))) = {};
+
+	if (!reader->peer.family)
+		return 1;
+	if (pkt->family == ESPRIT_AF_INET) {
+		struct iphdr *ip = data + (pkt->l3_off & PKT_OFF_MASK);
+
+		if ((void *)(ip + 1) > data_end)
+			return 0;
+		addr_from_ipv4(&src, ip->saddr);
+	} else {
+		struct ipv6hdr *ip6 = data + (pkt->l3_off & PKT_OFF_MASK);
+
+		if ((void *)(ip6 + 1) > data_end)
+			return 0;
+		addr_from_ipv6(&src, &ip6->saddr);
+	}
+	return addr_equal(&src, &reader->peer);
+}
+
 static __always_inline void ring_drop(__u32 slot)
 {
 	__u64 *drops = bpf_map_lookup_elem(&esprit_rb_drops, &slot);
@@ -173,8 +200,9 @@ static __always_inline int echo_capture_reply(struct xdp_md *ctx,
 				     XDP_PASS);
 	id.ident = rep.ident;
 	reader = bpf_map_lookup_elem(&esprit_echo_ids, &id);
-	if (!reader || (cfg->echo_flags & ESPRIT_ECHO_LOCAL_LIST &&
-			!reply_to_listed_address(ctx, pkt)))
+	if (!reader || !reply_from_peer(ctx, pkt, reader) ||
+	    (cfg->echo_flags & ESPRIT_ECHO_LOCAL_LIST &&
+	     !reply_to_listed_address(ctx, pkt)))
 		return count_verdict(ESPRIT_R_ECHO_REPLY_PASSED, pkt->len,
 				     XDP_PASS);
 	slot = reader->ring_slot;

@@ -59,6 +59,12 @@ struct esprit_echo_id {
 struct esprit_echo_reader {
 	__u32 ring_slot; /* index into esprit_rings */
 	__u32 owner_pid; /* process that registered it, for stale-entry sweeps */
+	/*
+	 * The probed address: only replies from it are taken, so a reply in
+	 * transit through this host is never captured just because its 16-bit
+	 * Identifier collides with ours. family 0: any source.
+	 */
+	struct esprit_addr peer;
 };
 
 enum esprit_event_type {

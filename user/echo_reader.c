@@ -413,12 +413,16 @@ static void release_slot_locked(struct echo_reader *r)
 	r->slot = -1;
 }
 
-static int insert_ident_locked(struct echo_reader *r, __u16 ident)
+static int insert_ident_locked(struct echo_reader *r, __u16 ident,
+			       const struct esprit_addr *peer)
 {
 	struct esprit_echo_id key = {.ident = ident};
 	struct esprit_echo_reader val = {.ring_slot = (__u32)r->slot,
 					 .owner_pid = r->pid};
 	struct esprit_echo_reader old;
+
+	if (peer)
+		val.peer = *peer;
 
 	if (!bpf_map_update_elem(r->maps.ids_fd, &key, &val, BPF_NOEXIST))
 		return 0;
@@ -435,7 +439,8 @@ static int insert_ident_locked(struct echo_reader *r, __u16 ident)
 	return 0;
 }
 
-int echo_reader_add(struct echo_reader *r, __u16 ident)
+int echo_reader_add(struct echo_reader *r, __u16 ident,
+		    const struct esprit_addr *peer)
 {
 	int lock, err;
 
@@ -456,7 +461,7 @@ int echo_reader_add(struct echo_reader *r, __u16 ident)
 		return lock;
 	err = r->slot < 0 ? claim_slot_locked(r) : 0;
 	if (!err)
-		err = insert_ident_locked(r, ident);
+		err = insert_ident_locked(r, ident, peer);
 	if (!err)
 		r->idents[r->nidents++] = ident;
 	else if (!r->nidents)
@@ -473,7 +478,8 @@ bool echo_ident_usable(__u16 v)
 	       first != ESPRIT_SUBTYPE_RESPONSE;
 }
 
-int echo_reader_add_random(struct echo_reader *r, __u16 *ident)
+int echo_reader_add_random(struct echo_reader *r,
+			   const struct esprit_addr *peer, __u16 *ident)
 {
 	/* With at most 4096 of 65536 taken, 64 draws all colliding is ~0. */
 	for (int tries = 0; tries < 64; tries++) {
@@ -484,7 +490,7 @@ int echo_reader_add_random(struct echo_reader *r, __u16 *ident)
 			return -errno;
 		if (!echo_ident_usable(v))
 			continue;
-		err = echo_reader_add(r, v);
+		err = echo_reader_add(r, v, peer);
 		if (err == -EEXIST)
 			continue;
 		if (!err)

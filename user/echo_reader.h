@@ -75,11 +75,12 @@ struct echo_reader *echo_reader_new(const struct echo_maps *m,
 				    void *ctx, char *err, size_t errlen);
 
 /*
- * Registers ident for this reader. Returns 0; -EEXIST if another reader
- * (or this one) has it; -ENOSPC if no ring slot or map entry is free; or
- * another -errno.
+ * Registers ident for this reader, for replies from peer (NULL: from any
+ * source). Returns 0; -EEXIST if another reader (or this one) has it;
+ * -ENOSPC if no ring slot or map entry is free; or another -errno.
  */
-int echo_reader_add(struct echo_reader *r, __u16 ident);
+int echo_reader_add(struct echo_reader *r, __u16 ident,
+		    const struct esprit_addr *peer);
 
 /*
  * Registers a random Identifier nobody holds and stores it in *ident.
@@ -87,7 +88,8 @@ int echo_reader_add(struct echo_reader *r, __u16 ident);
  * echo that byte sits where the sub-typed form (PROTOCOLS.md §1.4) keeps
  * its Sub-Type, and responders and XDP tell the forms apart by it.
  */
-int echo_reader_add_random(struct echo_reader *r, __u16 *ident);
+int echo_reader_add_random(struct echo_reader *r,
+			   const struct esprit_addr *peer, __u16 *ident);
 
 /* Whether a random Identifier may be v (see echo_reader_add_random). */
 bool echo_ident_usable(__u16 v);

@@ -203,6 +203,7 @@ static void handle_reply(void *ctx, const struct esprit_echo_reply_event *ev)
 static void choose_receive_path(struct ping_run *run)
 {
 	struct xdp_attachment att;
+	struct esprit_addr target;
 	struct esprit_config cfg;
 	char err[256];
 	int e;
@@ -247,7 +248,8 @@ static void choose_receive_path(struct ping_run *run)
 		snprintf(run->path_note, sizeof(run->path_note), "%s", err);
 		return;
 	}
-	e = echo_reader_add_random(run->reader, &run->ident);
+	addr_from_sockaddr((struct sockaddr *)&run->dst, &target);
+	e = echo_reader_add_random(run->reader, &target, &run->ident);
 	if (e) {
 		snprintf(run->path_note, sizeof(run->path_note),
 			 "cannot register an Identifier with XDP on %s: %s",

@@ -612,8 +612,8 @@ int cmd_responder(int argc, char **argv)
 	int opt;
 
 	optind = 1;
-	/* '+': stop at the first word, so values like "-1" reach the parser */
-	while ((opt = getopt_long(argc, argv, "+jp:h", opts, NULL)) != -1) {
+	/* options may stand anywhere: `esprit responder set ttl 9 --pin-dir D` */
+	while ((opt = getopt_long(argc, argv, "jp:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;

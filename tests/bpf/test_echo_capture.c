@@ -114,7 +114,7 @@ static void test_v4_reply_captured(void)
 	uint64_t before, after, captured, passed;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x1234), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x1234, NULL), 0);
 	CU_ASSERT(echo_reader_slot(r) >= 0);
 	captured = xdp_fixture_count(&fx, ESPRIT_R_ECHO_REPLY_CAPTURED);
 	passed = xdp_fixture_count(&fx, ESPRIT_R_ECHO_REPLY_PASSED);
@@ -155,7 +155,7 @@ static void test_v6_reply_captured(void)
 	struct echo_reader *r = reader(SMALL_RING);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x4242), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x4242, NULL), 0);
 	reply_v6(&in, 0x4242, 65535, 10);
 	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
 	CU_ASSERT_STRING_EQUAL(xdp_action_name(res.action), "XDP_DROP");
@@ -172,6 +172,34 @@ static void test_v6_reply_captured(void)
 	echo_reader_free(r);
 }
 
+/* A reply from anyone but the probed peer is in transit: never taken. */
+static void test_only_replies_from_peer(void)
+{
+	static struct pkt in;
+	static struct xdp_result res;
+	struct echo_reader *r = reader(SMALL_RING);
+	struct esprit_addr peer, other;
+	char err[64];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL_FATAL(addr_parse("192.0.2.1", &peer, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		addr_parse("2001:db8::1", &other, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x1717, &peer), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x1718, &other), 0);
+	reply_v4(&in, 0x1717, 1, 0); /* from 192.0.2.1: the peer */
+	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
+	CU_ASSERT_STRING_EQUAL(xdp_action_name(res.action), "XDP_DROP");
+	reply_v4(&in, 0x1718, 2, 0); /* same source, Identifier of another */
+	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
+	CU_ASSERT_STRING_EQUAL(xdp_action_name(res.action), "XDP_PASS");
+	CU_ASSERT_EQUAL(echo_reader_consume(r), 1);
+	CU_ASSERT_EQUAL_FATAL(nevents, 1);
+	CU_ASSERT_EQUAL(events[0].ident, 0x1717);
+	echo_reader_free(r);
+}
+
 static void test_other_ident_passes(void)
 {
 	static struct pkt in;
@@ -180,7 +208,7 @@ static void test_other_ident_passes(void)
 	uint64_t passed = xdp_fixture_count(&fx, ESPRIT_R_ECHO_REPLY_PASSED);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x1111), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x1111, NULL), 0);
 	reply_v4(&in, 0x1112, 1, 0);
 	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
 	CU_ASSERT_STRING_EQUAL(xdp_action_name(res.action), "XDP_PASS");
@@ -200,7 +228,7 @@ static void test_capture_off_passes(void)
 	struct echo_reader *r = reader(SMALL_RING);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x2222), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x2222, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(xdp_fixture_set_config(&fx, &cfg), 0);
 	reply_v4(&in, 0x2222, 1, 0);
 	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
@@ -225,7 +253,7 @@ static void test_local_only_takes_listed_destinations(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_FATAL(local_fd >= 0);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x2323), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x2323, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(xdp_fixture_set_config(&fx, &cfg), 0);
 	reply_v4(&in, 0x2323, 1, 0); /* to 192.0.2.2: not listed, transit */
 	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
@@ -257,7 +285,7 @@ static void test_ring_full_counted(void)
 	int sent = 100, got;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x3333), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x3333, NULL), 0);
 	for (int i = 0; i < sent; i++) {
 		reply_v4(&in, 0x3333, (uint16_t)i, 0);
 		CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
@@ -304,8 +332,8 @@ static void test_free_unregisters(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(echo_reader_slot(r), -1); /* nothing claimed yet */
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x4444), 0);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x4445), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x4444, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x4445, NULL), 0);
 	slot = echo_reader_slot(r);
 	CU_ASSERT_FATAL(slot >= 0);
 	CU_ASSERT_TRUE(slot_used((__u32)slot));
@@ -320,7 +348,7 @@ static void test_free_unregisters(void)
 	CU_ASSERT_EQUAL(echo_reader_remove(r, 0x4445), 0);
 	CU_ASSERT_FALSE(slot_used((__u32)slot));
 	CU_ASSERT_EQUAL(echo_reader_slot(r), -1);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x4446), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x4446, NULL), 0);
 	echo_reader_free(r);
 	CU_ASSERT_EQUAL(ids_count(), 0);
 	for (__u32 s = 0; s < maps.ring_slots; s++)
@@ -334,11 +362,11 @@ static void test_ident_taken(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	CU_ASSERT_EQUAL(echo_reader_add(a, 0x5555), 0);
-	CU_ASSERT_EQUAL(echo_reader_add(a, 0x5555), -EEXIST);
-	CU_ASSERT_EQUAL(echo_reader_add(b, 0x5555), -EEXIST);
+	CU_ASSERT_EQUAL(echo_reader_add(a, 0x5555, NULL), 0);
+	CU_ASSERT_EQUAL(echo_reader_add(a, 0x5555, NULL), -EEXIST);
+	CU_ASSERT_EQUAL(echo_reader_add(b, 0x5555, NULL), -EEXIST);
 	CU_ASSERT_EQUAL(echo_reader_slot(b), -1); /* gave its claim back */
-	CU_ASSERT_EQUAL(echo_reader_add_random(b, &ident), 0);
+	CU_ASSERT_EQUAL(echo_reader_add_random(b, NULL, &ident), 0);
 	CU_ASSERT_NOT_EQUAL(ident, 0x5555);
 	CU_ASSERT_TRUE(echo_ident_usable(ident));
 	CU_ASSERT_NOT_EQUAL(echo_reader_slot(a), echo_reader_slot(b));
@@ -368,11 +396,13 @@ static void test_slots_run_out(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(r[i]);
 	}
 	for (int i = 0; i < ESPRIT_RING_SLOTS; i++)
-		CU_ASSERT_EQUAL(echo_reader_add(r[i], (__u16)(0x6000 + i)), 0);
-	CU_ASSERT_EQUAL(echo_reader_add(r[ESPRIT_RING_SLOTS], 0x6fff), -ENOSPC);
+		CU_ASSERT_EQUAL(
+			echo_reader_add(r[i], (__u16)(0x6000 + i), NULL), 0);
+	CU_ASSERT_EQUAL(echo_reader_add(r[ESPRIT_RING_SLOTS], 0x6fff, NULL),
+			-ENOSPC);
 	CU_ASSERT_EQUAL(ids_count(), ESPRIT_RING_SLOTS);
 	echo_reader_free(r[3]);
-	CU_ASSERT_EQUAL(echo_reader_add(r[ESPRIT_RING_SLOTS], 0x6fff), 0);
+	CU_ASSERT_EQUAL(echo_reader_add(r[ESPRIT_RING_SLOTS], 0x6fff, NULL), 0);
 	CU_ASSERT_EQUAL(echo_reader_slot(r[ESPRIT_RING_SLOTS]), 3);
 	for (int i = 0; i <= ESPRIT_RING_SLOTS; i++)
 		if (i != 3)
@@ -445,16 +475,16 @@ static void test_takes_over_dead_owners_ident(void)
 	struct echo_reader *other;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x7101), 0);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x7101, NULL), 0);
 	put_id(0x7100, 9, dead_pid());
-	CU_ASSERT_EQUAL(echo_reader_add(r, 0x7100), 0);
+	CU_ASSERT_EQUAL(echo_reader_add(r, 0x7100, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(bpf_map_lookup_elem(maps.ids_fd, &key, &val), 0);
 	CU_ASSERT_EQUAL(val.owner_pid, (__u32)getpid());
 	CU_ASSERT_EQUAL(val.ring_slot, (__u32)echo_reader_slot(r));
 	/* a live owner's Identifier is never taken */
 	other = reader(SMALL_RING);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
-	CU_ASSERT_EQUAL(echo_reader_add(other, 0x7100), -EEXIST);
+	CU_ASSERT_EQUAL(echo_reader_add(other, 0x7100, NULL), -EEXIST);
 	echo_reader_free(other);
 	echo_reader_free(r);
 	CU_ASSERT_EQUAL(ids_count(), 0);
@@ -494,6 +524,7 @@ TEST_SUITE(echo_capture) = {
 		(const struct test_case[]){
 			{"v4_reply_captured", test_v4_reply_captured},
 			{"v6_reply_captured", test_v6_reply_captured},
+			{"only_replies_from_peer", test_only_replies_from_peer},
 			{"other_ident_passes", test_other_ident_passes},
 			{"capture_off_passes", test_capture_off_passes},
 			{"local_only_takes_listed_destinations",

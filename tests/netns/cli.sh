@@ -217,3 +217,15 @@ test_parallel_changes_do_not_interleave() {
 		"allowlist entries"
 	ns resp "$ESPRIT" responder show | grep -q "^ttl *77" || fail "ttl lost"
 }
+
+test_responder_options_anywhere() {
+	topo_pair
+	attach_ip_link resp r0
+	ns resp "$ESPRIT" responder set ttl 44 --pin-dir /sys/fs/bpf/xdp/globals
+	ns resp "$ESPRIT" responder show --json | grep -q '"ttl": 44' ||
+		fail "--json after show, or --pin-dir after set, ignored"
+	ns resp "$ESPRIT" responder allow add 192.0.2.0/24 --pin-dir \
+		/sys/fs/bpf/xdp/globals
+	ns resp "$ESPRIT" responder allow list --json | grep -q '192.0.2.0/24' ||
+		fail "allow list --json"
+}

@@ -38,9 +38,9 @@ hmac_sha256_skb(struct __sk_buff *skb, __u32 off, __u32 len,
 			  &key->outer, true, mac);
 }
 
-#define hmac_sha256(ctx, off, len, key, mac)                       \
-	_Generic((ctx), struct xdp_md *                            \
-		 : hmac_sha256_xdp, struct __sk_buff *             \
+#define hmac_sha256(ctx, off, len, key, mac)           \
+	_Generic((ctx), struct xdp_md *                \
+		 : hmac_sha256_xdp, struct __sk_buff * \
 		 : hmac_sha256_skb)((ctx), (off), (len), (key), (mac))
 
 /*

@@ -84,16 +84,18 @@ static __always_inline void sha256_put_length(struct sha256_scratch *scr,
  */
 static __always_inline int sha256_pad_block(struct sha256_job *job,
 					    struct sha256_scratch *scr,
-					    enum sha256_pkt_kind kind, __u32 pad)
+					    enum sha256_pkt_kind kind,
+					    __u32 pad)
 {
 	__u32 rem = job->len & (ESPRIT_SHA256_BLOCK_LEN - 1);
 
 	sha256_zero_block(scr);
 	if (pad == 0) {
-		if (rem && sha256_load(job->pkt, kind,
-				       job->off + job->full_blocks *
-							  ESPRIT_SHA256_BLOCK_LEN,
-				       scr->w, rem))
+		if (rem &&
+		    sha256_load(job->pkt, kind,
+				job->off + job->full_blocks *
+						   ESPRIT_SHA256_BLOCK_LEN,
+				scr->w, rem))
 			return -1;
 		((__u8 *)scr->w)[rem] = 0x80;
 		if (rem >= ESPRIT_SHA256_BLOCK_LEN - 8)
@@ -120,8 +122,8 @@ sha256_outer_block(struct sha256_scratch *scr,
 	for (int i = ESPRIT_SHA256_WORDS; i < 16; i++)
 		scr->w[i] = 0;
 	scr->w[ESPRIT_SHA256_WORDS] = esprit_sha256_be32(0x80000000);
-	sha256_put_length(scr, (ESPRIT_SHA256_BLOCK_LEN +
-				ESPRIT_SHA256_DIGEST_LEN) * 8);
+	sha256_put_length(
+		scr, (ESPRIT_SHA256_BLOCK_LEN + ESPRIT_SHA256_DIGEST_LEN) * 8);
 }
 
 /* One bpf_loop iteration: fill the block for index i, compress it. */
@@ -190,7 +192,8 @@ static __always_inline int sha256_run(void *pkt, enum sha256_pkt_kind kind,
 	job.scr = scr;
 	job.off = off;
 	job.len = len;
-	job.bit_len = ((__u64)prefix_blocks * ESPRIT_SHA256_BLOCK_LEN + len) * 8;
+	job.bit_len =
+		((__u64)prefix_blocks * ESPRIT_SHA256_BLOCK_LEN + len) * 8;
 	job.full_blocks = len / ESPRIT_SHA256_BLOCK_LEN;
 	job.msg_blocks = job.full_blocks;
 	if (final) {

@@ -21,8 +21,8 @@ static void pad_midstate(struct esprit_sha256_state *out,
 	explicit_bzero(block, sizeof(block));
 }
 
-void hmac_sha256_midstates(struct esprit_hmac_sha256_key *out,
-			   const void *key, size_t key_len)
+void hmac_sha256_midstates(struct esprit_hmac_sha256_key *out, const void *key,
+			   size_t key_len)
 {
 	uint8_t key_block[ESPRIT_SHA256_BLOCK_LEN] = {0};
 

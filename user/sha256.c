@@ -29,8 +29,9 @@ void sha256(const void *msg, size_t len,
 	/* FIPS 180-4 §5.1.1: 0x80, zeros, the 64-bit length in bits. */
 	memcpy(block, p, rem);
 	block[rem] = 0x80;
-	tail_len = rem < ESPRIT_SHA256_BLOCK_LEN - 8 ? ESPRIT_SHA256_BLOCK_LEN
-						     : 2 * ESPRIT_SHA256_BLOCK_LEN;
+	tail_len = rem < ESPRIT_SHA256_BLOCK_LEN - 8
+			   ? ESPRIT_SHA256_BLOCK_LEN
+			   : 2 * ESPRIT_SHA256_BLOCK_LEN;
 	for (int i = 0; i < 8; i++)
 		block[tail_len - 1 - i] = bits >> (8 * i);
 	for (size_t off = 0; off < tail_len; off += ESPRIT_SHA256_BLOCK_LEN)

@@ -146,7 +146,8 @@ static int hash_msg(enum prog_kind kind, enum crypto_mode mode,
 	rng_fill(pkt_buf + off + len, TRAILER);
 	err = run_prog(kind, &req, pkt_buf, pkt_len, linear, &res);
 	if (err)
-		fprintf(stderr, "\n    test run: %s, packet %zu bytes, linear %zu\n",
+		fprintf(stderr,
+			"\n    test run: %s, packet %zu bytes, linear %zu\n",
 			strerror(-err), pkt_len, linear);
 	CU_ASSERT_EQUAL_FATAL(err, 0);
 	memcpy(digest, res.digest, ESPRIT_SHA256_DIGEST_LEN);
@@ -182,11 +183,18 @@ static const struct {
 	const char *msg;
 	const char *digest;
 } sha256_vectors[] = {
-	{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-	{"abc",
-	 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-	{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-	 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+	{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85"
+	     "5"},
+	{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015"
+		"ad"},
+	{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d"
+								     "20638b8e5"
+								     "c026930c3"
+								     "e6039a33c"
+								     "e45964ff2"
+								     "167f6eced"
+								     "d419db06c"
+								     "1"},
 	{"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
 	 "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
 	 "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
@@ -197,8 +205,8 @@ static void test_sha256_known_answers(void)
 	uint8_t digest[ESPRIT_SHA256_DIGEST_LEN];
 
 	for (size_t k = 0; k < 2; k++) {
-		for (size_t i = 0; i < sizeof(sha256_vectors) /
-					       sizeof(sha256_vectors[0]);
+		for (size_t i = 0;
+		     i < sizeof(sha256_vectors) / sizeof(sha256_vectors[0]);
 		     i++) {
 			const char *msg = sha256_vectors[i].msg;
 
@@ -285,8 +293,8 @@ static const struct hmac_vector rfc4231[] = {
 	 "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
 	{NULL, 0x0c, 20, "Test With Truncation", false,
 	 "a3b6167473100ee06e0c796c2955552b"},
-	{NULL, 0xaa, 131, "Test Using Larger Than Block-Size Key - Hash Key First",
-	 false,
+	{NULL, 0xaa, 131,
+	 "Test Using Larger Than Block-Size Key - Hash Key First", false,
 	 "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
 	{NULL, 0xaa, 131,
 	 "This is a test using a larger than block-size key and a larger "
@@ -366,17 +374,15 @@ static void test_rfc4868(void)
 static int verify(enum prog_kind kind, const uint8_t *msg, size_t len,
 		  const uint8_t icv[ESPRIT_HMAC_SHA256_128_ICV_LEN])
 {
-	struct crypto_req req = {.mode = CRYPTO_VERIFY,
-				 .off = MSG_OFF,
-				 .len = len};
+	struct crypto_req req = {
+		.mode = CRYPTO_VERIFY, .off = MSG_OFF, .len = len};
 	struct crypto_res res;
 
 	memcpy(req.icv, icv, sizeof(req.icv));
 	memset(pkt_buf, 0xee, MSG_OFF);
 	memcpy(pkt_buf + MSG_OFF, msg, len);
-	CU_ASSERT_EQUAL_FATAL(run_prog(kind, &req, pkt_buf, MSG_OFF + len, 0,
-				       &res),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		run_prog(kind, &req, pkt_buf, MSG_OFF + len, 0, &res), 0);
 	return res.rc;
 }
 
@@ -478,7 +484,9 @@ static void test_range_outside_packet(void)
 						       pkt_buf, pkt_len, 0,
 						       &res),
 					      0);
-			CU_ASSERT_EQUAL(res.rc, off <= pkt_len ? 0 : -ESPRIT_SHA256_E_RANGE);
+			CU_ASSERT_EQUAL(
+				res.rc,
+				off <= pkt_len ? 0 : -ESPRIT_SHA256_E_RANGE);
 			/* One byte further: refused. */
 			req.len++;
 			CU_ASSERT_EQUAL_FATAL(run_prog(both_progs[k], &req,

@@ -39,8 +39,8 @@ int crypto_bench_hmac(struct xdp_md *ctx)
 	__u32 zero = 0;
 
 	key = bpf_map_lookup_elem(&bench_key, &zero);
-	if (!key ||
-	    hmac_sha256(ctx, msg_off, msg_len(ctx), &key->hmac_sha256, digest))
+	if (!key || hmac_sha256(ctx, msg_off, msg_len(ctx),
+				&key->material.hmac_sha256, digest))
 		return XDP_ABORTED;
 	return XDP_PASS;
 }

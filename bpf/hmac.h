@@ -9,8 +9,8 @@
  * and the ICV in the packet before, and restores them after.
  *
  * From XDP and TC alike:
- *	hmac_sha256(ctx, off, len, &sa->key.hmac_sha256, mac)
- *	hmac_sha256_128_verify(ctx, off, len, &sa->key.hmac_sha256, icv)
+ *	hmac_sha256(ctx, off, len, &sa->key.material.hmac_sha256, mac)
+ *	hmac_sha256_128_verify(ctx, off, len, &sa->key.material.hmac_sha256, icv)
  * where ctx is the program's struct xdp_md * or struct __sk_buff *.
  */
 #ifndef ESPRIT_BPF_HMAC_H
@@ -44,11 +44,11 @@ hmac_sha256_skb(struct __sk_buff *skb, __u32 off, __u32 len,
 		 : hmac_sha256_skb)((ctx), (off), (len), (key), (mac))
 
 /*
- * 1 if the first n bytes of a and b are equal, else 0. Every byte is
+ * 0 if the first n bytes of a and b are equal, else 1. Every byte is
  * read and folded in whatever the data: the time does not depend on
  * where (or whether) they differ.
  */
-static __always_inline int icv_equal(const __u8 *a, const __u8 *b, __u32 n)
+static __always_inline int icv_mismatch(const __u8 *a, const __u8 *b, __u32 n)
 {
 	__u32 diff = 0;
 
@@ -60,12 +60,13 @@ static __always_inline int icv_equal(const __u8 *a, const __u8 *b, __u32 n)
 		/* Keeps clang from turning the fold into an early exit. */
 		asm volatile("" : "+r"(diff));
 	}
-	return diff == 0;
+	return diff != 0;
 }
 
 /*
- * HMAC-SHA-256-128 check of [off, off + len) against a 16-byte ICV:
- * 1 if it matches, 0 if not, negative if the range is not in the packet.
+ * HMAC-SHA-256-128 check of [off, off + len) against a 16-byte ICV: 0 if
+ * it matches, 1 if not, negative (enum esprit_sha256_err) if the range is
+ * not in the packet. Anything but 0 means "not authentic".
  */
 static __always_inline int
 hmac_sha256_128_verify_xdp(struct xdp_md *ctx, __u32 off, __u32 len,
@@ -77,7 +78,7 @@ hmac_sha256_128_verify_xdp(struct xdp_md *ctx, __u32 off, __u32 len,
 
 	if (err)
 		return err;
-	return icv_equal(mac, icv, ESPRIT_HMAC_SHA256_128_ICV_LEN);
+	return icv_mismatch(mac, icv, ESPRIT_HMAC_SHA256_128_ICV_LEN);
 }
 
 static __always_inline int
@@ -90,7 +91,7 @@ hmac_sha256_128_verify_skb(struct __sk_buff *skb, __u32 off, __u32 len,
 
 	if (err)
 		return err;
-	return icv_equal(mac, icv, ESPRIT_HMAC_SHA256_128_ICV_LEN);
+	return icv_mismatch(mac, icv, ESPRIT_HMAC_SHA256_128_ICV_LEN);
 }
 
 #define hmac_sha256_128_verify(ctx, off, len, key, icv)                    \

@@ -23,8 +23,9 @@ struct sha256_scratch {
 };
 
 /*
- * Not pinned: it holds nothing between calls. XDP and TC programs never
- * run nested on one CPU, so they could even share it.
+ * Not pinned: it holds nothing between calls, and each object has its own.
+ * Per CPU is enough: XDP and TC programs run with bottom halves off, so no
+ * other hashing program starts on this CPU before a call returns.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -28,18 +28,23 @@ struct esprit_hmac_sha256_key {
 	struct esprit_sha256_state outer;
 };
 
-/* Room in esprit_auth_key for any algorithm's material: HMAC-SHA-512's two
- * 64-byte midstates, the largest in RFC 4868. */
+/*
+ * Key material of any algorithm: sized for the largest in RFC 4868,
+ * HMAC-SHA-512's two 64-byte midstates, so adding one keeps map values
+ * the same size.
+ */
 #define ESPRIT_AUTH_MATERIAL_LEN 128
+
+union esprit_auth_material {
+	struct esprit_hmac_sha256_key hmac_sha256;
+	__u8 bytes[ESPRIT_AUTH_MATERIAL_LEN];
+};
 
 /* One SA's authentication key, as embedded in SA map values. */
 struct esprit_auth_key {
 	enum esprit_auth_alg alg;
 	__u32 icv_len; /* bytes of the MAC carried as the ICV */
-	union {
-		struct esprit_hmac_sha256_key hmac_sha256;
-		__u8 material[ESPRIT_AUTH_MATERIAL_LEN];
-	};
+	union esprit_auth_material material;
 };
 
 #endif

@@ -41,5 +41,5 @@ void auth_key_hmac_sha256_128(struct esprit_auth_key *out, const void *key,
 	memset(out, 0, sizeof(*out));
 	out->alg = ESPRIT_AUTH_HMAC_SHA256_128;
 	out->icv_len = ESPRIT_HMAC_SHA256_128_ICV_LEN;
-	hmac_sha256_midstates(&out->hmac_sha256, key, key_len);
+	hmac_sha256_midstates(&out->material.hmac_sha256, key, key_len);
 }

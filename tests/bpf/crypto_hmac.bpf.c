@@ -41,16 +41,18 @@ static __always_inline int crypto_run(void *pkt, enum sha256_pkt_kind kind)
 	case CRYPTO_HMAC:
 		if (xdp)
 			return hmac_sha256_xdp(pkt, req.off, req.len,
-					       &key->hmac_sha256, res.digest);
-		return hmac_sha256_skb(pkt, req.off, req.len, &key->hmac_sha256,
-				       res.digest);
+					       &key->material.hmac_sha256,
+					       res.digest);
+		return hmac_sha256_skb(pkt, req.off, req.len,
+				       &key->material.hmac_sha256, res.digest);
 	case CRYPTO_VERIFY:
 		if (xdp)
-			return hmac_sha256_128_verify_xdp(pkt, req.off, req.len,
-							  &key->hmac_sha256,
-							  req.icv);
+			return hmac_sha256_128_verify_xdp(
+				pkt, req.off, req.len,
+				&key->material.hmac_sha256, req.icv);
 		return hmac_sha256_128_verify_skb(pkt, req.off, req.len,
-						  &key->hmac_sha256, req.icv);
+						  &key->material.hmac_sha256,
+						  req.icv);
 	}
 	return -CRYPTO_E_MODE;
 }

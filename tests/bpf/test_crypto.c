@@ -370,7 +370,11 @@ static void test_rfc4868(void)
 	check_hmac_vectors(rfc4868, sizeof(rfc4868) / sizeof(rfc4868[0]));
 }
 
-/* hmac_sha256_128_verify on msg at MSG_OFF against icv: 1, 0 or < 0. */
+/* What hmac_sha256_128_verify returns (and < 0 for errors). */
+#define VERIFY_OK	0
+#define VERIFY_MISMATCH 1
+
+/* hmac_sha256_128_verify on msg at MSG_OFF against icv. */
 static int verify(enum prog_kind kind, const uint8_t *msg, size_t len,
 		  const uint8_t icv[ESPRIT_HMAC_SHA256_128_ICV_LEN])
 {
@@ -399,7 +403,7 @@ static void test_rfc4868_verify(void)
 			/* HMAC-SHA-256-128: the leftmost 128 bits. */
 			hex_to_bytes(rfc4868[i].mac, mac, &mac_len);
 			CU_ASSERT_EQUAL(verify(both_progs[k], msg, len, mac),
-					1);
+					VERIFY_OK);
 		}
 	}
 }
@@ -417,13 +421,13 @@ static void test_verify_every_icv_position(void)
 
 	for (size_t k = 0; k < 2; k++) {
 		CU_ASSERT_EQUAL(verify(both_progs[k], msg, sizeof(msg), icv),
-				1);
+				VERIFY_OK);
 		for (int bit = 0; bit < 8 * ESPRIT_HMAC_SHA256_128_ICV_LEN;
 		     bit++) {
 			icv[bit / 8] ^= 1 << (bit % 8);
 			CU_ASSERT_EQUAL(verify(both_progs[k], msg, sizeof(msg),
 					       icv),
-					0);
+					VERIFY_MISMATCH);
 			icv[bit / 8] ^= 1 << (bit % 8);
 		}
 		for (int pos = 0; pos < ESPRIT_HMAC_SHA256_128_ICV_LEN; pos++) {
@@ -432,14 +436,14 @@ static void test_verify_every_icv_position(void)
 			icv[pos] = ~saved;
 			CU_ASSERT_EQUAL(verify(both_progs[k], msg, sizeof(msg),
 					       icv),
-					0);
+					VERIFY_MISMATCH);
 			icv[pos] = saved;
 		}
 		/* All bytes wrong at once. */
 		for (int pos = 0; pos < ESPRIT_HMAC_SHA256_128_ICV_LEN; pos++)
 			icv[pos] ^= 0x5a;
 		CU_ASSERT_EQUAL(verify(both_progs[k], msg, sizeof(msg), icv),
-				0);
+				VERIFY_MISMATCH);
 		for (int pos = 0; pos < ESPRIT_HMAC_SHA256_128_ICV_LEN; pos++)
 			icv[pos] ^= 0x5a;
 	}
@@ -460,9 +464,25 @@ static void test_verify_every_message_byte(void)
 			msg[pos] ^= 0x01;
 			CU_ASSERT_EQUAL(verify(both_progs[k], msg, sizeof(msg),
 					       icv),
-					0);
+					VERIFY_MISMATCH);
 			msg[pos] ^= 0x01;
 		}
+	}
+}
+
+/* A range that leaves the packet is an error, never a valid ICV. */
+static void test_verify_range_outside_packet(void)
+{
+	struct crypto_req req = {.mode = CRYPTO_VERIFY, .off = 20, .len = 81};
+	struct crypto_res res;
+
+	set_key("k", 1);
+	memset(pkt_buf, 0, 100);
+	for (size_t k = 0; k < 2; k++) {
+		CU_ASSERT_EQUAL_FATAL(run_prog(both_progs[k], &req, pkt_buf,
+					       100, 0, &res),
+				      0);
+		CU_ASSERT_EQUAL(res.rc, -ESPRIT_SHA256_E_RANGE);
 	}
 }
 
@@ -583,6 +603,8 @@ TEST_SUITE(crypto) = {
 			{"verify_every_message_byte",
 			 test_verify_every_message_byte},
 			{"range_outside_packet", test_range_outside_packet},
+			{"verify_range_outside_packet",
+			 test_verify_range_outside_packet},
 			{"differential_xdp_0_to_9000", test_differential_xdp},
 			{"differential_tc_0_to_3500", test_differential_skb},
 			{NULL, NULL},

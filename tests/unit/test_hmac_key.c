@@ -164,8 +164,9 @@ static void test_auth_key_fields(void)
 	CU_ASSERT_EQUAL(k.alg, ESPRIT_AUTH_HMAC_SHA256_128);
 	CU_ASSERT_EQUAL(k.icv_len, 16);
 	/* Beyond the two midstates, the material is zero. */
-	for (size_t i = sizeof(k.hmac_sha256); i < sizeof(k.material); i++)
-		CU_ASSERT_EQUAL(k.material[i], 0);
+	for (size_t i = sizeof(k.material.hmac_sha256);
+	     i < sizeof(k.material.bytes); i++)
+		CU_ASSERT_EQUAL(k.material.bytes[i], 0);
 	/* The raw key is nowhere in the entry. */
 	CU_ASSERT_PTR_NULL(memmem(&k, sizeof(k), key, 8));
 }

@@ -10,9 +10,10 @@
  * become one multiply, three shifts and two XORs instead of nine shifts
  * and ORs. Rounds are unrolled with the eight working variables renamed
  * rather than moved; the message schedule is a 16-word ring updated in
- * place. Measured under BPF_PROG_TEST_RUN (bench/crypto_bench.c) against
- * plain 32-bit rotates (~1.4x slower), a bounded 64-round loop (~1.6x
- * slower) and -mcpu=v2 (~1.2x slower), this form was the fastest.
+ * place. Measured per block under BPF_PROG_TEST_RUN against plain 32-bit
+ * rotates (~1.5x slower), a bounded 64-round loop (~1.6x), eight rounds
+ * per loop iteration (~1.2x), the schedule precomputed into 64 words
+ * (no gain) and -mcpu=v2 (~1.3x), this form was the fastest.
  */
 #ifndef ESPRIT_SHA256_H
 #define ESPRIT_SHA256_H

@@ -91,7 +91,8 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/test/%.bpf.o: tests/bpf/%.bpf.c $(BPF_HEADERS) | $(BUILD)/test
+$(BUILD)/test/%.bpf.o: tests/bpf/%.bpf.c $(BPF_HEADERS) $(wildcard tests/bpf/*.h) \
+		| $(BUILD)/test
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -8,6 +8,8 @@ it (byte for byte); one expecting none must get nothing back.
 
   echo_exchange.py --iface c0 --src A --dst B --src-mac M --dst-mac N \
       --set forms [--mtu 1400]
+  echo_exchange.py ... --form seed --data-len 32 --expect reply|none
+      (one request)
 """
 import argparse
 import sys
@@ -171,7 +173,14 @@ def _with_esp(req, esp):
                  Raw(esp))
 
 
-SETS = {"forms": forms, "vlan": vlan, "fields": header_fields, "mtu": mtu,
+def single(a, mk):
+    """The one request that --form, --data-len and --expect describe."""
+    return [Case(f"{a.form} n={a.data_len}",
+                 mk(a.form, data=DATA[:a.data_len]),
+                 reply=a.expect == "reply")]
+
+
+SETS = {"single": single, "forms": forms, "vlan": vlan, "fields": header_fields, "mtu": mtu,
         "refuse": refuse, "transit": transit}
 
 
@@ -182,9 +191,12 @@ def main():
     ap.add_argument("--dst", required=True)
     ap.add_argument("--src-mac", required=True)
     ap.add_argument("--dst-mac", required=True)
-    ap.add_argument("--set", choices=sorted(SETS), required=True)
+    ap.add_argument("--set", choices=sorted(SETS), default="single")
+    ap.add_argument("--form", choices=FORMS, default=SEED)
+    ap.add_argument("--data-len", type=int, default=64)
+    ap.add_argument("--expect", choices=["reply", "none"], default="reply")
     ap.add_argument("--mtu", type=int)
-    ap.add_argument("--wait", type=float, default=2.0)
+    ap.add_argument("--wait", "--timeout", type=float, default=2.0)
     ap.add_argument("--control-dst", help="also send two requests that "
                     "this address must answer")
     ap.add_argument("--sent-log", help="write each request's ESP bytes "

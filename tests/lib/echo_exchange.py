@@ -13,6 +13,7 @@ it (byte for byte); one expecting none must get nothing back.
 """
 import argparse
 import sys
+import threading
 import time
 
 from scapy.all import AsyncSniffer, conf, sendp
@@ -241,9 +242,14 @@ def main():
             return
         got.setdefault(int.from_bytes(esp[4:8], "big"), []).append(raw)
 
-    sniffer = AsyncSniffer(iface=a.iface, prn=keep, store=False)
+    listening = threading.Event()
+    sniffer = AsyncSniffer(iface=a.iface, prn=keep, store=False,
+                           started_callback=listening.set)
     sniffer.start()
-    time.sleep(0.5)
+    if not listening.wait(30):
+        print("sniffer did not start")
+        return 1
+    time.sleep(0.1)
     for c in cases:
         sendp(c.frame, iface=a.iface)
         time.sleep(0.005)

@@ -60,6 +60,15 @@ def subtyped_body(spi, seq, subtype, ident, echo_seq, data, return_spi=None,
     return body + bytes(data)
 
 
+def request(src, dst, body, src_mac, dst_mac, tos=0):
+    """Ethernet and IP (64 hops, protocol 50) around ready-made ESP bytes."""
+    if ":" in src:
+        ip = IPv6(src=src, dst=dst, nh=ESP, tc=tos, hlim=64)
+    else:
+        ip = IP(src=src, dst=dst, proto=ESP, tos=tos, ttl=64)
+    return Ether(src=src_mac, dst=dst_mac) / ip / Raw(body)
+
+
 class Request:
     """One request: its fields, its frame, and the reply it must get."""
 

@@ -4,12 +4,17 @@
  * refuses what R2-R4 forbid, rate-limits, and turns the request into its
  * reply in place (R5, R7) for XDP_TX.
  *
- * Which destinations are "ours": with ESPRIT_ECHO_LOCAL_LIST set (esprit
- * attach and the daemon set it after filling esprit_local) only those in the
- * list. Without it (e.g. `ip link set ... xdp obj` and no configuration) a
- * FIB lookup decides: a local route means ours, a forwarding route means
- * transit, and on a host with forwarding off every unicast destination that
- * reached us counts as ours, since the stack would not forward it anyway.
+ * Which destinations are "ours": with ESPRIT_ECHO_LOCAL_LIST set (`esprit
+ * responder set local-only on`, after `local sync` filled esprit_local)
+ * only those in the list, and sources in the list are refused. Without it
+ * (e.g. `ip link set ... xdp obj` and no configuration) a FIB lookup from
+ * the ingress device decides: a destination it would forward is transit
+ * and passes untouched; anything it would not forward counts as ours. The
+ * kernel folds local, broadcast and unroutable destinations into that one
+ * answer, and with forwarding off on the ingress device it answers nothing
+ * else, so in this mode every unicast destination that reached a
+ * non-forwarding host is ours, and our own addresses cannot be recognised
+ * as sources. The list is exact; the FIB is the zero-configuration default.
  */
 #ifndef ESPRIT_BPF_ECHO_H
 #define ESPRIT_BPF_ECHO_H
@@ -22,7 +27,11 @@
 #include "addr.h"
 #include "csum.h"
 
-#define ECHO_PAD_MAX 255
+/* Padding bytes 1..8 read as one big-endian word, and 1 in every byte. */
+#define ECHO_PAD_WORD  0x0102030405060708ULL
+#define ECHO_BYTE_ONES 0x0101010101010101ULL
+/* Whole 8-byte words before the last one in 255 bytes of padding. */
+#define ECHO_PAD_WORDS_MAX 31
 
 struct echo_request {
 	__u32 esp_len; /* ESP header to end of IP payload */
@@ -37,48 +46,63 @@ static __always_inline __u32 cfg_or(__u32 value, __u32 fallback)
 }
 
 /*
- * Recognises the request form (E1): sub-typed first, then the trailer forms.
- * Returns 0 or the malformed reason.
+ * 1 if the pad_len bytes at pad_off are 1, 2, 3, ... (RFC 4303 §2.4),
+ * checked 8 bytes at a time: bytes k+1..k+8 read big-endian are
+ * ECHO_PAD_WORD + k * ECHO_BYTE_ONES. The last word ends where the padding
+ * ends (reaching back into the ESP header when the padding is shorter).
  */
-static __always_inline enum esprit_reason
-echo_classify(struct xdp_md *ctx, const struct packet *pkt,
-	      struct echo_request *req)
+static __always_inline int echo_padding_ok(struct xdp_md *ctx, __u32 pad_off,
+					   __u32 pad_len)
 {
 	void *data = xdp_data(ctx);
 	void *data_end = xdp_data_end(ctx);
-	__u32 esp_off = pkt->l4_off;
+	__u64 *word;
+	__u64 v;
+
+	if (!pad_len)
+		return 1;
+	word = data + ((pad_off + pad_len - 8) & PKT_OFF_MASK);
+	if ((void *)(word + 1) > data_end)
+		return 0;
+	v = bpf_be64_to_cpu(*word);
+	if (pad_len < 8) {
+		__u64 mask = (1ULL << (8 * pad_len)) - 1;
+
+		return (v & mask) == ECHO_PAD_WORD >> (8 * (8 - pad_len));
+	}
+	if (v != ECHO_PAD_WORD + (pad_len - 8) * ECHO_BYTE_ONES)
+		return 0;
+	for (__u32 i = 0; i < ECHO_PAD_WORDS_MAX; i++) {
+		__u32 k = i * 8;
+
+		if (k + 8 >= pad_len)
+			break;
+		word = data + ((pad_off + k) & PKT_OFF_MASK);
+		if ((void *)(word + 1) > data_end)
+			return 0;
+		if (bpf_be64_to_cpu(*word) !=
+		    ECHO_PAD_WORD + k * ECHO_BYTE_ONES)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The two forms that end in an RFC 4303 trailer: the seed form and the -00
+ * form. Returns 0 or the malformed reason.
+ */
+static __always_inline enum esprit_reason
+echo_classify_trailer(struct xdp_md *ctx, const struct packet *pkt,
+		      struct echo_request *req)
+{
+	void *data = xdp_data(ctx);
+	void *data_end = xdp_data_end(ctx);
 	__u32 len = pkt->l4_len;
 	__u32 trailer_off, pad_len, payload;
-	__u8 *esp, *trailer;
+	__u8 *trailer;
 
-	req->esp_len = len;
-	req->return_spi = 0;
-	if (len < ESPRIT_ESP_HDR_LEN + ESPRIT_ESP_TRAILER_LEN)
-		return ESPRIT_R_ECHO_MALFORMED_TRUNCATED;
-
-	esp = data + (esp_off & PKT_OFF_MASK);
-	if (len >= ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN) {
-		struct esprit_echo_subtyped *st = (void *)(esp + 8);
-
-		if ((void *)(st + 1) > data_end)
-			return ESPRIT_R_ECHO_MALFORMED_TRUNCATED;
-		if (st->subtype == ESPRIT_SUBTYPE_REQUEST &&
-		    !(st->flags & ~ESPRIT_SUBTYPED_FLAG_R)) {
-			__u32 r = st->flags ? ESPRIT_RETURN_SPI_LEN : 0;
-			__u32 dlen = bpf_ntohs(st->data_len);
-
-			if (ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN + r +
-				    dlen ==
-			    len) {
-				req->format = ESPRIT_ECHO_FMT_SUBTYPED;
-				req->data_len = dlen;
-				req->return_spi = r != 0;
-				return 0;
-			}
-		}
-	}
-
-	trailer_off = (esp_off + len - ESPRIT_ESP_TRAILER_LEN) & PKT_OFF_MASK;
+	trailer_off = (pkt->l4_off + len - ESPRIT_ESP_TRAILER_LEN) &
+		      PKT_OFF_MASK;
 	trailer = data + trailer_off;
 	if ((void *)(trailer + 2) > data_end)
 		return ESPRIT_R_ECHO_MALFORMED_TRUNCATED;
@@ -89,18 +113,8 @@ echo_classify(struct xdp_md *ctx, const struct packet *pkt,
 	    ESPRIT_ESP_HDR_LEN + pad_len + ESPRIT_ESP_TRAILER_LEN > len)
 		return ESPRIT_R_ECHO_MALFORMED_PAD_LENGTH;
 
-	/* RFC 4303 §2.4 default padding: 1, 2, 3, ... */
-	for (__u32 i = 0; i < ECHO_PAD_MAX; i++) {
-		__u8 *pad;
-
-		if (i >= pad_len)
-			break;
-		pad = data + ((trailer_off - pad_len + i) & PKT_OFF_MASK);
-		if ((void *)(pad + 1) > data_end)
-			return ESPRIT_R_ECHO_MALFORMED_TRUNCATED;
-		if (*pad != i + 1)
-			return ESPRIT_R_ECHO_MALFORMED_PADDING;
-	}
+	if (!echo_padding_ok(ctx, trailer_off - pad_len, pad_len))
+		return ESPRIT_R_ECHO_MALFORMED_PADDING;
 
 	payload = len - ESPRIT_ESP_HDR_LEN - ESPRIT_ESP_TRAILER_LEN - pad_len;
 	if (payload == 0) {
@@ -113,6 +127,61 @@ echo_classify(struct xdp_md *ctx, const struct packet *pkt,
 	req->format = ESPRIT_ECHO_FMT_SEED;
 	req->data_len = payload - ESPRIT_ECHO_HDR_LEN;
 	return 0;
+}
+
+/*
+ * Recognises the request form (E1): sub-typed first, then the trailer
+ * forms. Returns 0 or the malformed reason. A request that starts like a
+ * sub-typed one (sub-type 2, no flag but R) and is no trailer form either
+ * is reported by its Data Length (or as truncated, if even its header is
+ * incomplete); anything else by what is wrong with its trailer.
+ */
+static __always_inline enum esprit_reason
+echo_classify(struct xdp_md *ctx, const struct packet *pkt,
+	      struct echo_request *req)
+{
+	void *data = xdp_data(ctx);
+	void *data_end = xdp_data_end(ctx);
+	__u32 len = pkt->l4_len;
+	enum esprit_reason why, subtyped_why = 0;
+	struct esprit_echo_subtyped *st;
+	__u8 *esp;
+
+	req->esp_len = len;
+	req->return_spi = 0;
+	if (len < ESPRIT_ESP_HDR_LEN + ESPRIT_ESP_TRAILER_LEN)
+		return ESPRIT_R_ECHO_MALFORMED_TRUNCATED;
+
+	esp = data + (pkt->l4_off & PKT_OFF_MASK);
+	st = (void *)(esp + ESPRIT_ESP_HDR_LEN);
+	if ((void *)esp + ESPRIT_ESP_HDR_LEN + 2 > data_end)
+		return ESPRIT_R_ECHO_MALFORMED_TRUNCATED;
+	if (st->subtype == ESPRIT_SUBTYPE_REQUEST &&
+	    !(st->flags & ~ESPRIT_SUBTYPED_FLAG_R)) {
+		subtyped_why = ESPRIT_R_ECHO_MALFORMED_TRUNCATED;
+		if (len >= ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN) {
+			__u32 r = st->flags ? ESPRIT_RETURN_SPI_LEN : 0;
+			__u32 dlen;
+
+			if ((void *)(st + 1) > data_end)
+				return ESPRIT_R_ECHO_MALFORMED_TRUNCATED;
+			dlen = bpf_ntohs(st->data_len);
+			if (ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN + r +
+				    dlen ==
+			    len) {
+				req->format = ESPRIT_ECHO_FMT_SUBTYPED;
+				req->data_len = dlen;
+				req->return_spi = r != 0;
+				return 0;
+			}
+			subtyped_why = ESPRIT_R_ECHO_MALFORMED_DATA_LENGTH;
+		}
+	}
+
+	why = echo_classify_trailer(ctx, pkt, req);
+	if (why && subtyped_why)
+		return subtyped_why;
+	return why;
 }
 
 static __always_inline int echo_format_disabled(__u32 flags, __u8 format)
@@ -153,7 +222,12 @@ static __always_inline int fib_says_local(struct xdp_md *ctx,
 	       rc == BPF_FIB_LKUP_RET_FWD_DISABLED;
 }
 
-/* Reads addresses and returns 0 if the request may be answered. */
+/*
+ * Reads the addresses and returns 0 if the request may be answered. In
+ * this order: group destinations (L2, then IP) are refused; destinations
+ * that are not ours pass, whatever else is wrong with them, since transit
+ * traffic is not ours to judge; then the sources R2 forbids are refused.
+ */
 static __always_inline enum esprit_reason
 echo_check_addresses(struct xdp_md *ctx, const struct packet *pkt,
 		     const struct esprit_config *cfg, struct esprit_addr *src)
@@ -161,47 +235,53 @@ echo_check_addresses(struct xdp_md *ctx, const struct packet *pkt,
 	void *data = xdp_data(ctx);
 	void *data_end = xdp_data_end(ctx);
 	struct ethhdr *eth = data;
+	enum esprit_reason bad_src;
 	struct esprit_addr dst;
-	enum esprit_reason bad;
 
 	if ((void *)(eth + 1) > data_end)
 		return ESPRIT_R_MALFORMED_L3;
-	if (pkt->family == ESPRIT_AF_INET) {
-		struct iphdr *ip = data + (pkt->l3_off & PKT_OFF_MASK);
-
-		if ((void *)(ip + 1) > data_end)
-			return ESPRIT_R_MALFORMED_L3;
-		bad = ipv4_bad_source(ip->saddr, ip->daddr);
-		if (!bad)
-			bad = ipv4_bad_dest(ip->daddr);
-		addr_from_ipv4(src, ip->saddr);
-		addr_from_ipv4(&dst, ip->daddr);
-	} else {
-		struct ipv6hdr *ip6 = data + (pkt->l3_off & PKT_OFF_MASK);
-
-		if ((void *)(ip6 + 1) > data_end)
-			return ESPRIT_R_MALFORMED_L3;
-		bad = ipv6_bad_source(&ip6->saddr, &ip6->daddr);
-		if (!bad)
-			bad = ipv6_bad_dest(&ip6->daddr);
-		addr_from_ipv6(src, &ip6->saddr);
-		addr_from_ipv6(&dst, &ip6->daddr);
-	}
-	if (bad)
-		return bad;
 	/* Directed broadcasts arrive as L2 broadcast: never amplify them. */
 	if (eth->h_dest[0] & 1)
 		return ESPRIT_R_ECHO_DST_NOT_UNICAST;
 
+	if (pkt->family == ESPRIT_AF_INET) {
+		struct iphdr *ip = data + (pkt->l3_off & PKT_OFF_MASK);
+		enum esprit_reason bad_dst;
+
+		if ((void *)(ip + 1) > data_end)
+			return ESPRIT_R_MALFORMED_L3;
+		bad_dst = ipv4_bad_dest(ip->daddr);
+		if (bad_dst)
+			return bad_dst;
+		bad_src = ipv4_bad_source(ip->saddr, ip->daddr);
+		addr_from_ipv4(src, ip->saddr);
+		addr_from_ipv4(&dst, ip->daddr);
+	} else {
+		struct ipv6hdr *ip6 = data + (pkt->l3_off & PKT_OFF_MASK);
+		enum esprit_reason bad_dst;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return ESPRIT_R_MALFORMED_L3;
+		bad_dst = ipv6_bad_dest(&ip6->daddr);
+		if (bad_dst)
+			return bad_dst;
+		bad_src = ipv6_bad_source(&ip6->saddr, &ip6->daddr);
+		addr_from_ipv6(src, &ip6->saddr);
+		addr_from_ipv6(&dst, &ip6->daddr);
+	}
+
 	if (cfg->echo_flags & ESPRIT_ECHO_LOCAL_LIST) {
 		if (!bpf_map_lookup_elem(&esprit_local, &dst))
 			return ESPRIT_R_ECHO_DST_NOT_LOCAL;
+		if (bad_src)
+			return bad_src;
 		if (bpf_map_lookup_elem(&esprit_local, src))
 			return ESPRIT_R_ECHO_SRC_LOCAL;
-	} else if (!fib_says_local(ctx, pkt, src, &dst)) {
-		return ESPRIT_R_ECHO_DST_NOT_LOCAL;
+		return 0;
 	}
-	return 0;
+	if (!fib_says_local(ctx, pkt, src, &dst))
+		return ESPRIT_R_ECHO_DST_NOT_LOCAL;
+	return bad_src;
 }
 
 static __always_inline int echo_allowed(const struct esprit_config *cfg,
@@ -372,54 +452,116 @@ static __always_inline int echo_drop_return_spi(struct xdp_md *ctx,
 	return bpf_xdp_adjust_head(ctx, ESPRIT_RETURN_SPI_LEN);
 }
 
+/* What the reply will be, decided before the request is rewritten. */
+struct echo_reply_plan {
+	__u32 esp_len; /* ESP header to the end of the reply */
+	__u32 trailer_off; /* trailer forms, when cut: new padding goes here */
+	__u8 pad_len; /* and is this long (0-3) */
+	__u8 new_trailer; /* padding + trailer to write at trailer_off */
+	__u8 truncated; /* shortened to fit the MTU */
+};
+
 /*
- * The reply's ESP length: the request's, less a return SPI, and cut to the
- * MTU when the request arrived bigger than we may send (R1, "up to the
- * MTU"). Sets *truncated when Data had to be cut.
+ * Plans the reply: the request less any return SPI, or, when that does not
+ * fit the ingress device's MTU ("copy the Data, up to the MTU"), cut:
+ *   sub-typed: header and as much Data as fits (Data Length follows);
+ *   seed: the largest 4-byte-aligned length that fits, holding as much
+ *     Data as fits and the least padding after it;
+ *   -00: its canonical 12 bytes (padding 1, 2).
+ * Never longer than the request (R1). Returns 0, or -1 when not even the
+ * header of the form fits (an MTU under 76 with a 60-byte IPv4 header).
  */
-static __always_inline __u32 echo_reply_len(struct xdp_md *ctx,
-					    const struct packet *pkt,
-					    const struct echo_request *req,
-					    int *truncated)
+static __always_inline int echo_plan_reply(struct xdp_md *ctx,
+					   const struct packet *pkt,
+					   const struct echo_request *req,
+					   struct echo_reply_plan *plan)
 {
 	__u32 ip_hdr_len = pkt->l4_off - pkt->l3_off;
 	__u32 len =
 		req->esp_len - (req->return_spi ? ESPRIT_RETURN_SPI_LEN : 0);
 	__u32 mtu_len = ip_hdr_len + len;
-	__u32 room;
+	__u32 room, keep;
 
-	*truncated = 0;
+	plan->esp_len = len;
+	plan->new_trailer = 0;
+	plan->truncated = 0;
 	if (bpf_check_mtu(ctx, 0, &mtu_len, 0, 0) !=
 	    BPF_MTU_CHK_RET_FRAG_NEEDED)
-		return len;
+		return 0;
 	/* mtu_len now holds the MTU */
 	if (mtu_len <= ip_hdr_len)
-		return 0;
+		return -1;
 	room = mtu_len - ip_hdr_len;
+	plan->truncated = 1;
 	if (req->format == ESPRIT_ECHO_FMT_SUBTYPED) {
 		if (room < ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN)
-			return 0;
-		*truncated = 1;
-		return room;
-	}
-	/* Seed form: Data, no padding, Pad Length 0, NH 59, 4-byte aligned. */
-	room &= ~3U;
-	if (room <
-	    ESPRIT_ESP_HDR_LEN + ESPRIT_ECHO_HDR_LEN + ESPRIT_ESP_TRAILER_LEN)
+			return -1;
+		plan->esp_len = room;
 		return 0;
-	*truncated = 1;
-	return room;
+	}
+
+	room &= ~3U;
+	if (req->format == ESPRIT_ECHO_FMT_SEED) {
+		__u32 fit;
+
+		if (room < ESPRIT_ESP_HDR_LEN + ESPRIT_ECHO_HDR_LEN + 4)
+			return -1;
+		fit = room - ESPRIT_ESP_HDR_LEN - ESPRIT_ECHO_HDR_LEN -
+		      ESPRIT_ESP_TRAILER_LEN;
+		keep = ESPRIT_ECHO_HDR_LEN +
+		       (req->data_len < fit ? req->data_len : fit);
+	} else {
+		keep = 0;
+		if (room < ESPRIT_ESP_HDR_LEN + 4)
+			return -1;
+	}
+	plan->trailer_off = ESPRIT_ESP_HDR_LEN + keep;
+	plan->pad_len = (4 - (keep + ESPRIT_ESP_TRAILER_LEN) % 4) % 4;
+	plan->esp_len = ESPRIT_ESP_HDR_LEN + keep + plan->pad_len +
+			ESPRIT_ESP_TRAILER_LEN;
+	plan->new_trailer = 1;
+	return 0;
 }
 
-/* Writes the seed-form trailer (Pad Length 0, NH 59) at the new end. */
-static __always_inline int echo_write_short_trailer(struct xdp_md *ctx,
-						    const struct packet *pkt,
-						    __u32 new_l4_len)
+/* Writes padding 1..pad_len, Pad Length and Next Header 59 at ESP + off. */
+static __always_inline int
+echo_write_trailer(struct xdp_md *ctx, const struct packet *pkt,
+		   const struct echo_reply_plan *plan)
 {
-	__u8 trailer[2] = {0, ESPRIT_NEXTHDR_NONE};
-	__u32 off = pkt->l4_off + new_l4_len - ESPRIT_ESP_TRAILER_LEN;
+	__u32 off = (pkt->l4_off + plan->trailer_off) & PKT_OFF_MASK;
+	__u8 bytes[5] = {1, 2, 3, 0, 0};
 
-	return bpf_xdp_store_bytes(ctx, off & PKT_OFF_MASK, trailer, 2);
+	switch (plan->pad_len) {
+	case 0:
+		bytes[0] = 0;
+		bytes[1] = ESPRIT_NEXTHDR_NONE;
+		return bpf_xdp_store_bytes(ctx, off, bytes, 2);
+	case 1:
+		bytes[1] = 1;
+		bytes[2] = ESPRIT_NEXTHDR_NONE;
+		return bpf_xdp_store_bytes(ctx, off, bytes, 3);
+	case 2:
+		bytes[2] = 2;
+		bytes[3] = ESPRIT_NEXTHDR_NONE;
+		return bpf_xdp_store_bytes(ctx, off, bytes, 4);
+	default:
+		bytes[3] = 3;
+		bytes[4] = ESPRIT_NEXTHDR_NONE;
+		return bpf_xdp_store_bytes(ctx, off, bytes, 5);
+	}
+}
+
+/*
+ * Ends the frame where the reply ends: cuts Data beyond the MTU and any
+ * Ethernet padding that came after the request's IP packet.
+ */
+static __always_inline int echo_trim(struct xdp_md *ctx, __u32 frame_len)
+{
+	int cur = xdp_data_end(ctx) - xdp_data(ctx);
+
+	if ((int)frame_len < cur)
+		return bpf_xdp_adjust_tail(ctx, (int)frame_len - cur);
+	return 0;
 }
 
 /*
@@ -428,11 +570,11 @@ static __always_inline int echo_write_short_trailer(struct xdp_md *ctx,
 static __always_inline int echo_respond(struct xdp_md *ctx, struct packet *pkt,
 					const struct esprit_config *cfg)
 {
+	struct echo_reply_plan plan = {};
 	struct echo_request req = {};
 	struct esprit_addr src;
 	enum esprit_reason why;
-	__u32 reply_len, frame_len;
-	int truncated;
+	__u32 frame_len;
 
 	if (cfg->echo_flags & ESPRIT_ECHO_OFF)
 		return count_verdict(ESPRIT_R_ECHO_DISABLED, pkt->len,
@@ -440,6 +582,17 @@ static __always_inline int echo_respond(struct xdp_md *ctx, struct packet *pkt,
 	if (pkt->is_fragment)
 		return count_verdict(ESPRIT_R_ECHO_FRAGMENT, pkt->len,
 				     XDP_PASS);
+	/* The reply reuses the header: a corrupt one must not go back out. */
+	if (pkt->family == ESPRIT_AF_INET &&
+	    !ipv4_header_csum_ok(ctx, pkt->l3_off,
+				 (__u32)(pkt->l4_off - pkt->l3_off) / 4))
+		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_PASS);
+
+	why = echo_check_addresses(ctx, pkt, cfg, &src);
+	if (why == ESPRIT_R_ECHO_DST_NOT_LOCAL || why == ESPRIT_R_MALFORMED_L3)
+		return count_verdict(why, pkt->len, XDP_PASS);
+	if (why)
+		return count_verdict(why, pkt->len, XDP_DROP);
 
 	why = echo_classify(ctx, pkt, &req);
 	if (why)
@@ -447,12 +600,6 @@ static __always_inline int echo_respond(struct xdp_md *ctx, struct packet *pkt,
 	if (echo_format_disabled(cfg->echo_flags, req.format))
 		return count_verdict(ESPRIT_R_ECHO_DISABLED, pkt->len,
 				     XDP_PASS);
-
-	why = echo_check_addresses(ctx, pkt, cfg, &src);
-	if (why == ESPRIT_R_ECHO_DST_NOT_LOCAL || why == ESPRIT_R_MALFORMED_L3)
-		return count_verdict(why, pkt->len, XDP_PASS);
-	if (why)
-		return count_verdict(why, pkt->len, XDP_DROP);
 	if (!echo_allowed(cfg, &src))
 		return count_verdict(ESPRIT_R_ECHO_NOT_ALLOWED, pkt->len,
 				     XDP_DROP);
@@ -460,31 +607,21 @@ static __always_inline int echo_respond(struct xdp_md *ctx, struct packet *pkt,
 	if (why)
 		return count_verdict(why, pkt->len, XDP_DROP);
 
-	reply_len = echo_reply_len(ctx, pkt, &req, &truncated);
-	if (!reply_len)
+	if (echo_plan_reply(ctx, pkt, &req, &plan))
 		return count_verdict(ESPRIT_R_ECHO_MALFORMED_TRUNCATED,
 				     pkt->len, XDP_DROP);
-	if (echo_rewrite(ctx, pkt, cfg, &req, reply_len))
+	if (echo_rewrite(ctx, pkt, cfg, &req, plan.esp_len))
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_DROP);
-	if (truncated && req.format == ESPRIT_ECHO_FMT_SEED &&
-	    echo_write_short_trailer(ctx, pkt, reply_len))
+	if (plan.new_trailer && echo_write_trailer(ctx, pkt, &plan))
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_DROP);
-
 	if (req.return_spi && echo_drop_return_spi(ctx, pkt))
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_DROP);
-	frame_len = pkt->l4_off + reply_len;
-	if (truncated) {
-		/* Cut Data, and any Ethernet padding with it. */
-		int cur = xdp_data_end(ctx) - xdp_data(ctx);
-
-		if ((int)frame_len < cur &&
-		    bpf_xdp_adjust_tail(ctx, (int)frame_len - cur))
-			return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len,
-					     XDP_DROP);
-		return count_verdict(ESPRIT_R_ECHO_TRUNCATED_TO_MTU, frame_len,
-				     XDP_TX);
-	}
-	return count_verdict(ESPRIT_R_ECHO_REFLECTED, frame_len, XDP_TX);
+	frame_len = pkt->l4_off + plan.esp_len;
+	if (echo_trim(ctx, frame_len))
+		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_DROP);
+	return count_verdict(plan.truncated ? ESPRIT_R_ECHO_TRUNCATED_TO_MTU
+					    : ESPRIT_R_ECHO_REFLECTED,
+			     frame_len, XDP_TX);
 }
 
 #endif

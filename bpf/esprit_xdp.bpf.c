@@ -25,7 +25,14 @@ static __always_inline __u32 esp_spi(struct xdp_md *ctx, __u32 off)
 static __always_inline int handle_esp(struct xdp_md *ctx, struct packet *pkt,
 				      const struct esprit_config *cfg)
 {
-	__u32 spi = esp_spi(ctx, pkt->l4_off);
+	__u32 spi;
+
+	/* Later fragments hold no ESP header, only bytes from its middle. */
+	if (pkt->is_fragment == PKT_FRAG_LATER)
+		return XDP_PASS;
+	if (pkt->l4_len < sizeof(__be32))
+		return count_verdict(ESPRIT_R_ESP_NO_SPI, pkt->len, XDP_PASS);
+	spi = esp_spi(ctx, pkt->l4_off);
 
 	if (spi == cfg_or(cfg->spi_request, ESPRIT_DEFAULT_SPI_REQUEST))
 		return echo_respond(ctx, pkt, cfg);

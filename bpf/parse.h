@@ -23,6 +23,11 @@
 #define IPV6_HDR_LEN	 40
 #define IPV4_FRAG_MASK	 bpf_htons(0x3fff) /* MF flag + fragment offset */
 
+/* packet.is_fragment: non-zero for any IPv4 fragment. */
+#define PKT_FRAG_FIRST	 1 /* MF set, offset 0: carries the ESP header */
+#define PKT_FRAG_LATER	 2 /* offset > 0: no transport header in it */
+#define IPV4_OFFSET_MASK bpf_htons(0x1fff)
+
 enum parse_result {
 	PARSE_OK = 0,
 	PARSE_NOT_IP = 1, /* not IPv4/IPv6: none of our business */
@@ -38,7 +43,7 @@ struct packet {
 	__u8 family; /* ESPRIT_AF_INET or ESPRIT_AF_INET6 */
 	__u8 l4_proto; /* IPv4 Protocol / IPv6 Next Header */
 	__u8 vlan_depth;
-	__u8 is_fragment; /* IPv4 MF or offset set */
+	__u8 is_fragment; /* 0, PKT_FRAG_FIRST or PKT_FRAG_LATER */
 };
 
 static __always_inline int parse_packet(struct xdp_md *ctx, struct packet *pkt)
@@ -87,7 +92,10 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct packet *pkt)
 		pkt->l3_len = tot_len;
 		pkt->l4_off = off + hdr_len;
 		pkt->l4_len = tot_len - hdr_len;
-		pkt->is_fragment = (ip->frag_off & IPV4_FRAG_MASK) != 0;
+		if (ip->frag_off & IPV4_OFFSET_MASK)
+			pkt->is_fragment = PKT_FRAG_LATER;
+		else if (ip->frag_off & IPV4_FRAG_MASK)
+			pkt->is_fragment = PKT_FRAG_FIRST;
 		return PARSE_OK;
 	}
 	if (proto == ETH_P_IPV6_BE) {

@@ -17,7 +17,7 @@
 	X(ECHO_REFLECTED, "echo-reflected", "tx",                           \
 	  "ESP Echo Request answered in XDP")                               \
 	X(ECHO_TRUNCATED_TO_MTU, "echo-truncated-to-mtu", "tx",             \
-	  "answered, Data cut so the reply fits the MTU")                   \
+	  "answered, Data or padding cut so the reply fits the MTU")        \
 	X(ECHO_RATE_GLOBAL, "echo-rate-limited-global", "drop",             \
 	  "over the global reply rate")                                     \
 	X(ECHO_RATE_PREFIX, "echo-rate-limited-prefix", "drop",             \
@@ -63,7 +63,9 @@
 	X(RING_FULL, "ring-buffer-full", "drop",                            \
 	  "event lost: the reader's ring buffer was full")                  \
 	X(MALFORMED_L3, "malformed-ip", "pass",                             \
-	  "IP header truncated or inconsistent: left to the stack")
+	  "IP header truncated, inconsistent or failing its checksum")      \
+	X(ESP_NO_SPI, "malformed-esp-no-spi", "pass",                       \
+	  "ESP too short to hold an SPI: left to the stack")
 
 enum esprit_reason {
 #define ESPRIT_REASON_ENUM(id, name, action, desc) ESPRIT_R_##id,

@@ -137,6 +137,49 @@ uint16_t pkt_ipv4_checksum(const uint8_t *hdr, size_t len)
 	return (uint16_t)~sum;
 }
 
+void pkt_ip_ttl(struct pkt *p, uint8_t ttl)
+{
+	p->data[p->l3_off + (p->family == 4 ? 8 : 7)] = ttl;
+}
+
+void pkt_ip_tos(struct pkt *p, uint8_t tos)
+{
+	uint8_t *ip = p->data + p->l3_off;
+
+	if (p->family == 4) {
+		ip[1] = tos;
+	} else {
+		ip[0] = 0x60 | (tos >> 4);
+		ip[1] = (ip[1] & 0x0f) | (uint8_t)(tos << 4);
+	}
+}
+
+void pkt_ipv6_flow_label(struct pkt *p, uint32_t label)
+{
+	uint8_t *ip = p->data + p->l3_off;
+
+	assert(p->family == 6);
+	ip[1] = (ip[1] & 0xf0) | ((label >> 16) & 0x0f);
+	ip[2] = label >> 8;
+	ip[3] = label;
+}
+
+void pkt_ipv4_id_frag(struct pkt *p, uint16_t id, uint16_t frag_word)
+{
+	assert(p->family == 4);
+	set_be16(p->data + p->l3_off + 4, id);
+	set_be16(p->data + p->l3_off + 6, frag_word);
+}
+
+void pkt_pattern(uint8_t *buf, size_t n, unsigned int seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = (uint8_t)(seed + i * 7 + (i >> 8));
+
+		buf[i] = b == 59 ? 0xa5 : b;
+	}
+}
+
 void pkt_finish(struct pkt *p)
 {
 	uint8_t *ip = p->data + p->l3_off;
@@ -153,33 +196,61 @@ void pkt_finish(struct pkt *p)
 	}
 }
 
-void pkt_esp_seed(struct pkt *p, uint32_t spi, uint32_t seq, uint16_t ident,
-		  uint16_t echo_seq, const uint8_t *data, size_t n)
+size_t pkt_seed_min_pad(size_t data_len)
 {
-	size_t pad = (4 - (8 + 4 + n + 2) % 4) % 4;
+	return (4 - (8 + 4 + data_len + 2) % 4) % 4;
+}
 
+void pkt_esp_hdr(struct pkt *p, uint32_t spi, uint32_t seq)
+{
 	pkt_proto(p, 50);
 	pkt_put_be32(p, spi);
 	pkt_put_be32(p, seq);
+}
+
+void pkt_esp_padding(struct pkt *p, size_t n)
+{
+	for (size_t i = 1; i <= n; i++)
+		pkt_put_u8(p, i);
+}
+
+void pkt_esp_trailer(struct pkt *p, uint8_t pad_len, uint8_t next_header)
+{
+	pkt_put_u8(p, pad_len);
+	pkt_put_u8(p, next_header);
+}
+
+void pkt_esp_seed_pad(struct pkt *p, uint32_t spi, uint32_t seq, uint16_t ident,
+		      uint16_t echo_seq, const uint8_t *data, size_t n,
+		      size_t pad_len)
+{
+	pkt_esp_hdr(p, spi, seq);
 	pkt_put_be16(p, ident);
 	pkt_put_be16(p, echo_seq);
 	if (n)
 		pkt_put(p, data, n);
-	for (size_t i = 1; i <= pad; i++)
-		pkt_put_u8(p, i);
-	pkt_put_u8(p, pad);
-	pkt_put_u8(p, 59);
+	pkt_esp_padding(p, pad_len);
+	pkt_esp_trailer(p, pad_len, 59);
+}
+
+void pkt_esp_seed(struct pkt *p, uint32_t spi, uint32_t seq, uint16_t ident,
+		  uint16_t echo_seq, const uint8_t *data, size_t n)
+{
+	pkt_esp_seed_pad(p, spi, seq, ident, echo_seq, data, n,
+			 pkt_seed_min_pad(n));
+}
+
+void pkt_esp_empty_pad(struct pkt *p, uint32_t spi, uint32_t seq,
+		       size_t pad_len)
+{
+	pkt_esp_hdr(p, spi, seq);
+	pkt_esp_padding(p, pad_len);
+	pkt_esp_trailer(p, pad_len, 59);
 }
 
 void pkt_esp_empty(struct pkt *p, uint32_t spi, uint32_t seq)
 {
-	pkt_proto(p, 50);
-	pkt_put_be32(p, spi);
-	pkt_put_be32(p, seq);
-	pkt_put_u8(p, 1);
-	pkt_put_u8(p, 2);
-	pkt_put_u8(p, 2);
-	pkt_put_u8(p, 59);
+	pkt_esp_empty_pad(p, spi, seq, 2);
 }
 
 void pkt_esp_subtyped(struct pkt *p, uint32_t spi, uint32_t seq,
@@ -187,9 +258,7 @@ void pkt_esp_subtyped(struct pkt *p, uint32_t spi, uint32_t seq,
 		      uint16_t ident, uint16_t echo_seq, const uint8_t *data,
 		      size_t n)
 {
-	pkt_proto(p, 50);
-	pkt_put_be32(p, spi);
-	pkt_put_be32(p, seq);
+	pkt_esp_hdr(p, spi, seq);
 	pkt_put_u8(p, subtype);
 	pkt_put_u8(p, flags);
 	pkt_put_be16(p, n);

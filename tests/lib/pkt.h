@@ -47,15 +47,41 @@ void pkt_put_zeros(struct pkt *p, size_t n);
 
 void pkt_finish(struct pkt *p);
 
+/*
+ * IP header fields, set after the IP header is pushed and before
+ * pkt_finish(): TTL / hop limit, IPv4 TOS / IPv6 traffic class, the IPv6
+ * flow label, the IPv4 Identification and flags + fragment offset word.
+ */
+void pkt_ip_ttl(struct pkt *p, uint8_t ttl);
+void pkt_ip_tos(struct pkt *p, uint8_t tos);
+void pkt_ipv6_flow_label(struct pkt *p, uint32_t label);
+void pkt_ipv4_id_frag(struct pkt *p, uint16_t id, uint16_t frag_word);
+
 /* ESP Echo request/reply bodies in the three forms of PROTOCOLS.md §1. */
 void pkt_esp_seed(struct pkt *p, uint32_t spi, uint32_t seq, uint16_t ident,
 		  uint16_t echo_seq, const uint8_t *data, size_t n);
 void pkt_esp_empty(struct pkt *p, uint32_t spi, uint32_t seq);
+/* The same with pad_len bytes of padding (1, 2, 3, ...), unchecked. */
+void pkt_esp_seed_pad(struct pkt *p, uint32_t spi, uint32_t seq, uint16_t ident,
+		      uint16_t echo_seq, const uint8_t *data, size_t n,
+		      size_t pad_len);
+void pkt_esp_empty_pad(struct pkt *p, uint32_t spi, uint32_t seq,
+		       size_t pad_len);
+/* Pieces for hand-made ESP: header, RFC 4303 padding 1..n, trailer. */
+void pkt_esp_hdr(struct pkt *p, uint32_t spi, uint32_t seq);
+void pkt_esp_padding(struct pkt *p, size_t n);
+void pkt_esp_trailer(struct pkt *p, uint8_t pad_len, uint8_t next_header);
 void pkt_esp_subtyped(struct pkt *p, uint32_t spi, uint32_t seq,
 		      uint8_t subtype, uint8_t flags, uint32_t return_spi,
 		      uint16_t ident, uint16_t echo_seq, const uint8_t *data,
 		      size_t n);
 
 uint16_t pkt_ipv4_checksum(const uint8_t *hdr, size_t len);
+
+/* Smallest RFC 4303 padding that ends the seed form on a 4-byte boundary. */
+size_t pkt_seed_min_pad(size_t data_len);
+
+/* Fills buf with a pattern of bytes that never contains 59 (NH "none"). */
+void pkt_pattern(uint8_t *buf, size_t n, unsigned int seed);
 
 #endif

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <net/if.h>
 
 #include "esprit_xdp.skel.h"
 #include "xdp_fixture.h"
@@ -25,6 +26,19 @@ int fixture_private_netns(void)
 		return -1;
 	done = 1;
 	return 0;
+}
+
+unsigned int fixture_veth(const char *name, unsigned int mtu)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add %s mtu %u type veth peer %sp && "
+		 "ip link set %s up && ip link set %sp up",
+		 name, mtu, name, name, name);
+	if (system(cmd))
+		return 0;
+	return if_nametoindex(name);
 }
 
 int xdp_fixture_open(struct xdp_fixture *f)
@@ -81,19 +95,32 @@ int xdp_fixture_set_config(struct xdp_fixture *f,
 				    sizeof(zero), cfg, sizeof(*cfg), BPF_ANY);
 }
 
-uint64_t xdp_fixture_count(struct xdp_fixture *f, enum esprit_reason reason)
+int xdp_fixture_counter(struct xdp_fixture *f, enum esprit_reason reason,
+			struct esprit_counter *sum)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct esprit_counter vals[ncpus > 0 ? ncpus : 1];
 	__u32 key = reason;
-	uint64_t sum = 0;
 
-	if (bpf_map__lookup_elem(f->skel->maps.esprit_counters, &key,
+	memset(sum, 0, sizeof(*sum));
+	if (ncpus <= 0 ||
+	    bpf_map__lookup_elem(f->skel->maps.esprit_counters, &key,
 				 sizeof(key), vals, sizeof(vals), 0))
+		return -1;
+	for (int i = 0; i < ncpus; i++) {
+		sum->packets += vals[i].packets;
+		sum->bytes += vals[i].bytes;
+	}
+	return 0;
+}
+
+uint64_t xdp_fixture_count(struct xdp_fixture *f, enum esprit_reason reason)
+{
+	struct esprit_counter sum;
+
+	if (xdp_fixture_counter(f, reason, &sum))
 		return UINT64_MAX;
-	for (int i = 0; i < ncpus; i++)
-		sum += vals[i].packets;
-	return sum;
+	return sum.packets;
 }
 
 int xdp_fixture_map_fd(struct xdp_fixture *f, const char *name)

@@ -32,6 +32,13 @@ struct xdp_result {
 /* Moves the test process into a fresh network namespace (once). */
 int fixture_private_netns(void);
 
+/*
+ * Adds a veth pair NAME / NAME + "p" in that namespace, both up, NAME with
+ * the given MTU, so a test can hand the program an ingress device (its
+ * MTU, its forwarding setting). Returns NAME's ifindex, or 0.
+ */
+unsigned int fixture_veth(const char *name, unsigned int mtu);
+
 /* Loads a fresh copy of the program and its maps (nothing pinned). */
 int xdp_fixture_open(struct xdp_fixture *f);
 void xdp_fixture_close(struct xdp_fixture *f);
@@ -42,6 +49,9 @@ int xdp_fixture_run(struct xdp_fixture *f, const struct pkt *in,
 int xdp_fixture_set_config(struct xdp_fixture *f,
 			   const struct esprit_config *cfg);
 uint64_t xdp_fixture_count(struct xdp_fixture *f, enum esprit_reason reason);
+/* Packets and bytes of one reason, summed over CPUs; 0 or -1. */
+int xdp_fixture_counter(struct xdp_fixture *f, enum esprit_reason reason,
+			struct esprit_counter *sum);
 int xdp_fixture_map_fd(struct xdp_fixture *f, const char *name);
 
 const char *xdp_action_name(uint32_t action);

@@ -40,10 +40,17 @@ struct esprit_risav_config {
 
 #define ESPRIT_DEFAULT_AUDIT_RATE 100
 
-/* Value of the prefix LPM tries (key struct esprit_prefix_key). */
+/*
+ * Value of the prefix LPM tries (key struct esprit_prefix_key). asn is
+ * ESPRIT_ASN_NONE for a prefix the RPKI gives several origin ASes (MOAS):
+ * its sources belong to no single AS, so no peer's rules apply to them, and
+ * the entry still shadows any shorter prefix that covers it.
+ */
 struct esprit_prefix_origin {
 	__u32 asn;
 };
+
+#define ESPRIT_ASN_NONE 0
 
 enum esprit_peer_mode {
 	ESPRIT_PEER_OFF = 0, /* untouched */

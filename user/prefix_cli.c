@@ -50,11 +50,23 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int open_prefixes(const struct cli_opts *o, struct pins *pins)
+static int open_prefixes(const struct cli_opts *o, struct pins *pins,
+			 struct prefix_maps *m)
 {
 	if (pins_find(o->pin_dir, pins))
 		return -1;
-	return pins_open_map(pins, "esprit_prefixes");
+	m->trie = pins_open_map(pins, "esprit_prefixes");
+	m->pfx4 = m->trie >= 0 ? pins_try_open_map(pins, "esprit_pfx4") : -1;
+	return m->trie < 0 ? -1 : 0;
+}
+
+static void close_prefixes(struct prefix_maps *m)
+{
+	if (m->trie >= 0)
+		close(m->trie);
+	if (m->pfx4 >= 0)
+		close(m->pfx4);
+	m->trie = m->pfx4 = -1;
 }
 
 static int list(const struct cli_opts *o)
@@ -62,16 +74,16 @@ static int list(const struct cli_opts *o)
 	struct prefix_table t;
 	struct pins pins;
 	char err[256], buf[PREFIX_STRLEN];
-	int fd = open_prefixes(o, &pins);
+	struct prefix_maps m;
 
-	if (fd < 0)
+	if (open_prefixes(o, &pins, &m))
 		return EXIT_ERROR;
-	if (prefix_trie_read(fd, &t, err, sizeof(err))) {
+	if (prefixes_read(&m, &t, err, sizeof(err))) {
 		errmsg("%s", err);
-		close(fd);
+		close_prefixes(&m);
 		return EXIT_ERROR;
 	}
-	close(fd);
+	close_prefixes(&m);
 	/* one entry at a time: a DOM of 800k entries costs seconds */
 	if (o->json)
 		printf("[");
@@ -116,10 +128,11 @@ static int edit(const struct cli_opts *o, int argc, char **argv)
 {
 	bool add = !strcmp(argv[0], "add");
 	struct esprit_prefix_key key;
+	struct prefix_maps m;
 	struct pins pins;
 	char err[256];
 	__u32 asn = 0;
-	int fd, rc = EXIT_ERROR;
+	int rc = EXIT_ERROR;
 
 	if (add ? argc != 4 || strcmp(argv[2], "asn") : argc != 2) {
 		errmsg(add ? "usage: esprit prefix add PREFIX asn ASN|none"
@@ -131,24 +144,23 @@ static int edit(const struct cli_opts *o, int argc, char **argv)
 		errmsg("%s", err);
 		return EXIT_ERROR;
 	}
-	fd = open_prefixes(o, &pins);
-	if (fd < 0)
+	if (open_prefixes(o, &pins, &m))
 		return EXIT_ERROR;
 	if (!pins_lock(&pins)) {
-		if (add ? prefix_trie_set(fd, &key, asn, err, sizeof(err))
-			: prefix_trie_del(fd, &key, err, sizeof(err)))
+		if (add ? prefixes_set(&m, &key, asn, err, sizeof(err))
+			: prefixes_del(&m, &key, err, sizeof(err)))
 			errmsg("%s", err);
 		else
 			rc = EXIT_OK;
 		pins_unlock(&pins);
 	}
-	close(fd);
+	close_prefixes(&m);
 	return rc;
 }
 
 static void print_summary(const char *file, const struct rpki_summary *s,
-			  const struct prefix_load_times *lt, double total,
-			  __u32 trie_id, bool dry_run, bool json)
+			  const struct prefix_load_report *r, double total,
+			  bool dry_run, bool json)
 {
 	if (json) {
 		json_t *j = json_pack(
@@ -165,14 +177,17 @@ static void print_summary(const char *file, const struct rpki_summary *s,
 					    ? json_string(s->conflict_example)
 					    : json_null());
 		json_object_set_new(j, "map_id",
-				    trie_id ? json_integer(trie_id)
-					    : json_null());
-		json_object_set_new(j, "seconds",
-				    json_pack("{s:f, s:f, s:f, s:f, s:f}",
-					      "total", total, "parse",
-					      s->parse_seconds, "merge",
-					      s->build_seconds, "fill",
-					      lt->fill, "swap", lt->swap));
+				    r->trie_id ? json_integer(r->trie_id)
+					       : json_null());
+		json_object_set_new(j, "index_map_id",
+				    r->index_id ? json_integer(r->index_id)
+						: json_null());
+		json_object_set_new(
+			j, "seconds",
+			json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "total",
+				  total, "parse", s->parse_seconds, "merge",
+				  s->build_seconds, "fill", r->fill, "index",
+				  r->index, "swap", r->swap));
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(j);
@@ -192,35 +207,43 @@ static void print_summary(const char *file, const struct rpki_summary *s,
 	printf("  time             parse %.2f s, merge %.2f s",
 	       s->parse_seconds, s->build_seconds);
 	if (!dry_run)
-		printf(", trie %.2f s, swap %.4f s (map id %u)", lt->fill,
-		       lt->swap, trie_id);
+		printf(", trie %.2f s, IPv4 index %.2f s, swap %.4f s", r->fill,
+		       r->index, r->swap);
 	printf("\n");
+	if (!dry_run) {
+		printf("  maps             trie id %u, IPv4 index ",
+		       r->trie_id);
+		if (r->index_id)
+			printf("id %u\n", r->index_id);
+		else
+			printf("none\n");
+	}
+	if (!dry_run && !r->index_id && r->index_note[0])
+		warnmsg("no IPv4 index (%s): IPv4 lookups walk the trie",
+			r->index_note);
 	if (!s->loaded && !dry_run)
 		warnmsg("the prefix table is now empty");
 }
 
 static int import(const struct cli_opts *o, int argc, char **argv)
 {
-	struct prefix_load_times lt = {};
+	struct prefix_load_report report = {};
+	struct prefix_maps m = {-1, -1};
 	struct rpki_summary sum;
 	struct rpki_errors errs;
 	struct prefix_table t;
 	struct pins pins;
 	double t0 = now();
 	char err[512];
-	__u32 trie_id = 0;
-	int fd = -1, rc = EXIT_ERROR;
+	int rc = EXIT_ERROR;
 
 	if (argc != 2) {
 		errmsg("usage: esprit prefix import FILE|- [--dry-run]");
 		return EXIT_ERROR;
 	}
 	/* the maps must be there before seconds go into parsing */
-	if (!o->dry_run) {
-		fd = open_prefixes(o, &pins);
-		if (fd < 0)
-			return EXIT_ERROR;
-	}
+	if (!o->dry_run && open_prefixes(o, &pins, &m))
+		return EXIT_ERROR;
 	if (rpki_parse_file(argv[1], &t, &sum, &errs)) {
 		for (size_t i = 0; i < errs.count && i < RPKI_ERRORS_SHOWN; i++)
 			errmsg("%s", errs.msg[i]);
@@ -232,22 +255,19 @@ static int import(const struct cli_opts *o, int argc, char **argv)
 	if (!o->dry_run) {
 		if (pins_lock(&pins))
 			goto out_table;
-		if (prefix_trie_replace(fd, &t, &lt, err, sizeof(err))) {
+		if (prefixes_replace(&m, &t, &report, err, sizeof(err))) {
 			errmsg("%s; the prefix table is unchanged", err);
 			pins_unlock(&pins);
 			goto out_table;
 		}
-		trie_id = prefix_trie_current_id(fd);
 		pins_unlock(&pins);
 	}
-	print_summary(argv[1], &sum, &lt, now() - t0, trie_id, o->dry_run,
-		      o->json);
+	print_summary(argv[1], &sum, &report, now() - t0, o->dry_run, o->json);
 	rc = EXIT_OK;
 out_table:
 	prefix_table_free(&t);
 out:
-	if (fd >= 0)
-		close(fd);
+	close_prefixes(&m);
 	return rc;
 }
 

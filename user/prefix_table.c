@@ -7,11 +7,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "addr.h"
 #include "esprit_limits.h"
+#include "output.h"
+#include "pfx4_index.h"
+#include "prefix_btf.h"
 #include "prefix_table.h"
 
 #ifndef ENOTSUPP
@@ -300,73 +302,25 @@ int table_prefix_parse(const char *s, struct esprit_prefix_key *key, char *err,
 	return -1;
 }
 
-/*
- * BTF for the tries this file creates, so `bpftool map dump` shows
- * {"prefixlen", "addr"} → {"asn"}. The loaded object cannot lend its own:
- * clang emits only a forward declaration for struct esprit_prefix_origin,
- * which nothing but the inner-map template mentions.
- */
-static int trie_btf(__u32 *key_id, __u32 *value_id)
-{
-	struct btf *btf = btf__new_empty();
-	int u32, u8, addr, key, value, fd = -1;
-
-	_Static_assert(sizeof(struct esprit_prefix_key) == 20, "key layout");
-	_Static_assert(offsetof(struct esprit_prefix_key, addr) == 4, "key "
-								      "layout");
-	_Static_assert(sizeof(struct esprit_prefix_origin) == 4, "value "
-								 "layout");
-	if (!btf)
-		return -1;
-	u32 = btf__add_int(btf, "unsigned int", 4, 0);
-	u32 = btf__add_typedef(btf, "__u32", u32);
-	u8 = btf__add_int(btf, "unsigned char", 1, 0);
-	u8 = btf__add_typedef(btf, "__u8", u8);
-	addr = btf__add_array(btf, u32, u8, 16);
-	key = btf__add_struct(btf, "esprit_prefix_key",
-			      sizeof(struct esprit_prefix_key));
-	if (u32 < 0 || u8 < 0 || addr < 0 || key < 0 ||
-	    btf__add_field(btf, "prefixlen", u32,
-			   offsetof(struct esprit_prefix_key, prefixlen) * 8,
-			   0) ||
-	    btf__add_field(btf, "addr", addr,
-			   offsetof(struct esprit_prefix_key, addr) * 8, 0))
-		goto out;
-	value = btf__add_struct(btf, "esprit_prefix_origin",
-				sizeof(struct esprit_prefix_origin));
-	if (value < 0 ||
-	    btf__add_field(btf, "asn", u32,
-			   offsetof(struct esprit_prefix_origin, asn) * 8, 0) ||
-	    btf__load_into_kernel(btf))
-		goto out;
-	fd = dup(btf__fd(btf)); /* btf__free() closes its own */
-	*key_id = key;
-	*value_id = value;
-out:
-	btf__free(btf);
-	return fd;
-}
-
 int prefix_trie_create(char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
-	__u32 key_id = 0, value_id = 0;
-	int btf_fd = trie_btf(&key_id, &value_id);
+	struct prefix_btf b;
 	int fd;
 
 	/* Same type, flags and sizes as the inner-map template in
 	 * bpf/maps.h (struct esprit_prefix_trie): the kernel refuses a map
 	 * that differs in any of them when it is swapped in. */
-	if (btf_fd >= 0) {
-		opts.btf_fd = btf_fd;
-		opts.btf_key_type_id = key_id;
-		opts.btf_value_type_id = value_id;
+	if (!prefix_btf_load(&b)) {
+		opts.btf_fd = b.fd;
+		opts.btf_key_type_id = b.key_id;
+		opts.btf_value_type_id = b.origin_id;
 	}
 	fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, TRIE_NAME,
 			    sizeof(struct esprit_prefix_key),
 			    sizeof(struct esprit_prefix_origin),
 			    ESPRIT_PREFIXES_MAX, &opts);
-	if (fd < 0 && btf_fd >= 0) {
+	if (fd < 0 && b.fd >= 0) {
 		/* a kernel that rejects the BTF still takes the map */
 		opts.btf_fd = 0;
 		opts.btf_key_type_id = opts.btf_value_type_id = 0;
@@ -378,8 +332,8 @@ int prefix_trie_create(char *err, size_t errlen)
 	if (fd < 0)
 		snprintf(err, errlen, "cannot create a prefix trie: %s",
 			 strerror(errno));
-	if (btf_fd >= 0)
-		close(btf_fd); /* the map holds its own reference */
+	if (b.fd >= 0)
+		close(b.fd); /* the map holds its own reference */
 	return fd;
 }
 
@@ -464,27 +418,51 @@ static int install(int outer_fd, int trie_fd, char *err, size_t errlen)
 	return -1;
 }
 
-int prefix_trie_replace(int outer_fd, const struct prefix_table *t,
-			struct prefix_load_times *times, char *err,
-			size_t errlen)
+int prefixes_replace(const struct prefix_maps *m, const struct prefix_table *t,
+		     struct prefix_load_report *report, char *err,
+		     size_t errlen)
 {
-	double t0 = now(), t1;
-	int fd = prefix_trie_create(err, errlen), rc;
+	struct prefix_load_report r = {};
+	double t0 = now(), t1, t2;
+	int fd = prefix_trie_create(err, errlen), index = -1, rc;
 
 	if (fd < 0)
 		return -1;
 	rc = prefix_trie_fill(fd, t, err, errlen);
 	t1 = now();
+	if (!rc && m->pfx4 >= 0)
+		index = pfx4_index_build(t, r.index_note, sizeof(r.index_note));
+	else if (m->pfx4 < 0)
+		snprintf(r.index_note, sizeof(r.index_note),
+			 "the loaded program has no esprit_pfx4");
+	t2 = now();
+	/*
+	 * Trie first, then the index. In between, the old index answers for
+	 * the /24s it holds and sends the rest to the new trie: either way
+	 * one complete table's answer.
+	 */
 	if (!rc)
-		rc = install(outer_fd, fd, err, errlen);
-	if (times) {
-		times->fill = t1 - t0;
-		times->swap = now() - t1;
+		rc = install(m->trie, fd, err, errlen);
+	if (!rc && m->pfx4 >= 0) {
+		if (index < 0 ||
+		    pfx4_index_install(m->pfx4, index, r.index_note,
+				       sizeof(r.index_note))) {
+			/* an old index must not outlive its table */
+			pfx4_index_drop(m->pfx4);
+		}
 	}
-	/* The array of maps holds the new trie; the old one goes when the
-	 * last program using it is done (the kernel waits an RCU grace
-	 * period). */
+	r.fill = t1 - t0;
+	r.index = t2 - t1;
+	r.swap = now() - t2;
+	r.trie_id = prefix_trie_current_id(m->trie);
+	r.index_id = pfx4_index_current_id(m->pfx4);
+	if (report)
+		*report = r;
+	/* The arrays of maps hold the new maps; the old ones go when the
+	 * last program using them is done (after an RCU grace period). */
 	close(fd);
+	if (index >= 0)
+		close(index);
 	return rc;
 }
 
@@ -619,11 +597,11 @@ static int count_batch(void *ctx, const struct esprit_prefix_key *keys,
 	return 0;
 }
 
-int prefix_trie_count(int outer_fd, size_t *v4, size_t *v6, char *err,
-		      size_t errlen)
+int prefixes_count(const struct prefix_maps *m, size_t *v4, size_t *v6,
+		   char *err, size_t errlen)
 {
 	struct counts c = {};
-	int fd = prefix_trie_current(outer_fd), rc;
+	int fd = prefix_trie_current(m->trie), rc;
 
 	*v4 = *v6 = 0;
 	if (fd == -ENOENT)
@@ -643,10 +621,10 @@ int prefix_trie_count(int outer_fd, size_t *v4, size_t *v6, char *err,
 	return rc;
 }
 
-int prefix_trie_read(int outer_fd, struct prefix_table *out, char *err,
-		     size_t errlen)
+int prefixes_read(const struct prefix_maps *m, struct prefix_table *out,
+		  char *err, size_t errlen)
 {
-	int fd = prefix_trie_current(outer_fd), rc;
+	int fd = prefix_trie_current(m->trie), rc;
 
 	prefix_table_init(out);
 	if (fd == -ENOENT)
@@ -666,11 +644,23 @@ int prefix_trie_read(int outer_fd, struct prefix_table *out, char *err,
 	return rc;
 }
 
-int prefix_trie_set(int outer_fd, const struct esprit_prefix_key *key,
-		    __u32 asn, char *err, size_t errlen)
+/* After a change in place: the index follows, or goes. */
+static void follow(const struct prefix_maps *m, int trie_fd,
+		   const struct esprit_prefix_key *key)
+{
+	char why[160];
+
+	if (m->pfx4 >= 0 &&
+	    pfx4_index_patch(m->pfx4, trie_fd, key, why, sizeof(why)))
+		warnmsg("%s", why);
+}
+
+int prefixes_set(const struct prefix_maps *m,
+		 const struct esprit_prefix_key *key, __u32 asn, char *err,
+		 size_t errlen)
 {
 	struct esprit_prefix_origin o = {.asn = asn};
-	int fd = prefix_trie_current(outer_fd), rc = 0;
+	int fd = prefix_trie_current(m->trie), rc = 0;
 
 	if (fd == -ENOENT) {
 		struct prefix_table one;
@@ -681,7 +671,7 @@ int prefix_trie_set(int outer_fd, const struct esprit_prefix_key *key,
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		rc = prefix_trie_replace(outer_fd, &one, NULL, err, errlen);
+		rc = prefixes_replace(m, &one, NULL, err, errlen);
 		prefix_table_free(&one);
 		return rc;
 	}
@@ -696,16 +686,18 @@ int prefix_trie_set(int outer_fd, const struct esprit_prefix_key *key,
 			 errno == E2BIG || errno == ENOSPC ? " (table full)"
 							   : "");
 		rc = -1;
+	} else {
+		follow(m, fd, key);
 	}
 	close(fd);
 	return rc;
 }
 
-int prefix_trie_del(int outer_fd, const struct esprit_prefix_key *key,
-		    char *err, size_t errlen)
+int prefixes_del(const struct prefix_maps *m,
+		 const struct esprit_prefix_key *key, char *err, size_t errlen)
 {
 	char buf[PREFIX_STRLEN];
-	int fd = prefix_trie_current(outer_fd), rc = 0;
+	int fd = prefix_trie_current(m->trie), rc = 0;
 
 	if (fd < 0 && fd != -ENOENT) {
 		snprintf(err, errlen, "cannot open the prefix trie: %s",
@@ -721,6 +713,8 @@ int prefix_trie_del(int outer_fd, const struct esprit_prefix_key *key,
 				 prefix_format(key, buf, sizeof(buf)),
 				 strerror(errno));
 		rc = -1;
+	} else {
+		follow(m, fd, key);
 	}
 	if (fd >= 0)
 		close(fd);

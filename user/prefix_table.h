@@ -78,20 +78,52 @@ int prefix_key_cmp(const struct esprit_prefix_key *a,
 int table_prefix_parse(const char *s, struct esprit_prefix_key *key, char *err,
 		       size_t errlen);
 
-/* Timings of prefix_trie_replace(), seconds. */
-struct prefix_load_times {
+/*
+ * The table in the kernel: the LPM trie in slot 0 of esprit_prefixes, and
+ * the IPv4 index in slot 0 of esprit_pfx4 (pfx4 -1 when the loaded program
+ * has no such map: lookups then use the trie alone).
+ */
+struct prefix_maps {
+	int trie; /* esprit_prefixes */
+	int pfx4; /* esprit_pfx4 */
+};
+
+/* What prefixes_replace() did, and how long it took (seconds). */
+struct prefix_load_report {
 	double fill; /* creating the new trie and inserting every entry */
-	double swap; /* the single update that installs it */
+	double index; /* building the IPv4 index */
+	double swap; /* the updates that install them */
+	__u32 trie_id, index_id; /* map ids now installed (0: none) */
+	char index_note[160]; /* why there is no index, or "" */
 };
 
 /*
- * Builds a new trie holding exactly t (sorted) and swaps it into slot 0 of
- * the array of maps outer_fd. Nothing changes if any step fails. Returns 0,
- * or -1 with a reason in err.
+ * Builds a new trie holding exactly t (sorted) and its IPv4 index, and
+ * swaps them in: each lookup answers from the old table or the new one.
+ * Nothing changes if the trie cannot be built or installed (-1, err set);
+ * if only the index fails, the trie goes in without one (report says why).
  */
-int prefix_trie_replace(int outer_fd, const struct prefix_table *t,
-			struct prefix_load_times *times, char *err,
-			size_t errlen);
+int prefixes_replace(const struct prefix_maps *m, const struct prefix_table *t,
+		     struct prefix_load_report *report, char *err,
+		     size_t errlen);
+
+/* Sets one prefix in place (installing a first table if there is none)
+ * and brings the IPv4 index in step. */
+int prefixes_set(const struct prefix_maps *m,
+		 const struct esprit_prefix_key *key, __u32 asn, char *err,
+		 size_t errlen);
+
+/* Deletes one prefix in place; -1 with err if it is not in the table. */
+int prefixes_del(const struct prefix_maps *m,
+		 const struct esprit_prefix_key *key, char *err, size_t errlen);
+
+/* Reads the whole current table, sorted (empty if there is no trie). */
+int prefixes_read(const struct prefix_maps *m, struct prefix_table *out,
+		  char *err, size_t errlen);
+
+/* Counts the entries of the current table without keeping them. */
+int prefixes_count(const struct prefix_maps *m, size_t *v4, size_t *v6,
+		   char *err, size_t errlen);
 
 /* A new empty trie of the inner-map template's type, flags and sizes, with
  * BTF so bpftool prints its fields. Returns its fd or -1 (err set). */
@@ -107,21 +139,5 @@ int prefix_trie_current(int outer_fd);
 
 /* Map id of the trie in slot 0, 0 if none. */
 __u32 prefix_trie_current_id(int outer_fd);
-
-/* Reads the whole current table, sorted (empty if there is no trie). */
-int prefix_trie_read(int outer_fd, struct prefix_table *out, char *err,
-		     size_t errlen);
-
-/* Counts the entries of the current table without keeping them. */
-int prefix_trie_count(int outer_fd, size_t *v4, size_t *v6, char *err,
-		      size_t errlen);
-
-/* Sets one prefix in place, installing a first trie if there is none. */
-int prefix_trie_set(int outer_fd, const struct esprit_prefix_key *key,
-		    __u32 asn, char *err, size_t errlen);
-
-/* Deletes one prefix in place; -1 with err if it is not in the table. */
-int prefix_trie_del(int outer_fd, const struct esprit_prefix_key *key,
-		    char *err, size_t errlen);
 
 #endif

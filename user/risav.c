@@ -45,6 +45,7 @@ int risav_maps_open(const struct pins *pins, struct risav_maps *m)
 {
 	char err[256];
 
+	m->pfx4 = pins_try_open_map(pins, "esprit_pfx4");
 	m->config = pins_open_map(pins, "esprit_risav");
 	m->prefixes = m->config >= 0 ? pins_open_map(pins, "esprit_prefixes")
 				     : -1;
@@ -62,7 +63,8 @@ int risav_maps_open(const struct pins *pins, struct risav_maps *m)
 
 void risav_maps_close(struct risav_maps *m)
 {
-	int *fds[] = {&m->config, &m->prefixes, &m->peers, &m->contacts};
+	int *fds[] = {&m->config, &m->prefixes, &m->pfx4, &m->peers,
+		      &m->contacts};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

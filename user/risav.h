@@ -32,6 +32,7 @@
 struct risav_maps {
 	int config; /* esprit_risav */
 	int prefixes; /* esprit_prefixes */
+	int pfx4; /* esprit_pfx4, -1 if the loaded program has none */
 	int peers; /* esprit_peers */
 	int contacts; /* esprit_contacts */
 	__u32 peers_max, contacts_max;

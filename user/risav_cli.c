@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "output.h"
 #include "pins.h"
+#include "pfx4_index.h"
 #include "prefix_table.h"
 #include "risav.h"
 
@@ -385,12 +386,15 @@ static int show_risav(const struct cli_opts *o)
 	size_t modes[3] = {}, v4, v6;
 	struct pins pins;
 	char err[256];
-	__u32 trie_id;
+	__u32 trie_id, index_id;
 
 	if (begin(o, false, &pins, &maps, &st))
 		return EXIT_ERROR;
+	struct prefix_maps pm = {maps.prefixes, maps.pfx4};
+
 	trie_id = prefix_trie_current_id(maps.prefixes);
-	if (prefix_trie_count(maps.prefixes, &v4, &v6, err, sizeof(err))) {
+	index_id = pfx4_index_current_id(maps.pfx4);
+	if (prefixes_count(&pm, &v4, &v6, err, sizeof(err))) {
 		errmsg("%s", err);
 		end(&pins, &maps, &st);
 		return EXIT_ERROR;
@@ -424,13 +428,15 @@ static int show_risav(const struct cli_opts *o)
 				  "testing",
 				  (json_int_t)modes[ESPRIT_PEER_TESTING], "off",
 				  (json_int_t)modes[ESPRIT_PEER_OFF]));
-		json_object_set_new(j, "prefixes",
-				    json_pack("{s:I, s:I, s:I, s:o}", "total",
-					      (json_int_t)(v4 + v6), "ipv4",
-					      (json_int_t)v4, "ipv6",
-					      (json_int_t)v6, "map_id",
-					      trie_id ? json_integer(trie_id)
-						      : json_null()));
+		json_object_set_new(
+			j, "prefixes",
+			json_pack("{s:I, s:I, s:I, s:o, s:o}", "total",
+				  (json_int_t)(v4 + v6), "ipv4", (json_int_t)v4,
+				  "ipv6", (json_int_t)v6, "map_id",
+				  trie_id ? json_integer(trie_id) : json_null(),
+				  "index_map_id",
+				  index_id ? json_integer(index_id)
+					   : json_null()));
 		print_json(j);
 	} else {
 		if (st.config.local_asn)
@@ -450,6 +456,8 @@ static int show_risav(const struct cli_opts *o)
 		printf("prefixes    %zu (%zu IPv4, %zu IPv6)", v4 + v6, v4, v6);
 		if (trie_id)
 			printf(", trie map id %u", trie_id);
+		if (index_id)
+			printf(", IPv4 index map id %u", index_id);
 		printf("\n");
 	}
 	end(&pins, &maps, &st);

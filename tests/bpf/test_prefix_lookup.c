@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 #include <CUnit/CUnit.h>
@@ -17,13 +18,16 @@
 #include <bpf/libbpf.h>
 
 #include "addr.h"
+#include "esprit_limits.h"
 #include "prefix_lookup.h"
 #include "prefix_lookup.skel.h"
+#include "pfx4_index.h"
 #include "prefix_table.h"
 #include "rpki.h"
 #include "testlib.h"
 
 static struct prefix_lookup *skel;
+static struct prefix_maps maps;
 static int outer_fd, prog_fd;
 
 static int suite_init(void)
@@ -41,6 +45,8 @@ static int suite_init(void)
 		return -1;
 	}
 	outer_fd = bpf_map__fd(skel->maps.esprit_prefixes);
+	maps.trie = outer_fd;
+	maps.pfx4 = bpf_map__fd(skel->maps.esprit_pfx4);
 	prog_fd = bpf_program__fd(skel->progs.prefix_lookup);
 	return 0;
 }
@@ -53,12 +59,13 @@ static int suite_cleanup(void)
 	return 0;
 }
 
-/* Empties slot 0 so each test starts without a table. */
+/* Empties both slots so each test starts without a table. */
 static void no_table(void)
 {
 	__u32 zero = 0;
 
 	bpf_map_delete_elem(outer_fd, &zero);
+	pfx4_index_drop(maps.pfx4);
 }
 
 static void set_addr(__u8 out[16], const char *text)
@@ -108,8 +115,7 @@ static void load_json(const char *json)
 	CU_ASSERT_EQUAL_FATAL(rpki_parse("test.json", json, strlen(json), &t,
 					 &sum, &errs),
 			      0);
-	CU_ASSERT_EQUAL(
-		prefix_trie_replace(outer_fd, &t, NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(prefixes_replace(&maps, &t, NULL, err, sizeof(err)), 0);
 	prefix_table_free(&t);
 }
 
@@ -186,15 +192,13 @@ static void test_in_place_add_and_del(void)
 	CU_ASSERT_EQUAL_FATAL(
 		table_prefix_parse("203.0.113.0/24", &k, err, sizeof(err)), 0);
 	/* the first add installs a trie */
-	CU_ASSERT_EQUAL(prefix_trie_set(outer_fd, &k, 64520, err, sizeof(err)),
-			0);
+	CU_ASSERT_EQUAL(prefixes_set(&maps, &k, 64520, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(origin("203.0.113.5"), 64520);
-	CU_ASSERT_EQUAL(prefix_trie_set(outer_fd, &k, 64521, err, sizeof(err)),
-			0);
+	CU_ASSERT_EQUAL(prefixes_set(&maps, &k, 64521, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(origin("203.0.113.5"), 64521);
-	CU_ASSERT_EQUAL(prefix_trie_del(outer_fd, &k, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(prefixes_del(&maps, &k, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(origin("203.0.113.5"), -1);
-	CU_ASSERT_EQUAL(prefix_trie_del(outer_fd, &k, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(prefixes_del(&maps, &k, err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not in the prefix table"));
 }
 
@@ -226,9 +230,8 @@ static void test_read_back_equals_loaded(void)
 	}
 	prefix_table_sort(&in);
 	CU_ASSERT_EQUAL_FATAL(
-		prefix_trie_replace(outer_fd, &in, NULL, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL_FATAL(
-		prefix_trie_read(outer_fd, &out, err, sizeof(err)), 0);
+		prefixes_replace(&maps, &in, NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(prefixes_read(&maps, &out, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(out.n, in.n);
 	if (out.n == in.n)
 		CU_ASSERT_EQUAL(memcmp(out.v, in.v, in.n * sizeof(in.v[0])), 0);
@@ -269,9 +272,251 @@ static void test_trie_carries_btf(void)
 	btf__free(btf);
 }
 
-/* Tables A and B of many /24s; A has 198.18.0.0/24, B 198.19.0.0/24. */
+static unsigned long long rnd_state = 0x5eed;
+
+static unsigned long long rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+static void v4_key(struct esprit_prefix_key *k, __u32 addr, unsigned int len)
+{
+	memset(k, 0, sizeof(*k));
+	if (len < 32)
+		addr &= ~(0xffffffffU >> len);
+	k->prefixlen = 96 + len;
+	k->addr[10] = k->addr[11] = 0xff;
+	k->addr[12] = addr >> 24;
+	k->addr[13] = addr >> 16;
+	k->addr[14] = addr >> 8;
+	k->addr[15] = addr;
+}
+
+/* The trie's own answer, asked from user space: -1 if nothing covers. */
+static long long trie_origin(const __u8 addr[16])
+{
+	struct esprit_prefix_key k = {.prefixlen = 128};
+	struct esprit_prefix_origin o;
+	int fd = prefix_trie_current(outer_fd);
+	long long r = -1;
+
+	memcpy(k.addr, addr, 16);
+	if (fd >= 0 && !bpf_map_lookup_elem(fd, &k, &o))
+		r = o.asn;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Random addresses, most under 10.0.0.0/8 where the tables nest. */
+static void random_v4(__u8 out[16])
+{
+	__u32 a = (__u32)rnd();
+
+	if (rnd() % 8)
+		a = 0x0a000000 | (a & 0x00ffffff);
+	memset(out, 0, 16);
+	out[10] = out[11] = 0xff;
+	out[12] = a >> 24;
+	out[13] = a >> 16;
+	out[14] = a >> 8;
+	out[15] = a;
+}
+
+/* BPF (through the index) and the trie agree on n random addresses. */
+static int disagreements(int n)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct prefix_lookup_io io;
+		__u8 a[16], b[16];
+
+		random_v4(a);
+		random_v4(b);
+		if (lookup2(a, b, &io))
+			return -1;
+		bad += (io.found[0] ? (long long)io.asn[0] : -1) !=
+		       trie_origin(a);
+		bad += (io.found[1] ? (long long)io.asn[1] : -1) !=
+		       trie_origin(b);
+	}
+	return bad;
+}
+
+/* Nested prefixes of every length, mostly under 10/8; longer than /24
+ * one time in long_one_in. */
+static void random_table(struct prefix_table *t, int n, int long_one_in)
+{
+	prefix_table_init(t);
+	for (int i = 0; i < n; i++) {
+		struct esprit_prefix_key k;
+		__u32 a = (__u32)rnd();
+		unsigned int len = rnd() % long_one_in ? 8 + rnd() % 17
+						       : 25 + rnd() % 8;
+
+		if (rnd() % 4)
+			a = 0x0a000000 | (a & 0x00ffffff);
+		v4_key(&k, a, len);
+		prefix_table_append(
+			t, &k, rnd() % 50 ? 1 + rnd() % 5000 : ESPRIT_ASN_NONE);
+	}
+	prefix_table_sort(t);
+	/* the same prefix drawn twice: keep one */
+	for (size_t i = 1; i < t->n; i++)
+		if (!prefix_key_cmp(&t->v[i].key, &t->v[i - 1].key)) {
+			memmove(&t->v[i], &t->v[i + 1],
+				(t->n - i - 1) * sizeof(t->v[0]));
+			t->n--;
+			i--;
+		}
+}
+
+static void test_index_agrees_with_trie(void)
+{
+	struct prefix_load_report r;
+	struct prefix_table t;
+	char err[256];
+
+	no_table();
+	random_table(&t, 30000, 20);
+	CU_ASSERT_EQUAL_FATAL(prefixes_replace(&maps, &t, &r, err, sizeof(err)),
+			      0);
+	CU_ASSERT_NOT_EQUAL(r.index_id, 0);
+	CU_ASSERT_STRING_EQUAL(r.index_note, "");
+	CU_ASSERT_EQUAL(disagreements(20000), 0);
+	/* without the index, the trie gives the same answers */
+	pfx4_index_drop(maps.pfx4);
+	CU_ASSERT_EQUAL(pfx4_index_current_id(maps.pfx4), 0);
+	CU_ASSERT_EQUAL(disagreements(2000), 0);
+	prefix_table_free(&t);
+}
+
+static void test_index_overflow_leaves_the_trie(void)
+{
+	struct prefix_load_report r;
+	struct prefix_table t;
+	char err[256];
+
+	no_table();
+	/* a third longer than /24, over more /24s than the index has
+	 * groups for */
+	random_table(&t, 40000, 3);
+	CU_ASSERT_EQUAL_FATAL(prefixes_replace(&maps, &t, &r, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL(r.index_id, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.index_note, "too many /24s"));
+	CU_ASSERT_NOT_EQUAL(r.trie_id, 0);
+	CU_ASSERT_EQUAL(disagreements(5000), 0);
+	prefix_table_free(&t);
+}
+
+static void test_index_follows_in_place_edits(void)
+{
+	static const struct {
+		bool add;
+		const char *prefix;
+		__u32 asn;
+	} steps[] = {
+		{true, "10.1.0.0/16", 5},      {false, "10.1.2.0/24", 0},
+		{false, "10.1.0.0/16", 0},     {true, "10.200.0.0/16", 0},
+		{true, "192.0.2.0/24", 64999}, {true, "10.7.7.7/32", 77},
+		{false, "10.7.7.7/32", 0},     {false, "10.0.0.0/8", 0},
+		{true, "10.0.0.0/9", 9},
+	};
+	struct prefix_load_report r;
+	char err[256];
+	__u32 index_id;
+
+	no_table();
+	load_json("{\"roas\": ["
+		  "{\"asn\": 1, \"prefix\": \"10.0.0.0/8\"},"
+		  "{\"asn\": 2, \"prefix\": \"10.1.0.0/16\"},"
+		  "{\"asn\": 3, \"prefix\": \"10.1.2.0/24\"},"
+		  "{\"asn\": 4, \"prefix\": \"10.1.2.128/25\"}]}");
+	index_id = pfx4_index_current_id(maps.pfx4);
+	CU_ASSERT_NOT_EQUAL_FATAL(index_id, 0);
+	CU_ASSERT_EQUAL(origin("10.1.2.3"), 3);
+	CU_ASSERT_EQUAL(origin("10.1.2.200"), 4);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct esprit_prefix_key k;
+
+		CU_ASSERT_EQUAL_FATAL(table_prefix_parse(steps[i].prefix, &k,
+							 err, sizeof(err)),
+				      0);
+		if (steps[i].add)
+			CU_ASSERT_EQUAL(prefixes_set(&maps, &k, steps[i].asn,
+						     err, sizeof(err)),
+					0)
+		else
+			CU_ASSERT_EQUAL(
+				prefixes_del(&maps, &k, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(disagreements(3000), 0);
+	}
+	/* patched in place, never dropped */
+	CU_ASSERT_EQUAL(pfx4_index_current_id(maps.pfx4), index_id);
+	CU_ASSERT_EQUAL(origin("10.1.9.9"), 9);
+	CU_ASSERT_EQUAL(origin("10.1.2.200"), 4);
+	CU_ASSERT_EQUAL(origin("10.200.1.1"), ESPRIT_ASN_NONE);
+	CU_ASSERT_EQUAL(origin("10.201.1.1"), -1); /* not under /9 */
+	CU_ASSERT_EQUAL(origin("192.0.2.1"), 64999);
+	(void)r;
+}
+
+/* IPv4 answers come from the index cells: change cells behind the trie's
+ * back and BPF follows them. */
+static void test_index_is_what_bpf_reads(void)
+{
+	size_t bytes = (size_t)ESPRIT_PFX4_CELLS * 4;
+	__u32 *cells, slot = 192 << 16 | 0 << 8 | 2, g;
+	int fd;
+
+	no_table();
+	load_json("{\"roas\": [{\"asn\": 64500, \"prefix\": "
+		  "\"192.0.2.0/24\"}, {\"asn\": 64501, \"prefix\": "
+		  "\"198.51.100.128/25\"}, {\"asn\": 64502, \"prefix\": "
+		  "\"2001:db8::/32\"}]}");
+	CU_ASSERT_EQUAL(origin("192.0.2.1"), 64500);
+	fd = bpf_map_get_fd_by_id(pfx4_index_current_id(maps.pfx4));
+	CU_ASSERT_FATAL(fd >= 0);
+	cells = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	CU_ASSERT_FATAL(cells != MAP_FAILED);
+	CU_ASSERT_EQUAL(cells[slot], ESPRIT_PFX4_ORIGIN0);
+	CU_ASSERT_EQUAL(cells[ESPRIT_PFX4_ORIGINS], 64500);
+	CU_ASSERT_EQUAL(cells[ESPRIT_PFX4_NORIGINS], 2);
+	CU_ASSERT_EQUAL(cells[ESPRIT_PFX4_NGROUPS], 1);
+	/* the /25 made a group for 198.51.100.0/24 */
+	g = cells[198 << 16 | 51 << 8 | 100];
+	CU_ASSERT_EQUAL_FATAL(g, ESPRIT_PFX4_GROUP | 0);
+	CU_ASSERT_EQUAL(cells[ESPRIT_PFX4_GROUPS + 127], ESPRIT_PFX4_NONE);
+	CU_ASSERT_EQUAL(cells[ESPRIT_PFX4_GROUPS + 128],
+			ESPRIT_PFX4_ORIGIN0 + 1);
+	CU_ASSERT_EQUAL(origin("198.51.100.127"), -1);
+	CU_ASSERT_EQUAL(origin("198.51.100.128"), 64501);
+	/* now tamper */
+	cells[ESPRIT_PFX4_ORIGINS] = 65535;
+	CU_ASSERT_EQUAL(origin("192.0.2.1"), 65535);
+	cells[slot] = ESPRIT_PFX4_NONE;
+	CU_ASSERT_EQUAL(origin("192.0.2.1"), -1);
+	cells[ESPRIT_PFX4_GROUPS + 7] = ESPRIT_PFX4_ORIGIN0;
+	CU_ASSERT_EQUAL(origin("198.51.100.7"), 65535);
+	/* IPv6 never reads the index */
+	CU_ASSERT_EQUAL(origin("2001:db8::1"), 64502);
+	munmap(cells, bytes);
+}
+
+/* Tables A and B of many /24s; A has 198.18.0.0/24 and 2001:db8:a::/48,
+ * B has 198.19.0.0/24 and 2001:db8:b::/48. */
 static void swap_table(struct prefix_table *t, int which)
 {
+	static const char *probes[2][2] = {
+		{"198.18.0.0/24", "2001:db8:a::/48"},
+		{"198.19.0.0/24", "2001:db8:b::/48"},
+	};
 	struct esprit_prefix_key k;
 	char err[128];
 
@@ -285,11 +530,12 @@ static void swap_table(struct prefix_table *t, int which)
 			table_prefix_parse(text, &k, err, sizeof(err)), 0);
 		prefix_table_append(t, &k, 100 + which);
 	}
-	CU_ASSERT_EQUAL_FATAL(table_prefix_parse(which ? "198.19.0.0/24"
-						       : "198.18.0.0/24",
-						 &k, err, sizeof(err)),
-			      0);
-	prefix_table_append(t, &k, 100 + which);
+	for (int f = 0; f < 2; f++) {
+		CU_ASSERT_EQUAL_FATAL(table_prefix_parse(probes[which][f], &k,
+							 err, sizeof(err)),
+				      0);
+		prefix_table_append(t, &k, 100 + which);
+	}
 	prefix_table_sort(t);
 }
 
@@ -298,21 +544,27 @@ struct prober {
 	long runs, only_a, only_b, torn, errors;
 };
 
+/* Each run asks for an address only A has and one only B has, IPv4 and
+ * IPv6 in turn: exactly one may be found, from its own table. */
 static void *probe(void *arg)
 {
+	static const char *text[2][2] = {{"198.18.0.1", "198.19.0.1"},
+					 {"2001:db8:a::1", "2001:db8:b::1"}};
 	struct prober *p = arg;
-	struct prefix_lookup_io io;
-	__u8 a[16], b[16];
+	__u8 addr[2][2][16];
 	struct esprit_addr x;
 	char err[64];
 
-	addr_parse("198.18.0.1", &x, err, sizeof(err));
-	memcpy(a, x.addr, 16);
-	addr_parse("198.19.0.1", &x, err, sizeof(err));
-	memcpy(b, x.addr, 16);
+	for (int f = 0; f < 2; f++)
+		for (int w = 0; w < 2; w++) {
+			addr_parse(text[f][w], &x, err, sizeof(err));
+			memcpy(addr[f][w], x.addr, 16);
+		}
 	while (!atomic_load(&p->stop)) {
-		p->runs++;
-		if (lookup2(a, b, &io))
+		struct prefix_lookup_io io;
+		int f = p->runs++ % 2;
+
+		if (lookup2(addr[f][0], addr[f][1], &io))
 			p->errors++;
 		else if (io.found[0] && !io.found[1] && io.asn[0] == 100)
 			p->only_a++;
@@ -335,11 +587,11 @@ static void test_swap_never_shows_half_a_table(void)
 	swap_table(&ta, 0);
 	swap_table(&tb, 1);
 	CU_ASSERT_EQUAL_FATAL(
-		prefix_trie_replace(outer_fd, &ta, NULL, err, sizeof(err)), 0);
+		prefixes_replace(&maps, &ta, NULL, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, probe, &p), 0);
 	for (int i = 0; i < 8; i++)
-		CU_ASSERT_EQUAL(prefix_trie_replace(outer_fd, i % 2 ? &ta : &tb,
-						    NULL, err, sizeof(err)),
+		CU_ASSERT_EQUAL(prefixes_replace(&maps, i % 2 ? &ta : &tb, NULL,
+						 err, sizeof(err)),
 				0);
 	atomic_store(&p.stop, true);
 	pthread_join(th, NULL);
@@ -361,6 +613,10 @@ static const struct test_case cases[] = {
 	{"read_back_equals_loaded", test_read_back_equals_loaded},
 	{"trie_carries_btf", test_trie_carries_btf},
 	{"swap_never_shows_half_a_table", test_swap_never_shows_half_a_table},
+	{"index_agrees_with_trie", test_index_agrees_with_trie},
+	{"index_overflow_leaves_the_trie", test_index_overflow_leaves_the_trie},
+	{"index_follows_in_place_edits", test_index_follows_in_place_edits},
+	{"index_is_what_bpf_reads", test_index_is_what_bpf_reads},
 	{NULL, NULL},
 };
 

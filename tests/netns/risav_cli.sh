@@ -286,6 +286,7 @@ import_swap() { # PIN_DIR
 	assert_match "several origins +1 .*198.51.100.0/24: AS64501, AS64502" \
 		"$out" "MOAS"
 	assert_match "AS0 left out +1" "$out" "AS0"
+	assert_match "maps +trie id [0-9]+, IPv4 index id [0-9]+" "$out" "map ids"
 	assert_eq $'192.0.2.0/24 64500\n198.51.100.0/24 none\n2001:db8::/32 64500' \
 		"$(e prefix list)" "table after the first import"
 	id1=$(trie_id)
@@ -298,6 +299,16 @@ import_swap() { # PIN_DIR
 		"$(bpf_dump id "$id1" | json_get '[(x["key"]["prefixlen"], x["value"]["asn"]) for x in sorted(j, key=lambda x: x["key"]["addr"])]')" \
 		"bpftool dump of the trie"
 
+	# the IPv4 index beside it: 192.0.2.0/24 is /24 cell 0xc00002, in
+	# element 0x600001 (two cells each), pointing to origin 0 = AS64500
+	local idx
+	idx=$(e risav --json | json_get 'j["prefixes"]["index_map_id"]')
+	assert_match "^[0-9]+$" "$idx" "IPv4 index installed"
+	assert_eq "[1, 0]" "$(bpf_lookup id "$idx" key 0x01 0x00 0x60 0x00 |
+		json_get 'j["value"]["cell"]')" "index cell of 192.0.2.0/24"
+	assert_eq "[64500, 0]" "$(bpf_lookup id "$idx" key 0x00 0x00 0x80 0x00 |
+		json_get 'j["value"]["cell"]')" "origins 0 and 1"
+
 	out=$(e prefix import "$b" --json)
 	assert_eq routinator "$(json_get 'j["format"]' <<<"$out")" "format"
 	assert_eq "(2, 2, 1, 1, 0)" "$(json_get '(j["entries"], j["loaded"], j["ipv4"], j["ipv6"], j["conflicts"])' <<<"$out")" \
@@ -305,6 +316,10 @@ import_swap() { # PIN_DIR
 	id2=$(trie_id)
 	assert_eq "$id2" "$(json_get 'j["map_id"]' <<<"$out")" "map id reported"
 	[ "$id1" != "$id2" ] || fail "the import did not swap in a new trie"
+	local idx2
+	idx2=$(json_get 'j["index_map_id"]' <<<"$out")
+	assert_match "^[0-9]+$" "$idx2" "new IPv4 index"
+	[ "$idx" != "$idx2" ] || fail "the import did not swap in a new index"
 	# the second import replaced the first entirely
 	assert_eq $'10.0.0.0/8 64600\n2001:db8:1::/48 64601' "$(e prefix list)" \
 		"table after the second import"

@@ -29,8 +29,7 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test demo bench install vmlinux clean format bench-prefix \
-	_bench_prefix \
+.PHONY: all deps test demo bench install vmlinux clean format \
 	_build _test _demo _bench _install
 
 all: deps
@@ -171,37 +170,6 @@ $(BUILD)/bench/esprit_bench: $(BENCH_OBJS) \
 _bench: _build $(BUILD)/bench/esprit_bench $(BENCH_BPF_OBJS)
 	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) bench/run.sh
 
-# RISAV prefix-table benchmarks (bench/prefix): their own program and
-# script until bench/run.sh runs bench/prefix/run.sh as one of its tables.
-PREFIX_BENCH_DIR := $(BUILD)/bench/prefix
-PREFIX_BENCH := $(PREFIX_BENCH_DIR)/esprit_prefix_bench
-PREFIX_BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/prefix/*.c))
-PREFIX_BENCH_OBJS := \
-	$(PREFIX_BENCH_SRCS:bench/prefix/%.c=$(PREFIX_BENCH_DIR)/obj/%.o)
-
-$(PREFIX_BENCH_DIR)/%.bpf.o: bench/prefix/%.bpf.c bench/prefix/bench_prefix.h \
-		$(BPF_HEADERS)
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(PREFIX_BENCH_DIR)/obj/%.o: bench/prefix/%.c bench/prefix/bench_prefix.h \
-		$(SKELS) $(PREFIX_BENCH_DIR)/bench_prefix_lookup.skel.h
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(USER_CFLAGS) -Ibench/prefix -I$(PREFIX_BENCH_DIR) -c $< -o $@
-
-$(PREFIX_BENCH): $(PREFIX_BENCH_OBJS) \
-		$(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
-	$(call msg,LINK,$@)
-	$(Q)$(CC) -o $@ $^ $(PKG_LIBS)
-
-bench-prefix: deps
-	$(Q)$(MAKE) --no-print-directory _bench_prefix
-
-_bench_prefix: _build $(PREFIX_BENCH)
-	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) bench/prefix/run.sh
-
 _install: _build
 	install -D -m 0755 $(BUILD)/esprit $(DESTDIR)$(PREFIX)/sbin/esprit
 	install -d $(DESTDIR)$(PREFIX)/lib/esprit
@@ -211,8 +179,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
 format:
-	clang-format -i bpf/*.[ch] user/*.[ch] headers/*.h tests/*/*.[ch] \
-		bench/prefix/*.[ch] bench/*.[ch]
+	clang-format -i bpf/*.[ch] user/*.[ch] headers/*.h tests/*/*.[ch] bench/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

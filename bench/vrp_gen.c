@@ -9,7 +9,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vrp_gen.h"
 
@@ -256,4 +258,28 @@ int vrp_gen_write(FILE *out, size_t n, unsigned long long seed, bool routinator)
 	if (fprintf(out, routinator ? "  ]\n}\n" : "\t]\n}\n") < 0)
 		return -1;
 	return fflush(out) ? -1 : 0;
+}
+
+size_t vrp_gen_tmpfile(char *path, size_t len)
+{
+	const char *env = getenv("BENCH_VRPS");
+	long n = env && *env ? atol(env) : 800000;
+	FILE *f;
+	int fd;
+
+	if (n < 1 || n > 4000000)
+		n = 800000;
+	snprintf(path, len, "/tmp/esprit-vrps.XXXXXX");
+	fd = mkstemp(path);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f || vrp_gen_write(f, n, VRP_GEN_SEED, false)) {
+		if (f)
+			fclose(f);
+		else if (fd >= 0)
+			close(fd);
+		unlink(path);
+		return 0;
+	}
+	fclose(f);
+	return n;
 }

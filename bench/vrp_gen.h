@@ -21,4 +21,8 @@
 int vrp_gen_write(FILE *out, size_t n, unsigned long long seed,
 		  bool routinator);
 
+/* Writes BENCH_VRPS (default 800000) VRPs into a new file under /tmp;
+ * path receives its name. Returns the number written, 0 on failure. */
+size_t vrp_gen_tmpfile(char *path, size_t len);
+
 #endif

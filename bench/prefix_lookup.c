@@ -13,6 +13,7 @@
  * cycled. The trie and index are swapped in and out of the slots between
  * series; everything runs pinned to one CPU.
  */
+#include <errno.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -106,8 +107,7 @@ static double percentile(const __u64 *h0, const __u64 *h1, double q)
 }
 
 /* Per-lookup percentiles of one mode, clock reads included. */
-static int timed(struct bench_prefix_lookup *skel, __u32 mode,
-		 struct timed *t)
+static int timed(struct bench_prefix_lookup *skel, __u32 mode, struct timed *t)
 {
 	__u64(*h)[BENCH_HIST_BUCKETS] = skel->bss->hist;
 
@@ -144,8 +144,8 @@ static int install(int outer, int map)
 }
 
 struct lookup_series {
-	struct series *p50, *v4, *v6, *p99, *mean, *trie, *trie_v4, *one,
-		*hash, *flat, *clock;
+	struct series *p50, *v4, *v6, *p99, *mean, *trie, *trie_v4, *one, *hash,
+		*flat, *clock;
 };
 
 struct tables {
@@ -245,7 +245,7 @@ static int prefix_lookup_table(int argc, char **argv)
 	prefix_table_init(&tab);
 	prefix_table_init(&single);
 	all4.addr[10] = all4.addr[11] = 0xff; /* 0.0.0.0/0 */
-	pin_to_cpu(sysconf(_SC_NPROCESSORS_ONLN) - 1);
+	cpu_pin(0, cpu_measured());
 	n = vrp_gen_tmpfile(file, sizeof(file));
 	if (!n) {
 		table_error(t, "cannot write the VRP file");
@@ -283,23 +283,24 @@ out:
 		      "%d addresses inside random entries, each lookup timed "
 		      "on its own; %d runs of ~0.2 s per series, interleaved, "
 		      "on CPU %ld",
-		      BENCH_ADDRS, bench_env()->runs,
-		      sysconf(_SC_NPROCESSORS_ONLN) - 1);
+		      BENCH_ADDRS, bench_env()->runs, (long)cpu_measured());
 	table_target(t, s.p50, TARGET_AT_MOST, TARGET_NS);
 	table_ratio(t, s.p50, s.one, TARGET_NONE, 0);
 	table_ratio(t, s.p50, s.hash, TARGET_NONE, 0);
 	table_ratio(t, s.p50, s.flat, TARGET_NONE, 0);
 	table_ratio(t, s.trie, s.p50, TARGET_NONE, 0);
-	table_note(t, "lookup = bpf/prefix.h as the dataplane calls it: IPv4 "
-		      "from the index (one cell, two for /24s holding longer "
-		      "prefixes, plus the origin), IPv6 from the trie; "
-		      "median, IPv4 and IPv6 medians, p99, and the mean over "
-		      "runs of %d lookups",
+	table_note(t,
+		   "lookup = bpf/prefix.h as the dataplane calls it: IPv4 "
+		   "from the index (one cell, two for /24s holding longer "
+		   "prefixes, plus the origin), IPv6 from the trie; "
+		   "median, IPv4 and IPv6 medians, p99, and the mean over "
+		   "runs of %d lookups",
 		   BENCH_LOOKUPS);
 	table_note(t, "trie alone = the same table with the index dropped: "
 		      "every lookup walks the kernel's LPM trie");
-	table_note(t, "each sample has the clock reads' own median (the "
-		      "'clock reads' row) taken off; %d-ns histogram buckets",
+	table_note(t,
+		   "each sample has the clock reads' own median (the "
+		   "'clock reads' row) taken off; %d-ns histogram buckets",
 		   BENCH_HIST_NS);
 	if (tb.big >= 0)
 		close(tb.big);

@@ -213,9 +213,9 @@ static void comparison_cells(const struct comparison *c, char *label,
 			snprintf(result, CELL_LEN, "%.4g", value);
 		snprintf(target, CELL_LEN, "%s %g", op, c->target);
 		snprintf(met, CELL_LEN, "%s",
-			 isnan(value)		 ? "n/a"
+			 isnan(value)		? "n/a"
 			 : target_met(c, value) ? "yes"
-						 : "NO");
+						: "NO");
 		return;
 	}
 	snprintf(label, CELL_LEN, "%s %s %s", c->subject->name,

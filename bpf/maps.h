@@ -137,7 +137,7 @@ struct {
 
 /*
  * The IPv4 index of the prefix table (headers/esprit_risav.h), swapped in
- * whole like the trie. Memory-mappable, so user space fills its ~70 MiB
+ * whole like the trie. Memory-mappable, so user space fills its ~73 MiB
  * directly rather than through 9M updates.
  */
 struct esprit_pfx4_index {

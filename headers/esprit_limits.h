@@ -59,7 +59,7 @@
  * per /24 (2^24); the origin ASNs cells point to (2^18: five times the
  * ~53k origin ASes of the global RPKI); groups of 256 cells, one per
  * address, for the /24s that hold longer prefixes (VRPs longer than /24
- * are well under 1%); two counters. ~78 MiB.
+ * are well under 1%); two counters. ~73 MiB.
  */
 #define ESPRIT_PFX4_SLOTS	(1U << 24)
 #define ESPRIT_PFX4_ORIGINS_MAX (1U << 18)

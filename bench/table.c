@@ -16,7 +16,7 @@
 #define COLUMNS_MAX	  6
 #define WRAP_COLUMNS	  86
 
-enum compare_kind { COMPARE_RATIO, COMPARE_DELTA };
+enum compare_kind { COMPARE_RATIO, COMPARE_DELTA, COMPARE_VALUE };
 
 struct comparison {
 	enum compare_kind kind;
@@ -127,6 +127,12 @@ void table_delta(struct table *t, const struct series *subject,
 	add_comparison(t, COMPARE_DELTA, subject, baseline, op, target);
 }
 
+void table_target(struct table *t, const struct series *subject,
+		  enum target_op op, double target)
+{
+	add_comparison(t, COMPARE_VALUE, subject, NULL, op, target);
+}
+
 /* "41.3", "845.2 k", "2.413 M": a value scaled for reading. */
 static const char *format_value(double v, char *buf, size_t len)
 {
@@ -193,11 +199,25 @@ static bool target_met(const struct comparison *c, double value)
 static void comparison_cells(const struct comparison *c, char *label,
 			     char *result, char *target, char *met)
 {
-	double s = series_median(c->subject), b = series_median(c->baseline);
+	double s = series_median(c->subject);
+	double b = c->baseline ? series_median(c->baseline) : 0;
 	bool ratio = c->kind == COMPARE_RATIO;
 	double value = ratio ? s / b : s - b;
 	const char *op = c->op == TARGET_AT_MOST ? "<=" : ">=";
 
+	if (c->kind == COMPARE_VALUE) {
+		snprintf(label, CELL_LEN, "%s", c->subject->name);
+		if (isnan(value))
+			snprintf(result, CELL_LEN, "n/a");
+		else
+			snprintf(result, CELL_LEN, "%.4g", value);
+		snprintf(target, CELL_LEN, "%s %g", op, c->target);
+		snprintf(met, CELL_LEN, "%s",
+			 isnan(value)		? "n/a"
+			 : target_met(c, value) ? "yes"
+						: "NO");
+		return;
+	}
 	snprintf(label, CELL_LEN, "%s %s %s", c->subject->name,
 		 ratio ? "/" : "-", c->baseline->name);
 	if (isnan(value))

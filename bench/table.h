@@ -48,6 +48,10 @@ void table_delta(struct table *t, const struct series *subject,
 		 const struct series *baseline, enum target_op op,
 		 double target);
 
+/* median(subject) itself against a target, in the series' unit. */
+void table_target(struct table *t, const struct series *subject,
+		  enum target_op op, double target);
+
 void table_note(struct table *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -135,6 +135,27 @@ struct {
 	__array(values, struct esprit_prefix_trie);
 } esprit_prefixes SEC(".maps");
 
+/*
+ * The IPv4 index of the prefix table (headers/esprit_risav.h), swapped in
+ * whole like the trie. Memory-mappable, so user space fills its ~73 MiB
+ * directly rather than through 9M updates.
+ */
+struct esprit_pfx4_index {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ESPRIT_PFX4_CELLS / 2);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct esprit_pfx4_cells));
+	__uint(map_flags, BPF_F_MMAPABLE);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct esprit_pfx4_index);
+} esprit_pfx4 SEC(".maps");
+
 /* Participating peers by ASN. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

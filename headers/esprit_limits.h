@@ -54,6 +54,17 @@
 #define ESPRIT_PREFIXES_MAX (2 * 1024 * 1024)
 #endif
 
+/*
+ * The IPv4 index beside the prefix trie (headers/esprit_risav.h): one cell
+ * per /24 (2^24); the origin ASNs cells point to (2^18: five times the
+ * ~53k origin ASes of the global RPKI); groups of 256 cells, one per
+ * address, for the /24s that hold longer prefixes (VRPs longer than /24
+ * are well under 1%); two counters. ~73 MiB.
+ */
+#define ESPRIT_PFX4_SLOTS	(1U << 24)
+#define ESPRIT_PFX4_ORIGINS_MAX (1U << 18)
+#define ESPRIT_PFX4_GROUPS_MAX	8192
+
 /* Participating peer ASes; RISAV is deployed pairwise between ASes. */
 #ifndef ESPRIT_PEERS_MAX
 #define ESPRIT_PEERS_MAX 4096

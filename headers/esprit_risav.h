@@ -10,6 +10,7 @@
 #define ESPRIT_RISAV_H
 
 #include "esprit_types.h"
+#include "esprit_limits.h"
 
 #define ESPRIT_IPPROTO_AH  51
 #define ESPRIT_AH_SCOPE_IP 0 /* classic end-to-end AH: left alone */
@@ -40,9 +41,48 @@ struct esprit_risav_config {
 
 #define ESPRIT_DEFAULT_AUDIT_RATE 100
 
-/* Value of the prefix LPM tries (key struct esprit_prefix_key). */
+/*
+ * Value of the prefix LPM tries (key struct esprit_prefix_key). asn is
+ * ESPRIT_ASN_NONE for a prefix the RPKI gives several origin ASes (MOAS):
+ * its sources belong to no single AS, so no peer's rules apply to them, and
+ * the entry still shadows any shorter prefix that covers it.
+ */
 struct esprit_prefix_origin {
 	__u32 asn;
+};
+
+#define ESPRIT_ASN_NONE 0
+
+/*
+ * The IPv4 index (slot 0 of esprit_pfx4): the prefix table's answers for
+ * IPv4 laid out for one or two reads (DIR-24-8), where the trie walks ~20
+ * nodes, each a cache miss at 800k prefixes. An array of __u32 cells:
+ *
+ *   [0, 2^24)              one per /24, by the address's top 24 bits
+ *   ESPRIT_PFX4_ORIGINS +i  origin ASN number i
+ *   ESPRIT_PFX4_GROUPS + 256*g + d  group g: one cell per last byte d, for
+ *                          a /24 that holds prefixes longer than /24
+ *   ESPRIT_PFX4_NORIGINS, ESPRIT_PFX4_NGROUPS  how many are in use
+ *
+ * A /24 or group cell is ESPRIT_PFX4_NONE (no prefix covers it),
+ * ESPRIT_PFX4_ORIGIN0 + i (origin number i), or, for /24 cells only,
+ * ESPRIT_PFX4_GROUP | g. User space builds it beside every trie and keeps
+ * it in step; when there is one, IPv4 lookups read only the index and
+ * IPv6 lookups only the trie, so each packet sees one table.
+ */
+#define ESPRIT_PFX4_NONE    0
+#define ESPRIT_PFX4_ORIGIN0 1
+#define ESPRIT_PFX4_GROUP   0x80000000U
+
+#define ESPRIT_PFX4_ORIGINS  ESPRIT_PFX4_SLOTS
+#define ESPRIT_PFX4_GROUPS   (ESPRIT_PFX4_ORIGINS + ESPRIT_PFX4_ORIGINS_MAX)
+#define ESPRIT_PFX4_NORIGINS (ESPRIT_PFX4_GROUPS + 256 * ESPRIT_PFX4_GROUPS_MAX)
+#define ESPRIT_PFX4_NGROUPS  (ESPRIT_PFX4_NORIGINS + 1)
+#define ESPRIT_PFX4_CELLS    (ESPRIT_PFX4_NGROUPS + 1)
+
+/* Two cells per array element: arrays round values up to 8 bytes. */
+struct esprit_pfx4_cells {
+	__u32 cell[2];
 };
 
 enum esprit_peer_mode {

@@ -8,5 +8,9 @@ int cmd_detach(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_responder(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
+int cmd_local_asn(int argc, char **argv);
+int cmd_prefix(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
+int cmd_risav(int argc, char **argv);
 
 #endif

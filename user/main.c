@@ -23,6 +23,10 @@ static const struct command commands[] = {
 	{"stats", cmd_stats, "packet counters by reason"},
 	{"responder", cmd_responder, "show or change responder settings"},
 	{"ping", cmd_ping, "send ESP Echo Requests and time the replies"},
+	{"local-asn", cmd_local_asn, "show or set the local AS (RISAV)"},
+	{"prefix", cmd_prefix, "prefix to origin-AS table, RPKI import"},
+	{"peer", cmd_peer, "RISAV peer ASes and their contacts"},
+	{"risav", cmd_risav, "show or change RISAV settings"},
 };
 
 static void usage(FILE *out)

@@ -138,14 +138,16 @@ struct {
 /*
  * The IPv4 index of the prefix table (headers/esprit_risav.h), swapped in
  * whole like the trie. Memory-mappable, so user space fills its ~73 MiB
- * directly rather than through 9M updates.
+ * directly rather than through 9M updates. BPF_F_INNER_MAP lets the real
+ * index be larger than this one-cell template, so loading the object does
+ * not allocate 73 MiB for a template nobody uses.
  */
 struct esprit_pfx4_index {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, ESPRIT_PFX4_CELLS / 2);
+	__uint(max_entries, 1);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(struct esprit_pfx4_cells));
-	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
 };
 
 struct {

@@ -106,7 +106,8 @@ static __u32 v4_addr(const struct esprit_prefix_key *k)
 
 static int create_index(char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
 	struct prefix_btf b;
 	int fd;
 

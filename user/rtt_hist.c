@@ -72,8 +72,11 @@ uint64_t rtt_hist_quantile(const struct rtt_hist *h, double q)
 	rank = (uint64_t)ceil(q * (double)h->count);
 	if (rank < 1)
 		rank = 1;
-	if (rank > h->count)
-		rank = h->count;
+	/* The extremes are known exactly. */
+	if (rank >= h->count)
+		return h->max_ns;
+	if (rank == 1)
+		return h->min_ns;
 	for (size_t b = 0; b < RTT_HIST_BUCKETS; b++) {
 		seen += h->buckets[b];
 		if (seen < rank)

@@ -40,8 +40,8 @@ void rtt_hist_bucket_range(size_t bucket, uint64_t *lo, uint64_t *hi);
 
 /*
  * The q-quantile (0 < q <= 1) by nearest rank: the middle of the bucket
- * holding the ceil(q * count)-th smallest sample, clamped to [min, max].
- * 0 when empty.
+ * holding the ceil(q * count)-th smallest sample, clamped to [min, max];
+ * the smallest and largest samples are exact. 0 when empty.
  */
 uint64_t rtt_hist_quantile(const struct rtt_hist *h, double q);
 

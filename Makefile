@@ -170,10 +170,31 @@ $(BUILD)/bench/esprit_bench: $(BENCH_OBJS) \
 _bench: _build $(BUILD)/bench/esprit_bench $(BENCH_BPF_OBJS)
 	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) bench/run.sh
 
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/esprit
+SYSCONFDIR ?= /etc
+
+# The configuration is installed only where none exists: an operator's
+# file is never overwritten (the example also goes to DOCDIR).
 _install: _build
-	install -D -m 0755 $(BUILD)/esprit $(DESTDIR)$(PREFIX)/sbin/esprit
+	install -D -m 0755 $(BUILD)/esprit $(DESTDIR)$(SBINDIR)/esprit
 	install -d $(DESTDIR)$(PREFIX)/lib/esprit
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/esprit/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/esprit
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/esprit.service.in \
+		> $(DESTDIR)$(UNITDIR)/esprit.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/esprit.service
+	install -m 0644 etc/esprit.yaml $(DESTDIR)$(DOCDIR)/esprit.yaml.example
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml"; \
+	else \
+		install -m 0644 etc/esprit.yaml \
+			$(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml; \
+	fi
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

@@ -389,7 +389,7 @@ static int parse_root(struct ydoc *d, yaml_node_t *root,
 	if (v &&
 	    yget_string(d, v, "pin_dir", cfg->pin_dir, sizeof(cfg->pin_dir)))
 		return -1;
-	if (v && cfg->pin_dir[0] != '/')
+	if (v && cfg->pin_dir[0] && cfg->pin_dir[0] != '/')
 		return yerr(d, v, "pin_dir", "must be an absolute path");
 	v = ymap_get(d, root, "detach_on_exit");
 	if (v && yget_bool(d, v, "detach_on_exit", &cfg->detach_on_exit))

@@ -280,14 +280,18 @@ static int start(struct daemon *d, const char *file)
 		log_err("%s", err);
 		return -1;
 	}
-	hook_runner_init(&d->hooks, d->cfg.hook);
-	dataplane_apply(&d->dp, &d->cfg);
+	/* Everything that can refuse to start comes before the dataplane is
+	 * touched: a daemon that fails to start changes nothing. */
+	if (start_metrics(d, &d->cfg))
+		return -1;
 	if (prober_init(&d->prober, &d->loop, on_state_change, d, err,
 			sizeof(err))) {
 		log_err("%s", err);
 		return -1;
 	}
-	if (prober_apply(&d->prober, &d->cfg) || start_metrics(d, &d->cfg))
+	hook_runner_init(&d->hooks, d->cfg.hook);
+	dataplane_apply(&d->dp, &d->cfg);
+	if (prober_apply(&d->prober, &d->cfg))
 		return -1;
 	return 0;
 }

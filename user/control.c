@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -264,6 +265,7 @@ void control_server_free(struct control_server *c)
 char *control_request(const char *path, const char *request, char *err,
 		      size_t errlen, int *not_running)
 {
+	struct timeval timeout = {.tv_sec = CONTROL_TIMEOUT_S};
 	struct sockaddr_un sun;
 	size_t len = 0, cap = 65536;
 	char *buf;
@@ -279,6 +281,9 @@ char *control_request(const char *path, const char *request, char *err,
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return NULL;
 	}
+	/* A daemon that hangs must not hang its client. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		int e = errno;
 
@@ -328,7 +333,9 @@ char *control_request(const char *path, const char *request, char *err,
 			continue;
 		if (n < 0) {
 			snprintf(err, errlen, "cannot read from %s: %s", path,
-				 strerror(errno));
+				 errno == EAGAIN || errno == EWOULDBLOCK
+					 ? "the daemon did not answer in time"
+					 : strerror(errno));
 			free(buf);
 			close(fd);
 			return NULL;

@@ -13,6 +13,7 @@
 #include "daemon.h"
 
 #define CONTROL_REQUEST_MAX 256
+#define CONTROL_TIMEOUT_S   10 /* a client waits this long for the daemon */
 
 /*
  * Listens on path (creating its directory). Refuses if a daemon answers

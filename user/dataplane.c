@@ -265,7 +265,9 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 	dp->ifs = ifs;
 	dp->nifs = cfg->interface_count;
 	dp->responder = cfg->responder;
-	memcpy(allow, cfg->allow.items, cfg->allow.count * sizeof(*allow));
+	if (cfg->allow.count)
+		memcpy(allow, cfg->allow.items,
+		       cfg->allow.count * sizeof(*allow));
 	free(dp->allow);
 	dp->allow = allow;
 	dp->nallow = cfg->allow.count;

@@ -73,6 +73,13 @@ uint64_t peer_fsm_deadline(const struct peer_fsm *f)
 	return from + peer_fsm_detect_ns(f);
 }
 
+uint64_t peer_fsm_wake(const struct peer_fsm *f, uint64_t sent)
+{
+	if (sent < f->last_index + f->detect_mult)
+		return UINT64_MAX;
+	return peer_fsm_deadline(f);
+}
+
 bool peer_fsm_tick(struct peer_fsm *f, uint64_t now_ns, uint64_t sent,
 		   enum peer_state *old)
 {

@@ -70,6 +70,13 @@ bool peer_fsm_reply(struct peer_fsm *f, uint64_t index, uint64_t rx_ns,
 uint64_t peer_fsm_deadline(const struct peer_fsm *f);
 
 /*
+ * When peer_fsm_tick must run next, given probes sent so far: the deadline,
+ * or UINT64_MAX while too few probes went out for a verdict (the next send
+ * is the next chance).
+ */
+uint64_t peer_fsm_wake(const struct peer_fsm *f, uint64_t sent);
+
+/*
  * Goes down if the detection time has run out by now_ns and sent (probes
  * sent so far, numbered from 1) is detect_multiplier or more past the last
  * probe answered.

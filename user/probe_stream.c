@@ -184,7 +184,8 @@ bool probe_stream_expire(struct probe_stream *st, uint64_t now_ns,
 
 uint64_t probe_stream_wake(const struct probe_stream *st)
 {
-	uint64_t t = st->next_send_ns, d = peer_fsm_deadline(&st->fsm),
+	uint64_t t = st->next_send_ns,
+		 d = peer_fsm_wake(&st->fsm, st->session.transmitted),
 		 e = ping_session_next_deadline(&st->session);
 
 	if (d < t)

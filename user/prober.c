@@ -103,7 +103,10 @@ static void on_timer(struct ev_source *s, uint32_t events)
 			send_probe(p, st, now);
 		if (probe_stream_expire(st, now, &old))
 			changed(p, st, old);
-		schedule(p, st);
+		/* Whatever is due was done: never again in this round. */
+		timer_heap_set(&p->heap, &st->timer,
+			       probe_stream_wake(st) > now ? probe_stream_wake(st)
+							   : now + 1);
 	}
 	arm_timer(p);
 }

@@ -58,6 +58,8 @@ static void test_no_verdict_without_probes(void)
 	peer_fsm_reply(&f, 4, T0, T0, &old);
 	/* stalled: long past the deadline but only 2 probes after #4 */
 	CU_ASSERT_FALSE(peer_fsm_tick(&f, T0 + 500 * MS, 6, &old));
+	CU_ASSERT_EQUAL(peer_fsm_wake(&f, 6), UINT64_MAX);
+	CU_ASSERT_EQUAL(peer_fsm_wake(&f, 7), T0 + 30 * MS);
 	CU_ASSERT_EQUAL(f.state, PEER_UP);
 	CU_ASSERT_TRUE(peer_fsm_tick(&f, T0 + 510 * MS, 7, &old));
 	/* in init: probes counted from the start */

@@ -11,7 +11,7 @@
  * timeout) has passed: "received" if a reply came by then, else "lost". A
  * reply that comes after the deadline is "late": counted, never received,
  * and the request stays lost. So transmitted = received + lost + requests
- * whose deadline is still ahead. Without a timeout (esprit ping) requests
+ * with no reply yet whose deadline is ahead. Without a timeout (esprit ping) requests
  * are never settled and no reply is late.
  */
 #ifndef ESPRIT_PING_SESSION_H

@@ -14,8 +14,8 @@
  *               (their request stays lost)
  *   duplicated  further replies to a request already answered
  * The deadline of a request is its send time plus the detection time
- * (detect_multiplier x interval). sent = received + lost + requests still
- * within their deadline. Loss ratios are lost / (received + lost).
+ * (detect_multiplier x interval). sent = received + lost + in flight (no
+ * reply yet, deadline ahead). Loss ratios are lost / (received + lost).
  */
 #ifndef ESPRIT_PROBE_STREAM_H
 #define ESPRIT_PROBE_STREAM_H

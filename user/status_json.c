@@ -66,9 +66,9 @@ json_t *status_stream_json(const struct probe_stream *st, uint64_t now_ns)
 	json_object_set_new(o, "late", json_integer((json_int_t)s->late));
 	json_object_set_new(o, "duplicated",
 			    json_integer((json_int_t)s->duplicates));
-	json_object_set_new(
-		o, "in_flight",
-		json_integer((json_int_t)(s->transmitted - s->settled)));
+	json_object_set_new(o, "in_flight",
+			    json_integer((json_int_t)(s->transmitted -
+						      s->received - s->lost)));
 	json_object_set_new(o, "loss_ratio",
 			    ratio_or_null(s->lost, s->received + s->lost));
 	json_object_set_new(o, "loss_ratio_1m",

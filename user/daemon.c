@@ -30,14 +30,28 @@
 
 #define MAINTAIN_EVERY_TICKS 10 /* interfaces and receive paths */
 
-double daemon_realtime_of(uint64_t mono_ns)
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, seconds: kept while it holds to 1 ms,
+ * so a time reported twice reads the same; a clock step moves it. */
+static double realtime_offset;
+
+static void update_realtime_offset(void)
 {
 	struct timespec ts;
 	uint64_t now = monotonic_ns();
+	double offset;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
-	       ((double)now - (double)mono_ns) / 1e9;
+	offset = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
+		 (double)now / 1e9;
+	if (offset - realtime_offset > 1e-3 || realtime_offset - offset > 1e-3)
+		realtime_offset = offset;
+}
+
+double daemon_realtime_of(uint64_t mono_ns)
+{
+	if (!realtime_offset)
+		update_realtime_offset();
+	return realtime_offset + (double)mono_ns / 1e9;
 }
 
 static void daemon_usage(FILE *out)
@@ -215,6 +229,7 @@ static void on_tick(struct ev_source *s, uint32_t events)
 		return;
 	d->ticks++;
 	sd_notify(0, "WATCHDOG=1");
+	update_realtime_offset();
 	check_ring_drops(d);
 	metrics_server_tick(d->metrics);
 	hook_reap(&d->hooks);

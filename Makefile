@@ -145,6 +145,9 @@ _demo: _build
 
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BPF_PROGS := $(patsubst bench/%.bpf.c,%,$(wildcard bench/*.bpf.c))
+# esprit_xdp with the reply timestamp and ring buffer compiled out: the
+# baseline of bench/ring_cost.c.
+BENCH_BPF_PROGS += esprit_xdp_notelemetry
 BENCH_SKELS := $(BENCH_BPF_PROGS:%=$(BUILD)/bench/%.skel.h)
 BENCH_BPF_OBJS := $(BENCH_BPF_PROGS:%=$(BUILD)/bench/%.bpf.o)
 BENCH_OBJS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/obj/%.o) \
@@ -155,6 +158,11 @@ $(BUILD)/bench/obj/%.o: bench/%.c $(SKELS) $(BENCH_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/esprit_xdp_notelemetry.bpf.o: bpf/esprit_xdp.bpf.c \
+		$(BPF_HEADERS) | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DESPRIT_NO_TELEMETRY -c $< -o $@
 
 # The tests' packet builder, without sanitizers.
 $(BUILD)/bench/obj/pkt.o: tests/lib/pkt.c

@@ -105,16 +105,16 @@ static void on_timer(struct ev_source *s, uint32_t events)
 			changed(p, st, old);
 		/* Whatever is due was done: never again in this round. */
 		timer_heap_set(&p->heap, &st->timer,
-			       probe_stream_wake(st) > now ? probe_stream_wake(st)
-							   : now + 1);
+			       probe_stream_wake(st) > now
+				       ? probe_stream_wake(st)
+				       : now + 1);
 	}
 	arm_timer(p);
 }
 
 /* ---- receiving ---- */
 
-static void handle_reply(struct prober *p,
-			 const struct esprit_echo_reply_event *ev)
+void prober_deliver(struct prober *p, const struct esprit_echo_reply_event *ev)
 {
 	struct probe_stream *st = p->by_ident[ev->ident];
 	uint64_t was;
@@ -125,7 +125,9 @@ static void handle_reply(struct prober *p,
 		return;
 	}
 	was = st->timer.when_ns;
-	if (probe_stream_reply(st, ev, monotonic_ns(), &old))
+	/* A change happens when its evidence arrived: the receive time. */
+	if (probe_stream_reply(st, ev, ev->rx_ns ? ev->rx_ns : monotonic_ns(),
+			       &old))
 		changed(p, st, old);
 	if (probe_stream_wake(st) < was) {
 		schedule(p, st);
@@ -137,7 +139,7 @@ static void on_ring_event(void *ctx, const struct esprit_echo_reply_event *ev)
 {
 	struct prober_reader *pr = ctx;
 
-	handle_reply(pr->p, ev);
+	prober_deliver(pr->p, ev);
 }
 
 static void on_ring(struct ev_source *s, uint32_t events)
@@ -173,7 +175,7 @@ static void on_socket(struct ev_source *s, uint32_t events)
 	for (;;) {
 		rc = echo_socket_recv(s->fd, ps->family, &ev);
 		if (rc == 1)
-			handle_reply(ps->p, &ev);
+			prober_deliver(ps->p, &ev);
 		if (rc == -EAGAIN || rc == -EWOULDBLOCK)
 			break;
 		/* a pending ICMP error is reported once per read */

@@ -75,6 +75,10 @@ int prober_apply(struct prober *p, const struct daemon_config *cfg);
 /* Chooses each stream's receive path again (routes and programs change). */
 void prober_check_paths(struct prober *p);
 
+/* Hands one reply to its stream (by Identifier), as the ring and socket
+ * readers do. */
+void prober_deliver(struct prober *p, const struct esprit_echo_reply_event *ev);
+
 /* Replies XDP could not put in our rings (esprit_rb_drops), ever. */
 uint64_t prober_ring_drops(const struct prober *p);
 

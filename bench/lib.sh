@@ -118,7 +118,11 @@ DAEMON_RESP_NS=bdr
 DAEMON_PROBE_IF=edp$(($$ % 10000))
 DAEMON_RESP_IF=edr$(($$ % 10000))
 daemon_topology() { # N_RESPONDER_ADDRESSES
-	local i
+	local i n
+	# the previous daemon table's, if any
+	for n in "$DAEMON_PROBE_NS" "$DAEMON_RESP_NS"; do
+		ip netns del "$n" 2>/dev/null
+	done
 	bench_ns_add "$DAEMON_PROBE_NS" "$DAEMON_RESP_NS" || return 1
 	ip link add "$DAEMON_PROBE_IF" netns "$DAEMON_PROBE_NS" \
 		address 02:00:00:bd:00:01 type veth peer "$DAEMON_RESP_IF" \

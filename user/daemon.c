@@ -163,7 +163,7 @@ static void reload(struct daemon *d)
 		d->metrics = NULL;
 		start_metrics(d, &nc);
 	}
-	hook_runner_set_command(&d->hooks, nc.hook);
+	hook_runner_set_command(&d->hooks, nc.hook, nc.hook_timeout_ns);
 	dataplane_apply(&d->dp, &nc);
 	prober_apply(&d->prober, &nc);
 	for (const struct probe_stream *st = d->prober.streams; st;
@@ -232,6 +232,7 @@ static void on_tick(struct ev_source *s, uint32_t events)
 	update_realtime_offset();
 	check_ring_drops(d);
 	metrics_server_tick(d->metrics);
+	hook_kill_overdue(&d->hooks, monotonic_ns());
 	hook_reap(&d->hooks);
 	if (d->ticks % MAINTAIN_EVERY_TICKS == 0) {
 		dataplane_maintain(&d->dp);
@@ -304,7 +305,7 @@ static int start(struct daemon *d, const char *file)
 		log_err("%s", err);
 		return -1;
 	}
-	hook_runner_init(&d->hooks, d->cfg.hook);
+	hook_runner_init(&d->hooks, d->cfg.hook, d->cfg.hook_timeout_ns);
 	dataplane_apply(&d->dp, &d->cfg);
 	if (prober_apply(&d->prober, &d->cfg))
 		return -1;

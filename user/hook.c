@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon_log.h"
@@ -15,15 +16,43 @@
 
 extern char **environ;
 
-void hook_runner_init(struct hook_runner *h, const char *command)
+void hook_runner_init(struct hook_runner *h, const char *command,
+		      uint64_t timeout_ns)
 {
 	memset(h, 0, sizeof(*h));
-	hook_runner_set_command(h, command);
+	hook_runner_set_command(h, command, timeout_ns);
 }
 
-void hook_runner_set_command(struct hook_runner *h, const char *command)
+void hook_runner_set_command(struct hook_runner *h, const char *command,
+			     uint64_t timeout_ns)
 {
 	snprintf(h->command, sizeof(h->command), "%s", command ? command : "");
+	h->timeout_ns = timeout_ns;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void hook_kill_overdue(struct hook_runner *h, uint64_t now)
+{
+	for (size_t i = 0; i < h->nrunning; i++) {
+		struct hook_child *c = &h->running[i];
+
+		if (!h->timeout_ns || c->killed ||
+		    now - c->started_ns < h->timeout_ns)
+			continue;
+		log_warn("hook for peer %s dscp %u (%s -> %s) still runs after "
+			 "%.0f s: killed",
+			 c->ev.peer, c->ev.dscp, c->ev.old_state,
+			 c->ev.new_state, (double)h->timeout_ns / 1e9);
+		kill(-c->pid, SIGKILL);
+		c->killed = true;
+	}
 }
 
 void hook_runner_free(struct hook_runner *h)
@@ -119,6 +148,8 @@ static int spawn(struct hook_runner *h, const struct hook_event *ev)
 	if (err)
 		return -err;
 	h->running[h->nrunning].pid = pid;
+	h->running[h->nrunning].started_ns = now_ns();
+	h->running[h->nrunning].killed = false;
 	h->running[h->nrunning].ev = *ev;
 	h->nrunning++;
 	h->started++;
@@ -194,14 +225,16 @@ void hook_reap(struct hook_runner *h)
 
 			if (c->pid != pid)
 				continue;
-			if (WIFEXITED(status) && WEXITSTATUS(status)) {
+			if (c->killed) {
+				h->failed++;
+			} else if (WIFEXITED(status) && WEXITSTATUS(status)) {
 				h->failed++;
 				log_warn("hook for peer %s dscp %u (%s -> %s) "
 					 "exited with status %d",
 					 c->ev.peer, c->ev.dscp,
 					 c->ev.old_state, c->ev.new_state,
 					 WEXITSTATUS(status));
-			} else if (WIFSIGNALED(status)) {
+			} else if (WIFSIGNALED(status) && !c->killed) {
 				h->failed++;
 				log_warn("hook for peer %s dscp %u (%s -> %s) "
 					 "killed by signal %d",

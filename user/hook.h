@@ -6,7 +6,9 @@
  * or move to UDP encapsulation. It never blocks the daemon: the child is
  * started and reaped later (SIGCHLD). Hooks of one stream run one at a
  * time and in order; at most HOOK_MAX_RUNNING run at once; the rest wait
- * in a queue. The child's environment is the daemon's plus:
+ * in a queue. A hook still running after the timeout is killed (SIGKILL
+ * to its process group), so a hung one cannot hold its stream's next
+ * hooks forever. The child's environment is the daemon's plus:
  *
  *   ESPRIT_PEER        peer name            ESPRIT_OLD_STATE  init|up|down
  *   ESPRIT_DSCP        class, 0-63          ESPRIT_NEW_STATE  init|up|down
@@ -15,6 +17,7 @@
 #ifndef ESPRIT_HOOK_H
 #define ESPRIT_HOOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -36,11 +39,14 @@ struct hook_event {
 
 struct hook_child {
 	pid_t pid;
+	uint64_t started_ns; /* CLOCK_MONOTONIC */
+	bool killed;
 	struct hook_event ev;
 };
 
 struct hook_runner {
 	char command[PATH_MAX]; /* "" = no hook */
+	uint64_t timeout_ns; /* 0: none */
 	struct hook_child running[HOOK_MAX_RUNNING];
 	size_t nrunning;
 	struct hook_event *queue; /* FIFO ring */
@@ -48,8 +54,10 @@ struct hook_runner {
 	uint64_t started, failed, dropped;
 };
 
-void hook_runner_init(struct hook_runner *h, const char *command);
-void hook_runner_set_command(struct hook_runner *h, const char *command);
+void hook_runner_init(struct hook_runner *h, const char *command,
+		      uint64_t timeout_ns);
+void hook_runner_set_command(struct hook_runner *h, const char *command,
+			     uint64_t timeout_ns);
 void hook_runner_free(struct hook_runner *h);
 
 /* Queues a hook run for ev and starts what may start. No-op without a
@@ -58,6 +66,10 @@ void hook_submit(struct hook_runner *h, const struct hook_event *ev);
 
 /* Reaps finished children (logging failures) and starts queued runs. */
 void hook_reap(struct hook_runner *h);
+
+/* Kills hooks running longer than the timeout (call every second); they
+ * are reaped, and logged, by hook_reap. */
+void hook_kill_overdue(struct hook_runner *h, uint64_t now_ns);
 
 /*
  * The child's environment: every variable of base but ESPRIT_*, then the

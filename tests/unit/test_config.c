@@ -260,6 +260,8 @@ static void test_example_file_is_the_defaults(void)
 	CU_ASSERT_STRING_EQUAL(ex.control, empty.control);
 	CU_ASSERT_STRING_EQUAL(ex.pin_dir, empty.pin_dir);
 	CU_ASSERT_STRING_EQUAL(ex.hook, empty.hook);
+	CU_ASSERT_EQUAL(ex.hook_timeout_ns, empty.hook_timeout_ns);
+	CU_ASSERT_EQUAL(empty.hook_timeout_ns, CONFIG_DEFAULT_HOOK_TIMEOUT_NS);
 	CU_ASSERT_EQUAL(ex.detach_on_exit, empty.detach_on_exit);
 	CU_ASSERT_EQUAL(ex.allow.count, 0);
 	/* zero means "the default" in the map; explicit defaults are equal */

@@ -96,7 +96,7 @@ static void test_runs_in_order_without_blocking(void)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
-	hook_runner_init(&h, cmd);
+	hook_runner_init(&h, cmd, 30000000000ULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hook_submit(&h, &ev);
 	hook_submit(&h, &second);
@@ -126,7 +126,7 @@ static void test_failure_counted(void)
 {
 	struct hook_runner h;
 
-	hook_runner_init(&h, "exit 3");
+	hook_runner_init(&h, "exit 3", 0);
 	hook_submit(&h, &ev);
 	for (int i = 0; i < 100 && h.nrunning; i++) {
 		usleep(20000);
@@ -136,11 +136,58 @@ static void test_failure_counted(void)
 	CU_ASSERT_EQUAL(h.failed, 1);
 	hook_runner_free(&h);
 	/* no command: nothing runs */
-	hook_runner_init(&h, "");
+	hook_runner_init(&h, "", 0);
 	hook_submit(&h, &ev);
 	CU_ASSERT_EQUAL(h.started, 0);
 	CU_ASSERT_EQUAL(h.qlen, 0);
 	hook_runner_free(&h);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A hook that hangs is killed after the timeout, with whatever it
+ * started, and the stream's next hook runs. */
+static void test_hung_hook_killed(void)
+{
+	struct hook_event second = ev;
+	struct hook_runner h;
+	sigset_t chld, old;
+	uint64_t t0;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	hook_runner_init(&h, "sleep 30 & sleep 30", 200000000ULL);
+	t0 = mono_ns();
+	hook_submit(&h, &ev);
+	hook_submit(&h, &second);
+	CU_ASSERT_EQUAL(h.nrunning, 1);
+	hook_kill_overdue(&h, t0 + 100000000ULL);
+	CU_ASSERT_FALSE(h.running[0].killed);
+	for (int i = 0; i < 200 && h.started < 2; i++) {
+		usleep(20000);
+		hook_kill_overdue(&h, mono_ns());
+		hook_reap(&h);
+	}
+	CU_ASSERT_EQUAL(h.started, 2);
+	CU_ASSERT_EQUAL(h.failed, 1);
+	CU_ASSERT_TRUE(mono_ns() - t0 < 5000000000ULL);
+	/* the second hangs as well: killed too, the runner empties */
+	for (int i = 0; i < 200 && h.nrunning; i++) {
+		usleep(20000);
+		hook_kill_overdue(&h, mono_ns());
+		hook_reap(&h);
+	}
+	CU_ASSERT_EQUAL(h.nrunning, 0);
+	CU_ASSERT_EQUAL(h.failed, 2);
+	hook_runner_free(&h);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 TEST_SUITE(hook) = {
@@ -151,6 +198,7 @@ TEST_SUITE(hook) = {
 			{"runs_in_order_without_blocking",
 			 test_runs_in_order_without_blocking},
 			{"failure_counted", test_failure_counted},
+			{"hung_hook_killed", test_hung_hook_killed},
 			{NULL, NULL},
 		},
 };

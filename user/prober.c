@@ -85,6 +85,23 @@ static void send_probe(struct prober *p, struct probe_stream *st, uint64_t now)
 		st->send_errors++;
 }
 
+/*
+ * Sends due within this much of a wake-up go out in it: one timer expiry
+ * serves several streams (fewer wake-ups and timerfd calls), and a probe
+ * leaves at most this early, well inside the jitter band (a quarter of the
+ * interval). Deadlines are never judged early.
+ */
+#define SEND_SLACK_NS 200000ULL
+
+static bool send_due(const struct probe_stream *st, uint64_t now)
+{
+	uint64_t slack = st->interval_ns / 8;
+
+	if (slack > SEND_SLACK_NS)
+		slack = SEND_SLACK_NS;
+	return st->next_send_ns <= now + slack;
+}
+
 static void on_timer(struct ev_source *s, uint32_t events)
 {
 	struct prober *p =
@@ -95,19 +112,23 @@ static void on_timer(struct ev_source *s, uint32_t events)
 	(void)events;
 	if (read(s->fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_warn("timerfd: %s", strerror(errno));
-	while ((n = timer_heap_peek(&p->heap)) && n->when_ns <= now) {
+	while ((n = timer_heap_peek(&p->heap)) &&
+	       n->when_ns <= now + SEND_SLACK_NS) {
 		struct probe_stream *st = stream_of(n);
 		enum peer_state old;
+		uint64_t wake;
 
-		if (st->next_send_ns <= now)
+		/* Early and not a send: a deadline, for its own time. */
+		if (n->when_ns > now && !send_due(st, now))
+			break;
+		if (send_due(st, now))
 			send_probe(p, st, now);
 		if (probe_stream_expire(st, now, &old))
 			changed(p, st, old);
 		/* Whatever is due was done: never again in this round. */
+		wake = probe_stream_wake(st);
 		timer_heap_set(&p->heap, &st->timer,
-			       probe_stream_wake(st) > now
-				       ? probe_stream_wake(st)
-				       : now + 1);
+			       wake > now ? wake : now + 1);
 	}
 	arm_timer(p);
 }

@@ -145,6 +145,9 @@ _demo: _build
 
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BPF_PROGS := $(patsubst bench/%.bpf.c,%,$(wildcard bench/*.bpf.c))
+# esprit_xdp with the reply timestamp and ring buffer compiled out: the
+# baseline of bench/ring_cost.c.
+BENCH_BPF_PROGS += esprit_xdp_notelemetry
 BENCH_SKELS := $(BENCH_BPF_PROGS:%=$(BUILD)/bench/%.skel.h)
 BENCH_BPF_OBJS := $(BENCH_BPF_PROGS:%=$(BUILD)/bench/%.bpf.o)
 BENCH_OBJS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/obj/%.o) \
@@ -155,6 +158,11 @@ $(BUILD)/bench/obj/%.o: bench/%.c $(SKELS) $(BENCH_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/esprit_xdp_notelemetry.bpf.o: bpf/esprit_xdp.bpf.c \
+		$(BPF_HEADERS) | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DESPRIT_NO_TELEMETRY -c $< -o $@
 
 # The tests' packet builder, without sanitizers.
 $(BUILD)/bench/obj/pkt.o: tests/lib/pkt.c
@@ -170,10 +178,31 @@ $(BUILD)/bench/esprit_bench: $(BENCH_OBJS) \
 _bench: _build $(BUILD)/bench/esprit_bench $(BENCH_BPF_OBJS)
 	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) bench/run.sh
 
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/esprit
+SYSCONFDIR ?= /etc
+
+# The configuration is installed only where none exists: an operator's
+# file is never overwritten (the example also goes to DOCDIR).
 _install: _build
-	install -D -m 0755 $(BUILD)/esprit $(DESTDIR)$(PREFIX)/sbin/esprit
+	install -D -m 0755 $(BUILD)/esprit $(DESTDIR)$(SBINDIR)/esprit
 	install -d $(DESTDIR)$(PREFIX)/lib/esprit
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/esprit/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/esprit
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/esprit.service.in \
+		> $(DESTDIR)$(UNITDIR)/esprit.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/esprit.service
+	install -m 0644 etc/esprit.yaml $(DESTDIR)$(DOCDIR)/esprit.yaml.example
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml"; \
+	else \
+		install -m 0644 etc/esprit.yaml \
+			$(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml; \
+	fi
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

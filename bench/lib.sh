@@ -109,3 +109,55 @@ setup_veth_echo() {
 		--gen-addr "$VETH_GEN6" --far-ns "$VETH_FAR_NS"
 		--far-if "$VETH_FAR_IF" --far-addr "$VETH_FAR6")
 }
+
+# The daemon benchmarks: a prober namespace (the daemon runs there) and a
+# responder namespace running esprit_xdp attached by hand with its rate
+# limits off, joined by a veth; IPv4; N responder addresses.
+DAEMON_PROBE_NS=bdp
+DAEMON_RESP_NS=bdr
+DAEMON_PROBE_IF=edp$(($$ % 10000))
+DAEMON_RESP_IF=edr$(($$ % 10000))
+daemon_topology() { # N_RESPONDER_ADDRESSES
+	local i n
+	# the previous daemon table's, if any
+	for n in "$DAEMON_PROBE_NS" "$DAEMON_RESP_NS"; do
+		ip netns del "$n" 2>/dev/null
+	done
+	bench_ns_add "$DAEMON_PROBE_NS" "$DAEMON_RESP_NS" || return 1
+	ip link add "$DAEMON_PROBE_IF" netns "$DAEMON_PROBE_NS" \
+		address 02:00:00:bd:00:01 type veth peer "$DAEMON_RESP_IF" \
+		netns "$DAEMON_RESP_NS" address 02:00:00:bd:00:02 || return 1
+	bns "$DAEMON_PROBE_NS" ip link set "$DAEMON_PROBE_IF" up &&
+		bns "$DAEMON_RESP_NS" ip link set "$DAEMON_RESP_IF" up &&
+		bns "$DAEMON_PROBE_NS" ip addr add 10.77.0.254/24 \
+			dev "$DAEMON_PROBE_IF" &&
+		bns "$DAEMON_RESP_NS" ip neigh replace 10.77.0.254 \
+			lladdr 02:00:00:bd:00:01 dev "$DAEMON_RESP_IF" nud permanent ||
+		return 1
+	for ((i = 1; i <= $1; i++)); do
+		bns "$DAEMON_RESP_NS" ip addr add "10.77.0.$i/24" \
+			dev "$DAEMON_RESP_IF" &&
+			bns "$DAEMON_PROBE_NS" ip neigh replace "10.77.0.$i" \
+				lladdr 02:00:00:bd:00:02 dev "$DAEMON_PROBE_IF" \
+				nud permanent || return 1
+	done
+	bns "$DAEMON_RESP_NS" ip link set dev "$DAEMON_RESP_IF" xdpdrv \
+		obj "$ESPRIT_BUILD/esprit_xdp.bpf.o" sec xdp &&
+		bns "$DAEMON_RESP_NS" "$ESPRIT_BUILD/esprit" responder \
+			--pin-dir /sys/fs/bpf/xdp/globals set rate unlimited \
+			prefix-rate unlimited >/dev/null
+}
+
+setup_daemon_detect() {
+	daemon_topology 1 || return 1
+	# shellcheck disable=SC2034 # read by run.sh
+	TABLE_ARGS=(--ns "$DAEMON_PROBE_NS" --dev "$DAEMON_PROBE_IF"
+		--peer 10.77.0.1)
+}
+
+setup_daemon_cpu() {
+	daemon_topology 100 || return 1
+	# shellcheck disable=SC2034 # read by run.sh
+	TABLE_ARGS=(--ns "$DAEMON_PROBE_NS" --dev "$DAEMON_PROBE_IF"
+		--prefix 10.77.0)
+}

@@ -181,17 +181,58 @@ static __always_inline void ring_drop(__u32 slot)
 		(*drops)++;
 }
 
-/* Entry for ESP packets whose SPI is the reply SPI. */
+/* The telemetry: the reply as an event in the reader's ring. */
+static __always_inline int echo_capture_emit(struct xdp_md *ctx,
+					     const struct packet *pkt,
+					     const struct echo_reply *rep,
+					     void *ring, __u32 slot,
+					     __u64 rx_ns)
+{
+	struct esprit_echo_reply_event *ev;
+	__u32 copy;
+
+	ev = bpf_ringbuf_reserve(ring, sizeof(*ev), 0);
+	if (!ev) {
+		ring_drop(slot);
+		return count_verdict(ESPRIT_R_RING_FULL, pkt->len, XDP_DROP);
+	}
+
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->type = ESPRIT_EV_ECHO_REPLY;
+	ev->format = rep->format;
+	ev->ifindex = ctx->ingress_ifindex;
+	ev->rx_ns = rx_ns;
+	ev->ident = rep->ident;
+	ev->seq = rep->seq;
+	ev->data_len = rep->data_len;
+	echo_event_addresses(ctx, pkt, ev);
+	ev->esp_seq = echo_esp_seq(ctx, pkt);
+	copy = rep->data_len;
+	if (copy > ESPRIT_ECHO_EVENT_DATA)
+		copy = ESPRIT_ECHO_EVENT_DATA;
+	if (copy)
+		bpf_xdp_load_bytes(ctx, rep->data_off, ev->data, copy);
+	bpf_ringbuf_submit(ev, 0);
+	return count_verdict(ESPRIT_R_ECHO_REPLY_CAPTURED, pkt->len, XDP_DROP);
+}
+
+/*
+ * Entry for ESP packets whose SPI is the reply SPI. Built with
+ * -DESPRIT_NO_TELEMETRY (a benchmark's baseline only: bench/ring_cost.c),
+ * a reply is matched and consumed as always but neither timestamped nor
+ * queued, so the difference is what the timestamp and ring buffer cost.
+ */
 static __always_inline int echo_capture_reply(struct xdp_md *ctx,
 					      struct packet *pkt,
 					      const struct esprit_config *cfg)
 {
+#ifndef ESPRIT_NO_TELEMETRY
 	__u64 rx_ns = bpf_ktime_get_ns();
-	struct esprit_echo_reply_event *ev;
+#endif
 	struct esprit_echo_reader *reader;
 	struct esprit_echo_id id = {};
 	struct echo_reply rep = {};
-	__u32 slot, copy;
+	__u32 slot;
 	void *ring;
 
 	if (cfg->echo_flags & ESPRIT_ECHO_NO_CAPTURE || pkt->is_fragment ||
@@ -210,29 +251,11 @@ static __always_inline int echo_capture_reply(struct xdp_md *ctx,
 	if (!ring)
 		return count_verdict(ESPRIT_R_ECHO_REPLY_PASSED, pkt->len,
 				     XDP_PASS);
-	ev = bpf_ringbuf_reserve(ring, sizeof(*ev), 0);
-	if (!ev) {
-		ring_drop(slot);
-		return count_verdict(ESPRIT_R_RING_FULL, pkt->len, XDP_DROP);
-	}
-
-	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->type = ESPRIT_EV_ECHO_REPLY;
-	ev->format = rep.format;
-	ev->ifindex = ctx->ingress_ifindex;
-	ev->rx_ns = rx_ns;
-	ev->ident = rep.ident;
-	ev->seq = rep.seq;
-	ev->data_len = rep.data_len;
-	echo_event_addresses(ctx, pkt, ev);
-	ev->esp_seq = echo_esp_seq(ctx, pkt);
-	copy = rep.data_len;
-	if (copy > ESPRIT_ECHO_EVENT_DATA)
-		copy = ESPRIT_ECHO_EVENT_DATA;
-	if (copy)
-		bpf_xdp_load_bytes(ctx, rep.data_off, ev->data, copy);
-	bpf_ringbuf_submit(ev, 0);
+#ifdef ESPRIT_NO_TELEMETRY
 	return count_verdict(ESPRIT_R_ECHO_REPLY_CAPTURED, pkt->len, XDP_DROP);
+#else
+	return echo_capture_emit(ctx, pkt, &rep, ring, slot, rx_ns);
+#endif
 }
 
 #endif

@@ -12,5 +12,7 @@ int cmd_local_asn(int argc, char **argv);
 int cmd_prefix(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_risav(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

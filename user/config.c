@@ -341,10 +341,11 @@ int config_parse_listen(const char *text, struct sockaddr_storage *ss,
 static int parse_root(struct ydoc *d, yaml_node_t *root,
 		      struct daemon_config *cfg)
 {
-	static const char *const keys[] = {
-		"interfaces", "metrics",	"control",
-		"pin_dir",    "detach_on_exit", "hook",
-		"responder",  "peers",		NULL};
+	static const char *const keys[] = {"interfaces",     "metrics",
+					   "control",	     "pin_dir",
+					   "detach_on_exit", "hook",
+					   "hook_timeout",   "responder",
+					   "peers",	     NULL};
 	static const char *const metrics_keys[] = {"listen", "enabled", NULL};
 	yaml_node_t *v, *m;
 
@@ -389,13 +390,18 @@ static int parse_root(struct ydoc *d, yaml_node_t *root,
 	if (v &&
 	    yget_string(d, v, "pin_dir", cfg->pin_dir, sizeof(cfg->pin_dir)))
 		return -1;
-	if (v && cfg->pin_dir[0] != '/')
+	if (v && cfg->pin_dir[0] && cfg->pin_dir[0] != '/')
 		return yerr(d, v, "pin_dir", "must be an absolute path");
 	v = ymap_get(d, root, "detach_on_exit");
 	if (v && yget_bool(d, v, "detach_on_exit", &cfg->detach_on_exit))
 		return -1;
 	v = ymap_get(d, root, "hook");
 	if (v && yget_string(d, v, "hook", cfg->hook, sizeof(cfg->hook)))
+		return -1;
+	v = ymap_get(d, root, "hook_timeout");
+	if (v &&
+	    yget_duration(d, v, "hook_timeout", CONFIG_MIN_INTERVAL_NS,
+			  CONFIG_MAX_HOOK_TIMEOUT_NS, &cfg->hook_timeout_ns))
 		return -1;
 	v = ymap_get(d, root, "responder");
 	if (v && parse_responder(d, v, cfg))
@@ -415,6 +421,7 @@ int config_load(const char *file, struct daemon_config *cfg, char *err,
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->path, sizeof(cfg->path), "%s", file);
 	cfg->metrics_enabled = true;
+	cfg->hook_timeout_ns = CONFIG_DEFAULT_HOOK_TIMEOUT_NS;
 	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s",
 		 ESPRIT_DEFAULT_METRICS);
 	snprintf(cfg->control, sizeof(cfg->control), "%s",

@@ -17,19 +17,21 @@
 #include "esprit_config.h"
 #include "esprit_types.h"
 
-#define ESPRIT_DEFAULT_CONFIG	   "/etc/esprit/esprit.yaml"
-#define ESPRIT_DEFAULT_CONTROL	   "/run/esprit/esprit.sock"
-#define ESPRIT_DEFAULT_METRICS	   "127.0.0.1:9469"
-#define CONFIG_PEER_NAME_MAX	   64
-#define CONFIG_DSCP_MAX		   64
-#define CONFIG_MIN_INTERVAL_NS	   1000000ULL /* 1 ms */
-#define CONFIG_MAX_INTERVAL_NS	   60000000000ULL /* 60 s */
-#define CONFIG_DEFAULT_INTERVAL_NS 1000000000ULL
-#define CONFIG_DEFAULT_DETECT_MULT 3
-#define CONFIG_DEFAULT_UP_AFTER	   1
-#define CONFIG_DEFAULT_DATA_SIZE   64
-#define CONFIG_MIN_DATA_SIZE	   16 /* send time + tag */
-#define CONFIG_MAX_DATA_SIZE	   8192
+#define ESPRIT_DEFAULT_CONFIG	       "/etc/esprit/esprit.yaml"
+#define ESPRIT_DEFAULT_CONTROL	       "/run/esprit/esprit.sock"
+#define ESPRIT_DEFAULT_METRICS	       "127.0.0.1:9469"
+#define CONFIG_PEER_NAME_MAX	       64
+#define CONFIG_DSCP_MAX		       64
+#define CONFIG_MIN_INTERVAL_NS	       1000000ULL /* 1 ms */
+#define CONFIG_MAX_INTERVAL_NS	       60000000000ULL /* 60 s */
+#define CONFIG_DEFAULT_INTERVAL_NS     1000000000ULL
+#define CONFIG_DEFAULT_DETECT_MULT     3
+#define CONFIG_DEFAULT_UP_AFTER	       1
+#define CONFIG_DEFAULT_DATA_SIZE       64
+#define CONFIG_MIN_DATA_SIZE	       16 /* send time + tag */
+#define CONFIG_MAX_DATA_SIZE	       8192
+#define CONFIG_DEFAULT_HOOK_TIMEOUT_NS 30000000000ULL /* 30 s */
+#define CONFIG_MAX_HOOK_TIMEOUT_NS     3600000000000ULL /* 1 h */
 
 struct config_interface {
 	char name[IF_NAMESIZE];
@@ -65,6 +67,7 @@ struct daemon_config {
 	char pin_dir[PATH_MAX];
 	bool detach_on_exit;
 	char hook[PATH_MAX]; /* run on every state change; "" = none */
+	__u64 hook_timeout_ns; /* a hook still running then is killed */
 	/* responder: the esprit_config map's value, and its allowlist */
 	struct esprit_config responder;
 	struct config_prefix_list allow;

@@ -30,15 +30,17 @@ struct echo_reader {
 	size_t nidents, cap;
 };
 
-static void maps_init(struct echo_maps *m)
+void echo_maps_init(struct echo_maps *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->config_fd = m->ids_fd = m->rings_fd = m->drops_fd = -1;
+	m->counters_fd = m->allow_fd = m->local_fd = -1;
 }
 
 void echo_maps_close(struct echo_maps *m)
 {
-	int *fds[] = {&m->config_fd, &m->ids_fd, &m->rings_fd, &m->drops_fd};
+	int *fds[] = {&m->config_fd,   &m->ids_fd,   &m->rings_fd, &m->drops_fd,
+		      &m->counters_fd, &m->allow_fd, &m->local_fd};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -78,6 +80,8 @@ static int take_map(__u32 id, struct wanted_map *want, size_t nwant,
 		*w->fd = fd;
 		if (w->fd == &m->rings_fd)
 			m->ring_slots = info.max_entries;
+		if (w->fd == &m->config_fd)
+			m->config_id = info.id;
 		return 0;
 	}
 	close(fd);
@@ -97,12 +101,20 @@ int echo_maps_open_prog_fd(int prog_fd, struct echo_maps *m, char *err,
 		 &m->rings_fd},
 		{"esprit_rb_drops", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
 		 &m->drops_fd},
+		/* optional: not needed for capture */
+		{"esprit_counters", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		 sizeof(struct esprit_counter), &m->counters_fd},
+		{"esprit_allow", BPF_MAP_TYPE_LPM_TRIE,
+		 sizeof(struct esprit_prefix_key), 4, &m->allow_fd},
+		{"esprit_local", BPF_MAP_TYPE_HASH, sizeof(struct esprit_addr),
+		 4, &m->local_fd},
 	};
+	const size_t required = 4;
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info), nmaps, *ids;
 	int rc = -1;
 
-	maps_init(m);
+	echo_maps_init(m);
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
 		snprintf(err, errlen, "cannot read the XDP program's info: %s",
 			 strerror(errno));
@@ -136,7 +148,7 @@ int echo_maps_open_prog_fd(int prog_fd, struct echo_maps *m, char *err,
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (size_t i = 0; i < required; i++) {
 		if (*want[i].fd < 0) {
 			snprintf(err, errlen,
 				 "XDP program id %u has no map %s of the "
@@ -164,7 +176,7 @@ int echo_maps_open_prog_id(__u32 prog_id, struct echo_maps *m, char *err,
 	int fd = bpf_prog_get_fd_by_id(prog_id), rc;
 
 	if (fd < 0) {
-		maps_init(m);
+		echo_maps_init(m);
 		snprintf(err, errlen, "cannot open XDP program id %u: %s",
 			 prog_id, strerror(errno));
 		return -1;
@@ -320,7 +332,7 @@ struct echo_reader *echo_reader_new(const struct echo_maps *m,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	maps_init(&r->maps);
+	echo_maps_init(&r->maps);
 	r->ring_fd = -1;
 	r->slot = -1;
 	r->fn = fn;

@@ -28,14 +28,21 @@
 #include "esprit_config.h"
 #include "esprit_echo.h"
 
-/* The maps of one loaded esprit XDP program that capture uses. */
+/*
+ * The maps of one loaded esprit XDP program that capture uses, and those
+ * the daemon fills and reads besides (-1 if the program has none).
+ */
 struct echo_maps {
 	__u32 prog_id;
+	__u32 config_id; /* map id of esprit_config: names the map set */
 	int config_fd; /* esprit_config */
 	int ids_fd; /* esprit_echo_ids */
 	int rings_fd; /* esprit_rings */
 	int drops_fd; /* esprit_rb_drops */
 	__u32 ring_slots; /* max_entries of esprit_rings */
+	int counters_fd; /* esprit_counters */
+	int allow_fd; /* esprit_allow */
+	int local_fd; /* esprit_local */
 };
 
 /*
@@ -47,6 +54,8 @@ int echo_maps_open_prog_fd(int prog_fd, struct echo_maps *m, char *err,
 			   size_t errlen);
 int echo_maps_open_prog_id(__u32 prog_id, struct echo_maps *m, char *err,
 			   size_t errlen);
+/* Marks every fd closed (-1), for a struct not opened yet. */
+void echo_maps_init(struct echo_maps *m);
 void echo_maps_close(struct echo_maps *m);
 
 /* The program's settings (to see whether capture is on). 0 or -errno. */

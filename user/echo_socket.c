@@ -101,7 +101,7 @@ int echo_socket_open(const struct echo_socket_opts *o, const char **step)
 			goto fail;
 	}
 	*step = "connect";
-	if (connect(fd, o->dst, o->dst_len))
+	if (o->dst && connect(fd, o->dst, o->dst_len))
 		goto fail;
 	return fd;
 fail:

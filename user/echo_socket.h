@@ -17,7 +17,9 @@
 
 struct echo_socket_opts {
 	int family; /* AF_INET or AF_INET6 */
-	const struct sockaddr *dst; /* connected: the kernel filters sources */
+	/* connected: the kernel filters sources; NULL: not connected (the
+	 * daemon sends to many peers and sets the class per packet) */
+	const struct sockaddr *dst;
 	socklen_t dst_len;
 	const char *dev; /* SO_BINDTODEVICE, or NULL */
 	uint8_t dscp;

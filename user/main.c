@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{"prefix", cmd_prefix, "prefix to origin-AS table, RPKI import"},
 	{"peer", cmd_peer, "RISAV peer ASes and their contacts"},
 	{"risav", cmd_risav, "show or change RISAV settings"},
+	{"daemon", cmd_daemon, "monitor peers: liveness, RTT and loss"},
+	{"status", cmd_status, "the daemon's peers, brief or in detail"},
 };
 
 static void usage(FILE *out)

@@ -517,6 +517,8 @@ static void run_free(struct ping_run *run)
 		close(run->sigfd);
 	if (run->timerfd >= 0)
 		close(run->timerfd);
+	if (run->session)
+		ping_session_free(run->session);
 	free(run->session);
 	free(run->data);
 	free(run->packet);
@@ -544,7 +546,7 @@ static int prepare(struct ping_run *run)
 		errmsg("cannot draw a random key: %s", strerror(-err));
 		return -1;
 	}
-	run->session = malloc(sizeof(*run->session));
+	run->session = calloc(1, sizeof(*run->session));
 	run->data = malloc(run->opt.data_len);
 	run->packet_cap = echo_seed_len(run->opt.data_len);
 	run->packet = malloc(run->packet_cap);
@@ -553,7 +555,14 @@ static int prepare(struct ping_run *run)
 		return -1;
 	}
 	addr_from_sockaddr((struct sockaddr *)&run->dst, &target);
-	ping_session_init(run->session, &key, run->ident, &target);
+	err = ping_session_init(run->session, &key, run->ident, &target,
+				PING_WINDOW, 0);
+	if (err) {
+		errmsg("cannot set up the session: %s", strerror(-err));
+		free(run->session);
+		run->session = NULL;
+		return -1;
+	}
 	for (size_t i = 0; i < run->opt.data_len; i++)
 		run->data[i] = (uint8_t)i;
 	if (setup_loop(run)) {
@@ -571,8 +580,7 @@ int cmd_ping(int argc, char **argv)
 	char err[256];
 	int rc = EXIT_ERROR;
 
-	run.maps.config_fd = run.maps.ids_fd = run.maps.rings_fd =
-		run.maps.drops_fd = -1;
+	echo_maps_init(&run.maps);
 	switch (ping_options_parse(argc, argv, &run.opt, err, sizeof(err))) {
 	case PING_PARSE_HELP:
 		ping_usage(stdout);

@@ -240,6 +240,47 @@ static void test_listen_forms(void)
 			-1);
 }
 
+/* The example installed as /etc/esprit/esprit.yaml loads, and its values
+ * are the defaults an empty file gets. */
+static void test_example_file_is_the_defaults(void)
+{
+	struct daemon_config ex, empty;
+	char err[512] = "", file[1024];
+	const char *e;
+
+	snprintf(file, sizeof(file), "%s/etc/esprit.yaml", test_src_dir());
+	CU_ASSERT_EQUAL_FATAL(config_load(file, &ex, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	e = load("", &empty);
+	CU_ASSERT_STRING_EQUAL_FATAL(e, "");
+	CU_ASSERT_EQUAL(ex.interface_count, 0);
+	CU_ASSERT_EQUAL(ex.peer_count, 0);
+	CU_ASSERT_EQUAL(ex.metrics_enabled, empty.metrics_enabled);
+	CU_ASSERT_STRING_EQUAL(ex.metrics_listen, empty.metrics_listen);
+	CU_ASSERT_STRING_EQUAL(ex.control, empty.control);
+	CU_ASSERT_STRING_EQUAL(ex.pin_dir, empty.pin_dir);
+	CU_ASSERT_STRING_EQUAL(ex.hook, empty.hook);
+	CU_ASSERT_EQUAL(ex.hook_timeout_ns, empty.hook_timeout_ns);
+	CU_ASSERT_EQUAL(empty.hook_timeout_ns, CONFIG_DEFAULT_HOOK_TIMEOUT_NS);
+	CU_ASSERT_EQUAL(ex.detach_on_exit, empty.detach_on_exit);
+	CU_ASSERT_EQUAL(ex.allow.count, 0);
+	/* zero means "the default" in the map; explicit defaults are equal */
+	CU_ASSERT_EQUAL(ex.responder.echo_flags, empty.responder.echo_flags);
+	CU_ASSERT_EQUAL(ex.responder.rate_global, ESPRIT_DEFAULT_RATE_GLOBAL);
+	CU_ASSERT_EQUAL(ex.responder.rate_prefix, ESPRIT_DEFAULT_RATE_PREFIX);
+	CU_ASSERT_EQUAL(ex.responder.rate_global_burst, 0);
+	CU_ASSERT_EQUAL(ex.responder.rate_prefix_burst, 0);
+	CU_ASSERT_EQUAL(ex.responder.prefix_len_v4,
+			ESPRIT_DEFAULT_PREFIX_LEN_V4);
+	CU_ASSERT_EQUAL(ex.responder.prefix_len_v6,
+			ESPRIT_DEFAULT_PREFIX_LEN_V6);
+	CU_ASSERT_EQUAL(ex.responder.reply_ttl, ESPRIT_DEFAULT_REPLY_TTL);
+	CU_ASSERT_EQUAL(ex.responder.spi_request, ESPRIT_DEFAULT_SPI_REQUEST);
+	CU_ASSERT_EQUAL(ex.responder.spi_reply, ESPRIT_DEFAULT_SPI_REPLY);
+	config_free(&ex);
+	config_free(&empty);
+}
+
 TEST_SUITE(config_suite) = {
 	.name = "unit_config",
 	.cases =
@@ -251,6 +292,8 @@ TEST_SUITE(config_suite) = {
 			 test_errors_name_line_and_key},
 			{"missing_file", test_missing_file},
 			{"listen_forms", test_listen_forms},
+			{"example_file_is_the_defaults",
+			 test_example_file_is_the_defaults},
 			{NULL, NULL},
 		},
 };

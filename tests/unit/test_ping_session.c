@@ -3,6 +3,7 @@
  * Which replies a probe stream believes: its own, once (then duplicates),
  * and never forged, foreign or stale ones.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
@@ -21,19 +22,28 @@ static int suite_init(void)
 {
 	char err[64];
 
-	s = malloc(sizeof(*s));
+	s = calloc(1, sizeof(*s));
 	return !s || addr_parse("2001:db8::7", &target, err, sizeof(err));
 }
 
 static int suite_cleanup(void)
 {
+	ping_session_free(s);
 	free(s);
 	return 0;
 }
 
+static void fresh_with(const struct echo_key *k, uint32_t window,
+		       uint64_t timeout_ns)
+{
+	ping_session_free(s);
+	CU_ASSERT_EQUAL_FATAL(
+		ping_session_init(s, k, IDENT, &target, window, timeout_ns), 0);
+}
+
 static void fresh(void)
 {
-	ping_session_init(s, &key, IDENT, &target);
+	fresh_with(&key, PING_WINDOW, 0);
 }
 
 /* Sends one request and returns the reply a faithful responder makes. */
@@ -151,7 +161,7 @@ static void test_other_run(void)
 
 	/* A reply to an earlier run with the same Identifier: other key. */
 	other.bytes[3] ^= 0xff;
-	ping_session_init(s, &other, IDENT, &target);
+	fresh_with(&other, PING_WINDOW, 0);
 	ev = send_and_echo(1000, 2000);
 	fresh();
 	send_and_echo(1000, 2000);
@@ -213,6 +223,77 @@ static void test_reply_before_send_clamps(void)
 	CU_ASSERT_EQUAL(rtt, 0);
 }
 
+static void test_window_must_be_power_of_two(void)
+{
+	struct ping_session t;
+
+	CU_ASSERT_EQUAL(ping_session_init(&t, &key, IDENT, &target, 48, 0),
+			-EINVAL);
+	CU_ASSERT_EQUAL(ping_session_init(&t, &key, IDENT, &target,
+					  2 * PING_WINDOW_MAX, 0),
+			-EINVAL);
+	CU_ASSERT_EQUAL(ping_session_init(&t, &key, IDENT, &target, 64, 0), 0);
+	CU_ASSERT_EQUAL(t.window, 64);
+	ping_session_free(&t);
+}
+
+/* With a timeout: received by the deadline, lost after it, late replies. */
+static void test_settled_at_deadline(void)
+{
+	struct esprit_echo_reply_event a, b, c;
+	uint64_t rtt, ok = 0, lost = 0;
+
+	fresh_with(&key, 64, 1000);
+	a = send_and_echo(10000, 10400); /* in time */
+	b = send_and_echo(11000, 0); /* never answered */
+	c = send_and_echo(12000, 13500); /* answered after its deadline */
+	CU_ASSERT_EQUAL(ping_session_next_deadline(s), 11000);
+	CU_ASSERT_EQUAL(ping_session_reply(s, &a, &rtt), REPLY_OK);
+	CU_ASSERT_EQUAL(s->reply_index, 1);
+	ping_session_expire(s, 10999, &ok, &lost);
+	CU_ASSERT_EQUAL(ok + lost, 0);
+	ping_session_expire(s, 11000, &ok, &lost);
+	CU_ASSERT_EQUAL(ok, 1);
+	CU_ASSERT_EQUAL(lost, 0);
+	CU_ASSERT_EQUAL(ping_session_next_deadline(s), 12000);
+	/* rx - send = 1500 > timeout: late even before it is settled */
+	CU_ASSERT_EQUAL(ping_session_reply(s, &c, &rtt), REPLY_LATE);
+	CU_ASSERT_EQUAL(rtt, 1500);
+	CU_ASSERT_EQUAL(s->reply_index, 3);
+	ping_session_expire(s, 20000, &ok, &lost);
+	CU_ASSERT_EQUAL(ok, 1);
+	CU_ASSERT_EQUAL(lost, 2);
+	CU_ASSERT_EQUAL(ping_session_next_deadline(s), UINT64_MAX);
+	/* b's reply after b was settled lost: late, b stays lost */
+	b.rx_ns = 11500;
+	CU_ASSERT_EQUAL(ping_session_reply(s, &b, &rtt), REPLY_LATE);
+	CU_ASSERT_EQUAL(ping_session_reply(s, &b, &rtt), REPLY_DUPLICATE);
+	CU_ASSERT_EQUAL(s->transmitted, 3);
+	CU_ASSERT_EQUAL(s->received, 1);
+	CU_ASSERT_EQUAL(s->lost, 2);
+	CU_ASSERT_EQUAL(s->late, 2);
+	CU_ASSERT_EQUAL(s->duplicates, 1);
+	CU_ASSERT_EQUAL(s->rtt.count, 1);
+}
+
+/* A request pushed out of the window before its deadline is settled. */
+static void test_window_overflow_settles(void)
+{
+	struct esprit_echo_reply_event first;
+	uint64_t rtt;
+
+	fresh_with(&key, 4, 1000000);
+	first = send_and_echo(1000, 1100);
+	CU_ASSERT_EQUAL(ping_session_reply(s, &first, &rtt), REPLY_OK);
+	for (int i = 0; i < 5; i++)
+		send_and_echo(2000 + (uint64_t)i, 0);
+	CU_ASSERT_EQUAL(s->transmitted, 6);
+	CU_ASSERT_EQUAL(s->settled, 2);
+	CU_ASSERT_EQUAL(s->received, 1);
+	CU_ASSERT_EQUAL(s->lost, 1);
+	CU_ASSERT_EQUAL(s->transmitted - s->settled, 4);
+}
+
 TEST_SUITE(ping_session) = {
 	.name = "unit_ping_session",
 	.init = suite_init,
@@ -230,6 +311,11 @@ TEST_SUITE(ping_session) = {
 			{"sequence_wraps", test_sequence_wraps},
 			{"reply_before_send_clamps",
 			 test_reply_before_send_clamps},
+			{"window_must_be_power_of_two",
+			 test_window_must_be_power_of_two},
+			{"settled_at_deadline", test_settled_at_deadline},
+			{"window_overflow_settles",
+			 test_window_overflow_settles},
 			{NULL, NULL},
 		},
 };

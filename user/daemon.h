@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The state of a running esprit daemon that its views (control socket,
+ * metrics) read: one process, one thread, so they read it directly.
+ */
+#ifndef ESPRIT_DAEMON_H
+#define ESPRIT_DAEMON_H
+
+#include "config.h"
+#include "dataplane.h"
+#include "event_loop.h"
+#include "hook.h"
+#include "prober.h"
+
+struct control_server;
+struct metrics_server;
+
+struct daemon {
+	struct daemon_config cfg;
+	struct ev_loop loop;
+	struct prober prober;
+	struct dataplane dp;
+	struct hook_runner hooks;
+	struct control_server *control;
+	struct metrics_server *metrics;
+	struct ev_source signals;
+	struct ev_source tick;
+	uint64_t started_mono_ns;
+	double started_real;
+	uint64_t ticks;
+	uint64_t ring_drops_logged;
+	uint64_t reloads, reload_failures;
+	bool stop;
+};
+
+/* CLOCK_REALTIME seconds of a CLOCK_MONOTONIC time. */
+double daemon_realtime_of(uint64_t mono_ns);
+
+#endif

@@ -476,7 +476,7 @@ static __always_inline int risav_from_non_peer(struct xdp_md *ctx,
  * The verdict on an IP packet parsed into pkt: an XDP action, or
  * RISAV_CONTINUE to let the other features look at it.
  */
-static __noinline int risav_handle(struct xdp_md *ctx, const struct packet *pkt)
+__noinline int risav_handle(struct xdp_md *ctx, const struct packet *pkt)
 {
 	const struct esprit_risav_config *cfg;
 	const struct esprit_peer *peer = NULL;
@@ -485,7 +485,7 @@ static __noinline int risav_handle(struct xdp_md *ctx, const struct packet *pkt)
 	int ah;
 
 	cfg = bpf_map_lookup_elem(&esprit_risav, &zero);
-	if (!cfg || !cfg->local_asn)
+	if (!cfg || !cfg->local_asn || !pkt)
 		return RISAV_CONTINUE;
 	rp = bpf_map_lookup_elem(&esprit_risav_scr, &zero);
 	if (!rp || risav_read_addrs(ctx, pkt, rp) ||

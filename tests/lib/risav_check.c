@@ -3,7 +3,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "esprit_counters.h"
+#include "counters.h"
 #include "esprit_risav.h"
 #include "risav_check.h"
 

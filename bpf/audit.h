@@ -41,13 +41,21 @@ __noinline int esprit_audit_emit(struct xdp_md *ctx,
 {
 	struct esprit_audit_event *ev;
 	struct esprit_rate_state *rl;
-	__u32 zero = 0;
+	__u32 zero = 0, burst;
+	__u64 now;
 
 	if (!info || !rate)
 		return -1;
 	rl = bpf_map_lookup_elem(&esprit_audit_rl, &zero);
-	if (!rl || !gcra_conforms(rl, bpf_ktime_get_coarse_ns(), rate,
-				  rate_burst(rate, 0))) {
+	if (!rl)
+		return -1;
+	now = bpf_ktime_get_coarse_ns();
+	burst = rate_burst(rate, 0);
+	/* A bucket further ahead than this rate ever puts it was left by a
+	 * lower rate: start over rather than stay silent for its interval. */
+	if (READ_ONCE(rl->tat_ns) > now + (NSEC_PER_SEC / rate) * (burst + 1))
+		rl->tat_ns = now;
+	if (!gcra_conforms(rl, now, rate, burst)) {
 		count(ESPRIT_R_AUDIT_RATE_LIMITED, info->bytes);
 		return 0;
 	}

@@ -12,6 +12,7 @@
 #include <CUnit/CUnit.h>
 
 #include "esprit_counters.h"
+#include "esprit_ratelimit.h"
 #include "esprit_risav.h"
 #include "esprit_xdp.skel.h"
 #include "risav_check.h"
@@ -39,10 +40,19 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* A new rate, and a full bucket (nothing left from earlier tests). */
 static void set_rate(uint32_t rate)
 {
+	struct esprit_rate_state empty = {0};
+	__u32 zero = 0;
+
 	CU_ASSERT_EQUAL_FATAL(risav_fixture_config(&fx, RC_LOCAL_ASN, 0, rate),
 			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		bpf_map__update_elem(fx.x.skel->maps.esprit_audit_rl, &zero,
+				     sizeof(zero), &empty, sizeof(empty),
+				     BPF_ANY),
+		0);
 }
 
 /* The address of an event in its map form, for comparison. */

@@ -35,6 +35,7 @@
 #include "ah_icv.h"
 #include "replay.h"
 #include "audit.h"
+#include "prefix.h"
 
 /* risav_handle(): not RISAV's business, or passed on untouched. */
 #define RISAV_CONTINUE (-1)
@@ -69,20 +70,13 @@ struct {
 	__type(value, struct risav_pkt);
 } esprit_risav_scr SEC(".maps");
 
-/* The origin AS of an address, 0 if no prefix covers it. */
-static __always_inline __u32 risav_origin(const struct esprit_addr *a)
+/* The origin AS of an address, 0 (ESPRIT_ASN_NONE) if none. */
+static __always_inline __u32 risav_origin(const struct prefix_snapshot *s,
+					  const struct esprit_addr *a)
 {
-	struct esprit_prefix_key key = {.prefixlen = 128};
-	struct esprit_prefix_origin *origin;
-	__u32 slot = 0;
-	void *trie;
+	__u32 asn;
 
-	trie = bpf_map_lookup_elem(&esprit_prefixes, &slot);
-	if (!trie)
-		return 0;
-	__builtin_memcpy(key.addr, a->addr, sizeof(key.addr));
-	origin = bpf_map_lookup_elem(trie, &key);
-	return origin ? origin->asn : 0;
+	return prefix_origin_in(s, a->addr, &asn) ? asn : ESPRIT_ASN_NONE;
 }
 
 static __always_inline int risav_read_addrs(struct xdp_md *ctx,
@@ -480,6 +474,7 @@ __noinline int risav_handle(struct xdp_md *ctx, const struct packet *pkt)
 {
 	const struct esprit_risav_config *cfg;
 	const struct esprit_peer *peer = NULL;
+	struct prefix_snapshot table;
 	struct risav_pkt *rp;
 	__u32 zero = 0;
 	int ah;
@@ -488,11 +483,13 @@ __noinline int risav_handle(struct xdp_md *ctx, const struct packet *pkt)
 	if (!cfg || !cfg->local_asn || !pkt)
 		return RISAV_CONTINUE;
 	rp = bpf_map_lookup_elem(&esprit_risav_scr, &zero);
-	if (!rp || risav_read_addrs(ctx, pkt, rp) ||
-	    risav_origin(&rp->info.dst) != cfg->local_asn)
+	if (!rp || risav_read_addrs(ctx, pkt, rp))
+		return RISAV_CONTINUE;
+	prefix_snapshot(&table); /* one table for both addresses */
+	if (risav_origin(&table, &rp->info.dst) != cfg->local_asn)
 		return RISAV_CONTINUE;
 	ah = risav_find_ah(ctx, pkt, rp);
-	rp->info.asn = risav_origin(&rp->info.src);
+	rp->info.asn = risav_origin(&table, &rp->info.src);
 	if (rp->info.asn)
 		peer = bpf_map_lookup_elem(&esprit_peers, &rp->info.asn);
 	if (!peer)

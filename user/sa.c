@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "asn.h"
 #include "hmac_key.h"
 #include "output.h"
 #include "sa.h"
@@ -95,24 +96,6 @@ int sa_parse_spi(const char *s, __u32 *spi, char *err, size_t errlen)
 		return -1;
 	}
 	*spi = v;
-	return 0;
-}
-
-int sa_parse_asn(const char *s, __u32 *asn, char *err, size_t errlen)
-{
-	const char *digits = s;
-	__u32 v;
-
-	if (s && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's'))
-		digits = s + 2;
-	if (!digits || !isdigit((unsigned char)digits[0]) ||
-	    parse_u32(digits, &v) || v == 0) {
-		snprintf(err, errlen,
-			 "bad ASN '%s': 1..4294967295, as 64500 or AS64500",
-			 s ? s : "");
-		return -1;
-	}
-	*asn = v;
 	return 0;
 }
 
@@ -216,7 +199,7 @@ int sa_in_build(const char *spi, const char *asn, const char *alg,
 {
 	memset(out, 0, sizeof(*out));
 	if (sa_parse_spi(spi, &out->key.spi, err, errlen) ||
-	    sa_parse_asn(asn, &out->key.asn, err, errlen) ||
+	    asn_parse(asn, false, &out->key.asn, err, errlen) ||
 	    sa_parse_alg(alg, &out->value.auth.alg, err, errlen) ||
 	    sa_parse_key(key, out->value.auth.alg, &out->value.auth, err,
 			 errlen) ||
@@ -296,7 +279,7 @@ int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
 		return -1;
 	memset(key, 0, sizeof(*key));
 	return sa_parse_spi(v[0], &key->spi, err, errlen) ||
-			       sa_parse_asn(v[1], &key->asn, err, errlen)
+			       asn_parse(v[1], false, &key->asn, err, errlen)
 		       ? -1
 		       : 0;
 }

@@ -57,8 +57,6 @@ void sa_maps_close(struct sa_maps *m);
 
 /* "256" or "0x100": 256..4294967295 (RFC 4302 §2.4 reserves 0-255). */
 int sa_parse_spi(const char *s, __u32 *spi, char *err, size_t errlen);
-/* "64500" or "AS64500": 1..4294967295. */
-int sa_parse_asn(const char *s, __u32 *asn, char *err, size_t errlen);
 /* "hmac-sha256-128". */
 int sa_parse_alg(const char *s, __u32 *alg, char *err, size_t errlen);
 /* 0 (off) or ESPRIT_REPLAY_WINDOW_MIN..ESPRIT_REPLAY_WINDOW_MAX. */
@@ -77,7 +75,7 @@ int sa_in_build(const char *spi, const char *asn, const char *alg,
 
 /*
  * The words after `sa add in`: spi SPI asn ASN alg ALG key HEX [replay N],
- * keywords in any order, each once.
+ * keywords in any order, each once (ASNs as asn_parse() takes them).
  */
 int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
 		     size_t errlen);

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -11,9 +10,8 @@
 #include "esprit_risav.h"
 #include "esprit_xdp.skel.h"
 #include "risav_fixture.h"
+#include "prefix_table.h"
 #include "sa.h"
-
-#define FIXTURE_PREFIXES 1024
 
 static int on_event(void *ctx, void *data, size_t len)
 {
@@ -29,7 +27,6 @@ static int on_event(void *ctx, void *data, size_t len)
 int risav_fixture_open(struct risav_fixture *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->trie_fd = -1;
 	if (xdp_fixture_open(&f->x))
 		return -1;
 	f->events = calloc(RISAV_FIXTURE_EVENTS, sizeof(*f->events));
@@ -48,9 +45,6 @@ void risav_fixture_close(struct risav_fixture *f)
 	f->ring = NULL;
 	free(f->events);
 	f->events = NULL;
-	if (f->trie_fd >= 0)
-		close(f->trie_fd);
-	f->trie_fd = -1;
 	xdp_fixture_close(&f->x);
 }
 
@@ -71,28 +65,19 @@ int risav_fixture_config(struct risav_fixture *f, uint32_t local_asn,
 int risav_fixture_prefix(struct risav_fixture *f, const char *prefix,
 			 uint32_t asn)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
-	struct esprit_prefix_origin origin = {.asn = asn};
+	struct prefix_maps m = {
+		.trie = bpf_map__fd(f->x.skel->maps.esprit_prefixes),
+		.pfx4 = bpf_map__fd(f->x.skel->maps.esprit_pfx4),
+	};
 	struct esprit_prefix_key key;
-	char err[128];
-	__u32 zero = 0;
+	char err[160];
 
-	if (prefix_parse(prefix, false, &key, err, sizeof(err))) {
+	if (table_prefix_parse(prefix, &key, err, sizeof(err)) ||
+	    prefixes_set(&m, &key, asn, err, sizeof(err))) {
 		fprintf(stderr, "fixture prefix %s: %s\n", prefix, err);
 		return -1;
 	}
-	if (f->trie_fd < 0) {
-		int outer = bpf_map__fd(f->x.skel->maps.esprit_prefixes);
-
-		f->trie_fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE,
-					    "fx_prefixes", sizeof(key),
-					    sizeof(origin), FIXTURE_PREFIXES,
-					    &opts);
-		if (f->trie_fd < 0 ||
-		    bpf_map_update_elem(outer, &zero, &f->trie_fd, BPF_ANY))
-			return -1;
-	}
-	return bpf_map_update_elem(f->trie_fd, &key, &origin, BPF_ANY);
+	return 0;
 }
 
 int risav_fixture_peer(struct risav_fixture *f, uint32_t asn, uint32_t mode)

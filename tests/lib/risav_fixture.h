@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * RISAV state for XDP fixtures: the esprit_xdp copy of xdp_fixture.h with
- * its RISAV maps filled directly (local ASN, a prefix table in slot 0 of
- * esprit_prefixes, peers, contacts), SAs added through user/sa.c, and the
+ * its RISAV maps filled directly (local ASN, peers, contacts), prefixes
+ * set through user/prefix_table.c and SAs through user/sa.c, and the
  * audit events read back from esprit_events.
  */
 #ifndef ESPRIT_TEST_RISAV_FIXTURE_H
@@ -21,7 +21,6 @@ struct ring_buffer;
 
 struct risav_fixture {
 	struct xdp_fixture x;
-	int trie_fd; /* the prefix table in esprit_prefixes[0], -1 = none */
 	struct ring_buffer *ring;
 	struct esprit_audit_event *events; /* read so far */
 	size_t nevents;

@@ -50,32 +50,12 @@ static __always_inline void count_esp_behind_ext(struct xdp_md *ctx,
 		count(ESPRIT_R_ESP_IPV6_EXT_HEADERS, pkt->len);
 }
 
-/*
- * Everything after RISAV. A function of its own (as is risav_handle()):
- * the verifier limits the stack of a call chain to 512 bytes, and RISAV's
- * hash needs its frame plus the hash's callback on top of the caller's;
- * inlined, this code's frame would be added too.
- */
-static __noinline int handle_ip(struct xdp_md *ctx, struct packet *pkt)
-{
-	const struct esprit_config *cfg;
-	__u32 zero = 0;
-
-	cfg = bpf_map_lookup_elem(&esprit_config, &zero);
-	if (!cfg) /* an array's only slot: cannot happen */
-		return XDP_PASS;
-
-	if (pkt->l4_proto == ESPRIT_IPPROTO_ESP)
-		return handle_esp(ctx, pkt, cfg);
-	if (pkt->family == ESPRIT_AF_INET6 && ipv6_is_ext_header(pkt->l4_proto))
-		count_esp_behind_ext(ctx, pkt);
-	return XDP_PASS;
-}
-
 SEC("xdp")
 int esprit_xdp(struct xdp_md *ctx)
 {
+	const struct esprit_config *cfg;
 	struct packet pkt;
+	__u32 zero = 0;
 	int rc;
 
 	rc = parse_packet(ctx, &pkt);
@@ -84,10 +64,19 @@ int esprit_xdp(struct xdp_md *ctx)
 	if (rc == PARSE_MALFORMED)
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt.len, XDP_PASS);
 
-	rc = risav_handle(ctx, &pkt);
+	rc = risav(ctx, &pkt);
 	if (rc != RISAV_CONTINUE)
 		return rc;
-	return handle_ip(ctx, &pkt);
+
+	cfg = bpf_map_lookup_elem(&esprit_config, &zero);
+	if (!cfg) /* an array's only slot: cannot happen */
+		return XDP_PASS;
+
+	if (pkt.l4_proto == ESPRIT_IPPROTO_ESP)
+		return handle_esp(ctx, &pkt, cfg);
+	if (pkt.family == ESPRIT_AF_INET6 && ipv6_is_ext_header(pkt.l4_proto))
+		count_esp_behind_ext(ctx, &pkt);
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

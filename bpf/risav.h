@@ -3,7 +3,7 @@
  * RISAV at the receiving border router (PROTOCOLS.md §2, §4): packets for
  * the local AS from a peer AS must carry a valid AS-scoped AH tag, which
  * is checked and stripped here; what fails is dropped (peer in `enforce`)
- * or counted and passed (`testing`). One entry, risav_handle(), which the
+ * or counted and passed (`testing`). One entry, risav(), which the
  * dispatcher calls before anything else looks at the packet.
  *
  * In order: RISAV off (local ASN 0) or the destination outside the local
@@ -37,8 +37,10 @@
 #include "audit.h"
 #include "prefix.h"
 
-/* risav_handle(): not RISAV's business, or passed on untouched. */
+/* risav(): not RISAV's business, or passed on untouched. */
 #define RISAV_CONTINUE (-1)
+/* risav_check(): the packet is ready for the ICV check. */
+#define RISAV_VERIFY (-2)
 
 #define IPV6_NEXTHDR_FRAGMENT 44
 
@@ -57,6 +59,11 @@ struct risav_pkt {
 	__u32 ah_len;
 	__u8 ah_nexthdr;
 	__u8 scope;
+	/* for the ICV check and what follows it (risav_verdict()) */
+	struct esprit_sa_in_key sa;
+	__u32 window;
+	struct esprit_hmac_sha256_key key; /* the SA's midstates, copied */
+	__u8 icv[ESPRIT_HMAC_SHA256_128_ICV_LEN];
 };
 
 /*
@@ -301,22 +308,19 @@ risav_fail_strip(struct xdp_md *ctx, const struct esprit_risav_config *cfg,
 	return risav_strip(ctx, rp, scr);
 }
 
-struct risav_icv {
-	__u8 b[ESPRIT_HMAC_SHA256_128_ICV_LEN];
-};
-
 /*
- * The ICV check of the IP packet [off, off + len). A global function, so
- * the verifier checks the hash once rather than once for every state the
- * packet paths reach it in. 0 only if the ICV is valid.
+ * The ICV check of the IP packet described by rp (prepared by
+ * risav_check()). A global function, so the verifier checks the hash
+ * once rather than once for every state the packet paths reach it in.
+ * 0 only if the ICV is valid.
  */
-__noinline int esprit_risav_icv_check(struct xdp_md *ctx, __u32 off, __u32 len,
-				      const struct esprit_hmac_sha256_key *key,
-				      const struct risav_icv *icv)
+__noinline int risav_icv_check(struct xdp_md *ctx, const struct risav_pkt *rp)
 {
-	if (!key || !icv)
+	if (!rp)
 		return -1;
-	return hmac_sha256_128_verify(ctx, off, len, key, icv->b);
+	return hmac_sha256_128_verify(ctx, rp->l.l3_off,
+				      rp->l3_end - rp->l.l3_off, &rp->key,
+				      rp->icv);
 }
 
 static __always_inline bool risav_sa_usable(const struct esprit_sa_in *sa)
@@ -368,19 +372,21 @@ static __always_inline bool risav_replayed(const struct esprit_sa_in_key *key,
 	return replay_seen(rw, seq, window);
 }
 
-/* An AS-scoped AH from a peer in enforce or testing mode. */
+/*
+ * An AS-scoped AH from a peer in enforce or testing mode, up to the ICV
+ * check: the SA, the lengths, the replay window (before the ICV, RFC 4302
+ * §3.4.3), the ICV input prepared in the packet.
+ */
 static __always_inline int risav_verify(struct xdp_md *ctx,
 					const struct esprit_risav_config *cfg,
 					struct risav_pkt *rp,
 					struct ah_icv_scratch *scr)
 {
-	struct esprit_sa_in_key key = {.spi = rp->info.spi,
-				       .asn = rp->info.asn};
 	const struct esprit_sa_in *sa;
-	struct risav_icv icv;
-	__u32 window, l3_len;
 
-	sa = bpf_map_lookup_elem(&esprit_sa_in, &key);
+	rp->sa.spi = rp->info.spi;
+	rp->sa.asn = rp->info.asn;
+	sa = bpf_map_lookup_elem(&esprit_sa_in, &rp->sa);
 	if (!risav_sa_usable(sa))
 		return risav_fail_strip(ctx, cfg, rp, scr,
 					ESPRIT_R_AH_UNKNOWN_SPI, false);
@@ -388,31 +394,49 @@ static __always_inline int risav_verify(struct xdp_md *ctx,
 	if (!risav_ah_len_ok(rp, rp->l.icv_len))
 		return risav_fail(ctx, cfg, rp, ESPRIT_R_AH_BAD_LENGTH);
 
-	window = sa->replay_window;
-	l3_len = rp->l3_end - rp->l.l3_off;
-	if (window && risav_replayed(&key, rp->info.seq, window, false)) {
-		risav_sa_count(&key, RISAV_SA_REPLAYED, 0);
+	rp->window = sa->replay_window;
+	if (rp->window &&
+	    risav_replayed(&rp->sa, rp->info.seq, rp->window, false)) {
+		risav_sa_count(&rp->sa, RISAV_SA_REPLAYED, 0);
 		return risav_fail_strip(ctx, cfg, rp, scr, ESPRIT_R_AH_REPLAY,
 					false);
 	}
+	rp->key = sa->auth.material.hmac_sha256;
 
 	/* the ICV goes aside before the packet's copy is zeroed */
-	if (bpf_xdp_load_bytes(ctx, rp->l.ah_off + AH_FIXED_LEN, icv.b,
-			       sizeof(icv.b)) ||
+	if (bpf_xdp_load_bytes(ctx, rp->l.ah_off + AH_FIXED_LEN, rp->icv,
+			       sizeof(rp->icv)) ||
 	    ah_icv_prepare(ctx, &rp->l, scr))
 		return risav_fail(ctx, cfg, rp, ESPRIT_R_RISAV_UNVERIFIABLE);
-	if (esprit_risav_icv_check(ctx, rp->l.l3_off, l3_len,
-				   &sa->auth.material.hmac_sha256, &icv)) {
-		risav_sa_count(&key, RISAV_SA_BAD_ICV, 0);
+	return RISAV_VERIFY;
+}
+
+/*
+ * After the ICV check (icv_rc 0: valid): the window moved (only now, RFC
+ * 4302 §3.4.3), the counts, and the strip; or the failure.
+ */
+__noinline int risav_verdict(struct xdp_md *ctx, struct risav_pkt *rp,
+			     int icv_rc)
+{
+	const struct esprit_risav_config *cfg;
+	struct ah_icv_scratch *scr = ah_icv_scratch();
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&esprit_risav, &zero);
+	if (!rp || !cfg || !scr) /* cannot happen */
+		return XDP_ABORTED;
+	if (icv_rc) {
+		risav_sa_count(&rp->sa, RISAV_SA_BAD_ICV, 0);
 		return risav_fail_strip(ctx, cfg, rp, scr, ESPRIT_R_AH_BAD_ICV,
 					true);
 	}
-	if (window && risav_replayed(&key, rp->info.seq, window, true)) {
-		risav_sa_count(&key, RISAV_SA_REPLAYED, 0);
+	if (rp->window &&
+	    risav_replayed(&rp->sa, rp->info.seq, rp->window, true)) {
+		risav_sa_count(&rp->sa, RISAV_SA_REPLAYED, 0);
 		return risav_fail_strip(ctx, cfg, rp, scr, ESPRIT_R_AH_REPLAY,
 					true);
 	}
-	risav_sa_count(&key, RISAV_SA_VERIFIED, l3_len);
+	risav_sa_count(&rp->sa, RISAV_SA_VERIFIED, rp->l3_end - rp->l.l3_off);
 	count(ESPRIT_R_RISAV_VERIFIED, rp->info.bytes);
 	return risav_strip(ctx, rp, scr);
 }
@@ -467,10 +491,12 @@ static __always_inline int risav_from_non_peer(struct xdp_md *ctx,
 }
 
 /*
- * The verdict on an IP packet parsed into pkt: an XDP action, or
- * RISAV_CONTINUE to let the other features look at it.
+ * Everything up to the ICV check: an XDP action, RISAV_CONTINUE, or
+ * RISAV_VERIFY with the packet prepared and its facts in the per-CPU rp.
+ * A global function: verified once, and its frame is not on the stack
+ * when the hash runs.
  */
-__noinline int risav_handle(struct xdp_md *ctx, const struct packet *pkt)
+__noinline int risav_check(struct xdp_md *ctx, const struct packet *pkt)
 {
 	const struct esprit_risav_config *cfg;
 	const struct esprit_peer *peer = NULL;
@@ -499,6 +525,38 @@ __noinline int risav_handle(struct xdp_md *ctx, const struct packet *pkt)
 		return RISAV_CONTINUE;
 	rp->info.mode = peer->mode;
 	return risav_from_peer(ctx, cfg, rp, ah);
+}
+
+/*
+ * The entry: the verdict on an IP packet parsed into pkt, an XDP action,
+ * or RISAV_CONTINUE to let the other features look at it. Inline, so with
+ * RISAV off (local ASN 0) it costs one array lookup; the ICV check is
+ * called from here, not from risav_check(), so the stack under the hash
+ * holds only the caller's frame.
+ */
+static __always_inline int risav(struct xdp_md *ctx, const struct packet *pkt)
+{
+	const struct esprit_risav_config *cfg;
+	struct risav_pkt *rp;
+	struct packet copy;
+	__u32 zero = 0;
+	int rc;
+
+	cfg = bpf_map_lookup_elem(&esprit_risav, &zero);
+	if (!cfg || !cfg->local_asn)
+		return RISAV_CONTINUE;
+	/* a copy: the verifier forgets what a global function was given a
+	 * pointer to, and the caller's own pkt must stay known */
+	copy = *pkt;
+	rc = risav_check(ctx, &copy);
+	if (rc != RISAV_VERIFY)
+		return rc;
+	rp = bpf_map_lookup_elem(&esprit_risav_scr, &zero);
+	if (!rp)
+		return XDP_ABORTED; /* an array's only slot: cannot happen */
+	rc = risav_verdict(ctx, rp, risav_icv_check(ctx, rp));
+	/* never RISAV_CONTINUE: saying so spares the verifier a path */
+	return rc == RISAV_CONTINUE ? XDP_ABORTED : rc;
 }
 
 #endif

@@ -383,23 +383,30 @@ static void icv_input_ipv6(uint8_t *ip, size_t ah_rel)
 	assert(nexthdr == 51 && at == ah_rel);
 }
 
-void pkt_ah_sign(struct pkt *p, const uint8_t *key, size_t key_len)
+size_t pkt_ah_icv_input(const struct pkt *p, uint8_t *out)
 {
-	uint8_t *ip = p->data + p->l3_off;
+	const uint8_t *ip = p->data + p->l3_off;
 	size_t ip_len = p->family == 4 ? get_be16(ip + 2)
 				       : 40 + (size_t)get_be16(ip + 4);
 	size_t ah_rel = p->ah_off - p->l3_off;
-	uint8_t input[PKT_MAX], mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
 
 	assert(p->ah_off && p->l3_off + ip_len <= p->len);
-	memcpy(input, ip, ip_len);
+	memcpy(out, ip, ip_len);
 	if (p->family == 4)
-		icv_input_ipv4(input);
+		icv_input_ipv4(out);
 	else
-		icv_input_ipv6(input, ah_rel);
-	memset(input + ah_rel + 12, 0, p->ah_icv_len);
-	HMAC(EVP_sha256(), key, key_len, input, ip_len, mac, &mac_len);
+		icv_input_ipv6(out, ah_rel);
+	memset(out + ah_rel + 12, 0, p->ah_icv_len);
+	return ip_len;
+}
+
+void pkt_ah_sign(struct pkt *p, const uint8_t *key, size_t key_len)
+{
+	uint8_t input[PKT_MAX], mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	size_t len = pkt_ah_icv_input(p, input);
+
+	HMAC(EVP_sha256(), key, key_len, input, len, mac, &mac_len);
 	assert(mac_len >= p->ah_icv_len);
 	memcpy(p->data + p->ah_off + 12, mac, p->ah_icv_len);
 }

@@ -112,4 +112,8 @@ void pkt_ah_insert(struct pkt *p, uint32_t spi, uint32_t seq, uint8_t scope,
  */
 void pkt_ah_sign(struct pkt *p, const uint8_t *key, size_t key_len);
 
+/* That ICV input (the IP packet, mutable fields zeroed) into out;
+ * returns its length. */
+size_t pkt_ah_icv_input(const struct pkt *p, uint8_t *out);
+
 #endif

@@ -9,6 +9,7 @@
 #include "counters.h"
 #include "echo.h"
 #include "echo_capture.h"
+#include "risav.h"
 
 /* The SPI of an ESP packet, or 0 if the ESP header is not there. */
 static __always_inline __u32 esp_spi(struct xdp_md *ctx, __u32 off)
@@ -62,6 +63,10 @@ int esprit_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	if (rc == PARSE_MALFORMED)
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt.len, XDP_PASS);
+
+	rc = risav(ctx, &pkt);
+	if (rc != RISAV_CONTINUE)
+		return rc;
 
 	cfg = bpf_map_lookup_elem(&esprit_config, &zero);
 	if (!cfg) /* an array's only slot: cannot happen */

@@ -15,6 +15,8 @@
 #include "esprit_echo.h"
 #include "esprit_ratelimit.h"
 #include "esprit_risav.h"
+#include "esprit_sa.h"
+#include "esprit_audit.h"
 
 /* Settings the programs only read; zero fields mean defaults. */
 struct {
@@ -190,5 +192,32 @@ struct {
 	__type(value, struct esprit_rate_state);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_audit_rl SEC(".maps");
+
+/* Inbound RISAV SAs by (SPI, peer ASN); BPF only reads them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ESPRIT_SAS_IN_MAX);
+	__type(key, struct esprit_sa_in_key);
+	__type(value, struct esprit_sa_in);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_sa_in SEC(".maps");
+
+/* Replay windows of the inbound SAs that have one (spin-locked values). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ESPRIT_SAS_IN_MAX);
+	__type(key, struct esprit_sa_in_key);
+	__type(value, struct esprit_replay);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_sa_in_rw SEC(".maps");
+
+/* Per-SA counters, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, ESPRIT_SAS_IN_MAX);
+	__type(key, struct esprit_sa_in_key);
+	__type(value, struct esprit_sa_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_sa_in_st SEC(".maps");
 
 #endif

@@ -65,7 +65,47 @@
 	X(MALFORMED_L3, "malformed-ip", "pass",                             \
 	  "IP header truncated, inconsistent or failing its checksum")      \
 	X(ESP_NO_SPI, "malformed-esp-no-spi", "pass",                       \
-	  "ESP too short to hold an SPI: left to the stack")
+	  "ESP too short to hold an SPI: left to the stack")                \
+	X(RISAV_VERIFIED, "risav-verified", "pass",                         \
+	  "AS-scoped AH verified and stripped")                             \
+	X(RISAV_STRIPPED_NON_PEER, "risav-stripped-non-peer", "pass",       \
+	  "AS-scoped AH from a non-peer AS: stripped, "                     \
+	  "not verified")                                                   \
+	X(AH_BAD_ICV, "ah-bad-icv", "drop", "ICV does not match")           \
+	X(AH_UNKNOWN_SPI, "ah-unknown-spi", "drop",                         \
+	  "no usable SA for (SPI, source AS)")                              \
+	X(AH_REPLAY, "ah-replay", "drop",                                   \
+	  "sequence number seen before or left of the "                     \
+	  "replay window")                                                  \
+	X(AH_TRUNCATED, "ah-truncated", "drop",                             \
+	  "IP packet ends inside the AH's 12 fixed bytes")                  \
+	X(AH_BAD_LENGTH, "ah-bad-length", "drop",                           \
+	  "AH runs past the packet, has no room for "                       \
+	  "the ICV, or is not a multiple of 8 (IPv6)")                      \
+	X(RISAV_UNTAGGED, "risav-untagged", "drop",                         \
+	  "no AS-scoped AH from a peer: spoofed")                           \
+	X(RISAV_FRAGMENT, "risav-fragment", "drop",                         \
+	  "fragment from a peer: cannot be verified "                       \
+	  "before reassembly")                                              \
+	X(RISAV_FRAGMENT_PASSED, "risav-fragment-passed", "pass",           \
+	  "fragment from a peer, passed unverified "                        \
+	  "(fragments pass)")                                               \
+	X(RISAV_UNVERIFIABLE, "risav-unverifiable", "drop",                 \
+	  "headers before the AH the ICV cannot "                           \
+	  "cover: IPv6 routing or unknown "                                 \
+	  "extension headers, malformed or too "                            \
+	  "many options, over 512 bytes")                                   \
+	X(RISAV_GREEN_CHANNEL, "risav-green-channel", "pass",               \
+	  "to or from a contact address (green "                            \
+	  "channel): never checked")                                        \
+	X(RISAV_TESTING_PASSED, "risav-testing-passed", "pass",             \
+	  "peer in testing mode: would have been "                          \
+	  "dropped, passed")                                                \
+	X(AUDIT_RATE_LIMITED, "audit-rate-limited", "event",                \
+	  "audit event not sent: over the audit "                           \
+	  "rate")                                                           \
+	X(AUDIT_RING_FULL, "audit-ring-full", "event",                      \
+	  "audit event lost: esprit_events was full")
 
 enum esprit_reason {
 #define ESPRIT_REASON_ENUM(id, name, action, desc) ESPRIT_R_##id,

@@ -90,4 +90,34 @@
 /* IPv6 extension headers walked to find ESP before giving up. */
 #define ESPRIT_IPV6_EXT_MAX 4
 
+/*
+ * Inbound RISAV SAs: a peer AS has one SA per sending border router (or
+ * per CPU, for replay protection, PROTOCOLS.md §2.4), and two while it
+ * rekeys: 4 per peer over ESPRIT_PEERS_MAX peers.
+ */
+#ifndef ESPRIT_SAS_IN_MAX
+#define ESPRIT_SAS_IN_MAX (4 * ESPRIT_PEERS_MAX)
+#endif
+
+/*
+ * Replay window bounds in packets: RFC 4302 §3.4.3 asks for at least 32;
+ * 4096 absorbs the reordering of a multi-queue sender at 10 Mpps for
+ * 0.4 ms. 0 turns the check off (the draft's AS-wide SAs).
+ */
+#define ESPRIT_REPLAY_WINDOW_MIN 32
+#define ESPRIT_REPLAY_WINDOW_MAX 4096
+
+/*
+ * Bytes from the frame's start to the end of the AH's ICV that the ICV
+ * preparation copies aside (bpf/ah_icv.h): Ethernet with two VLAN tags
+ * (22), IPv4 with 40 bytes of options (60) or IPv6 (40) with up to ~380
+ * bytes of hop-by-hop and destination options, and the AH up to its ICV.
+ * A power of two: offsets into the copy are masked with it.
+ */
+#define ESPRIT_AH_HDRS_MAX 512
+
+/* Options walked in the headers before an AH (IPv4 options, IPv6
+ * hop-by-hop and destination options) before giving up on a packet. */
+#define ESPRIT_AH_OPTS_MAX 64
+
 #endif

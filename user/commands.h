@@ -14,5 +14,7 @@ int cmd_peer(int argc, char **argv);
 int cmd_risav(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_sa(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 #endif

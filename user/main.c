@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	{"risav", cmd_risav, "show or change RISAV settings"},
 	{"daemon", cmd_daemon, "monitor peers: liveness, RTT and loss"},
 	{"status", cmd_status, "the daemon's peers, brief or in detail"},
+	{"sa", cmd_sa, "RISAV security associations"},
+	{"monitor", cmd_monitor, "RISAV audit events as they arrive"},
 };
 
 static void usage(FILE *out)

@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <string.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "pkt.h"
 
@@ -268,4 +270,143 @@ void pkt_esp_subtyped(struct pkt *p, uint32_t spi, uint32_t seq,
 		pkt_put_be32(p, return_spi);
 	if (n)
 		pkt_put(p, data, n);
+}
+
+void pkt_udp(struct pkt *p, uint16_t sport, uint16_t dport,
+	     const uint8_t *payload, size_t n)
+{
+	pkt_proto(p, 17);
+	pkt_put_be16(p, sport);
+	pkt_put_be16(p, dport);
+	pkt_put_be16(p, 8 + n);
+	pkt_put_be16(p, 0);
+	if (n)
+		pkt_put(p, payload, n);
+}
+
+static uint16_t get_be16(const uint8_t *at)
+{
+	return (uint16_t)(at[0] << 8 | at[1]);
+}
+
+void pkt_ah_insert(struct pkt *p, uint32_t spi, uint32_t seq, uint8_t scope,
+		   size_t icv_len)
+{
+	size_t align = p->family == 4 ? 4 : 8;
+	size_t ah_len = (12 + icv_len + align - 1) / align * align;
+	size_t at = p->l4_off;
+	uint8_t *ip = p->data + p->l3_off;
+	uint8_t *ah;
+
+	assert(p->family && at <= p->len && p->len + ah_len <= PKT_MAX);
+	memmove(p->data + at + ah_len, p->data + at, p->len - at);
+	ah = p->data + at;
+	memset(ah, 0, ah_len);
+	ah[0] = p->data[p->nexthdr_off];
+	ah[1] = ah_len / 4 - 2;
+	ah[3] = scope;
+	for (int i = 0; i < 4; i++) {
+		ah[4 + i] = spi >> (24 - 8 * i);
+		ah[8 + i] = seq >> (24 - 8 * i);
+	}
+	p->data[p->nexthdr_off] = 51;
+	p->len += ah_len;
+	p->ah_off = at;
+	p->ah_icv_len = icv_len;
+	if (p->family == 4) {
+		set_be16(ip + 2, get_be16(ip + 2) + ah_len);
+		set_be16(ip + 10, 0);
+		set_be16(ip + 10, pkt_ipv4_checksum(ip, (ip[0] & 0x0f) * 4));
+	} else {
+		set_be16(ip + 4, get_be16(ip + 4) + ah_len);
+	}
+}
+
+/* RFC 4302 Appendix A.1: options included in the ICV as they are. */
+static int ipv4_option_immutable(uint8_t type)
+{
+	return type == 130 || type == 133 || type == 134 || type == 148 ||
+	       type == 149;
+}
+
+static void icv_input_ipv4(uint8_t *ip)
+{
+	size_t hlen = (ip[0] & 0x0f) * 4;
+
+	ip[1] = 0; /* TOS */
+	ip[6] = ip[7] = 0; /* flags, fragment offset */
+	ip[8] = 0; /* TTL */
+	ip[10] = ip[11] = 0; /* checksum */
+	for (size_t i = 20; i < hlen;) {
+		size_t len;
+
+		if (ip[i] == 0) /* EOL: the rest is padding */
+			break;
+		if (ip[i] == 1) { /* NOP */
+			i++;
+			continue;
+		}
+		assert(i + 1 < hlen);
+		len = ip[i + 1];
+		assert(len >= 2 && i + len <= hlen);
+		if (!ipv4_option_immutable(ip[i]))
+			memset(ip + i, 0, len);
+		i += len;
+	}
+}
+
+/* IPv6 header and the hop-by-hop / destination options before the AH. */
+static void icv_input_ipv6(uint8_t *ip, size_t ah_rel)
+{
+	uint8_t nexthdr = ip[6];
+	size_t at = 40;
+
+	ip[0] &= 0xf0; /* traffic class, flow label */
+	ip[1] = ip[2] = ip[3] = 0;
+	ip[7] = 0; /* hop limit */
+	while (at < ah_rel) {
+		size_t end = at + (ip[at + 1] + 1) * 8;
+
+		assert(nexthdr == 0 || nexthdr == 60);
+		nexthdr = ip[at];
+		for (size_t i = at + 2; i < end;) {
+			if (ip[i] == 0) { /* Pad1 */
+				i++;
+				continue;
+			}
+			if (ip[i] & 0x20) /* may change en route */
+				memset(ip + i + 2, 0, ip[i + 1]);
+			i += 2 + ip[i + 1];
+		}
+		at = end;
+	}
+	assert(nexthdr == 51 && at == ah_rel);
+}
+
+size_t pkt_ah_icv_input(const struct pkt *p, uint8_t *out)
+{
+	const uint8_t *ip = p->data + p->l3_off;
+	size_t ip_len = p->family == 4 ? get_be16(ip + 2)
+				       : 40 + (size_t)get_be16(ip + 4);
+	size_t ah_rel = p->ah_off - p->l3_off;
+
+	assert(p->ah_off && p->l3_off + ip_len <= p->len);
+	memcpy(out, ip, ip_len);
+	if (p->family == 4)
+		icv_input_ipv4(out);
+	else
+		icv_input_ipv6(out, ah_rel);
+	memset(out + ah_rel + 12, 0, p->ah_icv_len);
+	return ip_len;
+}
+
+void pkt_ah_sign(struct pkt *p, const uint8_t *key, size_t key_len)
+{
+	uint8_t input[PKT_MAX], mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	size_t len = pkt_ah_icv_input(p, input);
+
+	HMAC(EVP_sha256(), key, key_len, input, len, mac, &mac_len);
+	assert(mac_len >= p->ah_icv_len);
+	memcpy(p->data + p->ah_off + 12, mac, p->ah_icv_len);
 }

@@ -21,6 +21,8 @@ struct pkt {
 	size_t nexthdr_off; /* byte holding the protocol of what follows */
 	size_t l4_off; /* first byte after IP and extension headers */
 	int frozen_len; /* IP length set by hand: finish leaves it */
+	size_t ah_off; /* AH header after pkt_ah_insert(), else 0 */
+	size_t ah_icv_len; /* its ICV's length (padding follows) */
 };
 
 extern const uint8_t pkt_mac_a[6], pkt_mac_b[6];
@@ -83,5 +85,35 @@ size_t pkt_seed_min_pad(size_t data_len);
 
 /* Fills buf with a pattern of bytes that never contains 59 (NH "none"). */
 void pkt_pattern(uint8_t *buf, size_t n, unsigned int seed);
+
+/* A UDP header (checksum 0) and its payload. */
+void pkt_udp(struct pkt *p, uint16_t sport, uint16_t dport,
+	     const uint8_t *payload, size_t n);
+
+/*
+ * RFC 4302 AH, for RISAV fixtures. pkt_ah_insert() puts an AH into a
+ * finished packet where its transport header starts (after the IPv4
+ * header, or after the IPv6 header and the extension headers pushed with
+ * pkt_ipv6_ext()): Next Header taken over, Scope in the second reserved
+ * byte (RISAV: 1), an ICV of icv_len zero bytes, zero padding to a
+ * multiple of 4 (IPv4) or 8 (IPv6) bytes; IP length, Next Header chain
+ * and IPv4 checksum updated.
+ */
+void pkt_ah_insert(struct pkt *p, uint32_t spi, uint32_t seq, uint8_t scope,
+		   size_t icv_len);
+
+/*
+ * Sets the AH's ICV to HMAC-SHA-256-128 (OpenSSL) over the ICV input of
+ * RFC 4302 §3.3.3, built here on a copy of the IP packet: IPv4 TOS,
+ * flags, fragment offset, TTL, checksum and mutable options (all but EOL,
+ * NOP, 130, 133, 134, 148, 149; whole; nothing after EOL) zeroed; IPv6
+ * traffic class, flow label, hop limit and the data of hop-by-hop and
+ * destination options with the change bit zeroed; the ICV zeroed.
+ */
+void pkt_ah_sign(struct pkt *p, const uint8_t *key, size_t key_len);
+
+/* That ICV input (the IP packet, mutable fields zeroed) into out;
+ * returns its length. */
+size_t pkt_ah_icv_input(const struct pkt *p, uint8_t *out);
 
 #endif

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * esprit sa: the RISAV SAs in the maps (user/sa.h). Changes take the pin
+ * directory's lock; a refused change leaves the maps as they were.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "output.h"
+#include "pins.h"
+#include "sa.h"
+
+static void sa_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: esprit sa add in spi SPI asn ASN alg hmac-sha256-128 "
+		"key HEX [replay N]\n"
+		"       esprit sa del in spi SPI asn ASN\n"
+		"       esprit sa list [--json]\n"
+		"  (each takes --pin-dir DIR)\n"
+		"Inbound SAs verify the AS-scoped AH tags (RISAV) of packets "
+		"from a peer AS.\n"
+		"  SPI     %u..4294967295, decimal or 0x-hex (0-255 are "
+		"reserved)\n"
+		"  ASN     the peer AS the SA belongs to: 64500 or AS64500\n"
+		"  key     %u bytes as %u hex digits; the maps keep only its "
+		"HMAC midstates\n"
+		"  replay  anti-replay window in packets: 0 = off (the "
+		"default), or %u..%u\n",
+		ESPRIT_SPI_MIN, ESPRIT_HMAC_SHA256_KEY_LEN,
+		2 * ESPRIT_HMAC_SHA256_KEY_LEN, ESPRIT_REPLAY_WINDOW_MIN,
+		ESPRIT_REPLAY_WINDOW_MAX);
+}
+
+/* "in", the one direction there is (outbound SAs come with the tagger). */
+static int direction(int argc, char **argv, enum sa_dir *dir)
+{
+	if (argc < 2) {
+		errmsg("'%s' needs a direction: in", argv[0]);
+		sa_usage(stderr);
+		return -1;
+	}
+	if (!strcmp(argv[1], "in")) {
+		*dir = SA_DIR_IN;
+		return 0;
+	}
+	if (!strcmp(argv[1], "out"))
+		errmsg("outbound SAs are not supported yet (only 'in')");
+	else
+		errmsg("unknown direction '%s' (in)", argv[1]);
+	return -1;
+}
+
+/* The key's hex digits leave this process's command line once read. */
+static void hide_key(int argc, char **argv)
+{
+	for (int i = 0; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "key"))
+			memset(argv[i + 1], 'x', strlen(argv[i + 1]));
+}
+
+static int open_maps(const struct cli_opts *o, bool lock, struct pins *pins,
+		     struct sa_maps *m)
+{
+	if (pins_find(o->pin_dir, pins) || sa_maps_open(pins, m))
+		return -1;
+	if (lock && pins_lock(pins)) {
+		sa_maps_close(m);
+		return -1;
+	}
+	return 0;
+}
+
+static int sa_add(const struct cli_opts *o, int argc, char **argv)
+{
+	struct sa_maps m;
+	struct pins pins;
+	struct sa_in sa;
+	char err[256];
+	int rc;
+
+	rc = sa_in_from_words(argc, argv, &sa, err, sizeof(err));
+	hide_key(argc, argv);
+	if (rc) {
+		errmsg("%s", err);
+		return EXIT_ERROR;
+	}
+	if (open_maps(o, true, &pins, &m)) {
+		explicit_bzero(&sa, sizeof(sa));
+		return EXIT_ERROR;
+	}
+	rc = sa_in_add(&m, &sa, err, sizeof(err));
+	explicit_bzero(&sa, sizeof(sa));
+	pins_unlock(&pins);
+	sa_maps_close(&m);
+	if (rc) {
+		errmsg("%s", err);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+static int sa_del(const struct cli_opts *o, int argc, char **argv)
+{
+	struct esprit_sa_in_key key;
+	struct sa_maps m;
+	struct pins pins;
+	char err[256];
+	int rc;
+
+	if (sa_in_key_from_words(argc, argv, &key, err, sizeof(err))) {
+		errmsg("%s", err);
+		return EXIT_ERROR;
+	}
+	if (open_maps(o, true, &pins, &m))
+		return EXIT_ERROR;
+	rc = sa_in_del(&m, &key, err, sizeof(err));
+	pins_unlock(&pins);
+	sa_maps_close(&m);
+	if (rc) {
+		errmsg("%s", err);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+static json_t *row_json(const struct sa_in_row *r)
+{
+	return json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:s, s:I, s:I, s:I, "
+			 "s:I, s:o}",
+			 "dir", "in", "spi", (json_int_t)r->key.spi, "asn",
+			 (json_int_t)r->key.asn, "alg", sa_alg_name(r->alg),
+			 "icv_len", (json_int_t)r->icv_len, "replay_window",
+			 (json_int_t)r->replay_window, "state",
+			 sa_state_name(r->state), "packets",
+			 (json_int_t)r->stats.packets, "bytes",
+			 (json_int_t)r->stats.bytes, "bad_icv",
+			 (json_int_t)r->stats.bad_icv, "replayed",
+			 (json_int_t)r->stats.replayed, "highest_seq",
+			 r->has_window_state ? json_integer(r->replay_top)
+					     : json_null());
+}
+
+static void print_table(const struct sa_in_row *rows, size_t n)
+{
+	printf("%-3s %-10s %-10s %-15s %-6s %-6s %12s %14s %9s %9s %10s\n",
+	       "dir", "spi", "asn", "alg", "replay", "state", "packets",
+	       "bytes", "bad-icv", "replayed", "top-seq");
+	for (size_t i = 0; i < n; i++) {
+		const struct sa_in_row *r = &rows[i];
+		char replay[16], top[16];
+
+		snprintf(replay, sizeof(replay), "%u", r->replay_window);
+		snprintf(top, sizeof(top), "%u", r->replay_top);
+		printf("%-3s 0x%08x %-10u %-15s %-6s %-6s %12" PRIu64
+		       " %14" PRIu64 " %9" PRIu64 " %9" PRIu64 " %10s\n",
+		       "in", r->key.spi, r->key.asn, sa_alg_name(r->alg),
+		       r->replay_window ? replay : "off",
+		       sa_state_name(r->state), (uint64_t)r->stats.packets,
+		       (uint64_t)r->stats.bytes, (uint64_t)r->stats.bad_icv,
+		       (uint64_t)r->stats.replayed,
+		       r->has_window_state ? top : "-");
+	}
+}
+
+static int sa_list(const struct cli_opts *o)
+{
+	struct sa_in_row *rows;
+	struct sa_maps m;
+	struct pins pins;
+	char err[256];
+	size_t n;
+	int rc;
+
+	if (open_maps(o, false, &pins, &m))
+		return EXIT_ERROR;
+	rc = sa_in_list(&m, &rows, &n, err, sizeof(err));
+	sa_maps_close(&m);
+	if (rc) {
+		errmsg("%s", err);
+		return EXIT_ERROR;
+	}
+	if (o->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, row_json(&rows[i]));
+		json_dumpf(a, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(a);
+	} else {
+		print_table(rows, n);
+	}
+	free(rows);
+	return EXIT_OK;
+}
+
+int cmd_sa(int argc, char **argv)
+{
+	struct cli_opts o;
+	enum sa_dir dir;
+	int rc = cli_parse(&argc, argv, CLI_JSON, &o, sa_usage);
+
+	if (rc)
+		return rc > 0 ? EXIT_OK : EXIT_ERROR;
+	if (argc < 1) {
+		sa_usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (!strcmp(argv[0], "list")) {
+		if (argc > 1) {
+			errmsg("unexpected '%s'", argv[1]);
+			return EXIT_ERROR;
+		}
+		return sa_list(&o);
+	}
+	if (strcmp(argv[0], "add") && strcmp(argv[0], "del")) {
+		errmsg("unknown subcommand '%s' (add, del, list)", argv[0]);
+		sa_usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (o.json) {
+		errmsg("--json goes with 'list'");
+		return EXIT_ERROR;
+	}
+	if (direction(argc, argv, &dir))
+		return EXIT_ERROR;
+	if (!strcmp(argv[0], "add"))
+		return sa_add(&o, argc - 2, argv + 2);
+	return sa_del(&o, argc - 2, argv + 2);
+}

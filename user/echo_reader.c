@@ -16,6 +16,7 @@
 #include "echo_reader.h"
 #include "esprit_limits.h"
 #include "pins.h"
+#include "prog_maps.h"
 
 struct echo_reader {
 	struct echo_maps maps; /* our own fds */
@@ -49,125 +50,42 @@ void echo_maps_close(struct echo_maps *m)
 	}
 }
 
-struct wanted_map {
-	const char *name;
-	__u32 type;
-	__u32 key_size, value_size; /* 0: any */
-	int *fd;
-};
-
-static int take_map(__u32 id, struct wanted_map *want, size_t nwant,
-		    struct echo_maps *m)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int fd = bpf_map_get_fd_by_id(id);
-
-	if (fd < 0)
-		return fd;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		close(fd);
-		return -errno;
-	}
-	for (size_t i = 0; i < nwant; i++) {
-		struct wanted_map *w = &want[i];
-
-		if (strcmp(info.name, w->name) || *w->fd >= 0 ||
-		    info.type != w->type ||
-		    (w->key_size && info.key_size != w->key_size) ||
-		    (w->value_size && info.value_size != w->value_size))
-			continue;
-		*w->fd = fd;
-		if (w->fd == &m->rings_fd)
-			m->ring_slots = info.max_entries;
-		if (w->fd == &m->config_fd)
-			m->config_id = info.id;
-		return 0;
-	}
-	close(fd);
-	return 0;
-}
-
 int echo_maps_open_prog_fd(int prog_fd, struct echo_maps *m, char *err,
 			   size_t errlen)
 {
-	struct wanted_map want[] = {
+	struct prog_map_want want[] = {
 		{"esprit_config", BPF_MAP_TYPE_ARRAY, 4,
-		 sizeof(struct esprit_config), &m->config_fd},
+		 sizeof(struct esprit_config), &m->config_fd, true,
+		 &m->config_id, NULL},
 		{"esprit_echo_ids", BPF_MAP_TYPE_HASH,
 		 sizeof(struct esprit_echo_id),
-		 sizeof(struct esprit_echo_reader), &m->ids_fd},
-		{"esprit_rings", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0,
-		 &m->rings_fd},
+		 sizeof(struct esprit_echo_reader), &m->ids_fd, true, NULL,
+		 NULL},
+		{"esprit_rings", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0, &m->rings_fd,
+		 true, NULL, &m->ring_slots},
 		{"esprit_rb_drops", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
-		 &m->drops_fd},
+		 &m->drops_fd, true, NULL, NULL},
 		/* optional: not needed for capture */
 		{"esprit_counters", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-		 sizeof(struct esprit_counter), &m->counters_fd},
+		 sizeof(struct esprit_counter), &m->counters_fd, false, NULL,
+		 NULL},
 		{"esprit_allow", BPF_MAP_TYPE_LPM_TRIE,
-		 sizeof(struct esprit_prefix_key), 4, &m->allow_fd},
+		 sizeof(struct esprit_prefix_key), 4, &m->allow_fd, false, NULL,
+		 NULL},
 		{"esprit_local", BPF_MAP_TYPE_HASH, sizeof(struct esprit_addr),
-		 4, &m->local_fd},
+		 4, &m->local_fd, false, NULL, NULL},
 	};
-	const size_t required = 4;
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), nmaps, *ids;
-	int rc = -1;
 
 	echo_maps_init(m);
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
-		snprintf(err, errlen, "cannot read the XDP program's info: %s",
-			 strerror(errno));
+	if (prog_maps_open(prog_fd, want, sizeof(want) / sizeof(want[0]),
+			   &m->prog_id, err, errlen))
 		return -1;
-	}
-	nmaps = info.nr_map_ids;
-	ids = calloc(nmaps ? nmaps : 1, sizeof(*ids));
-	if (!ids) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = nmaps;
-	info.map_ids = (__u64)(uintptr_t)ids;
-	len = sizeof(info);
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
-		snprintf(err, errlen, "cannot read the XDP program's maps: %s",
-			 strerror(errno));
-		goto out;
-	}
-	m->prog_id = info.id;
-	if (info.nr_map_ids < nmaps)
-		nmaps = info.nr_map_ids;
-	for (__u32 i = 0; i < nmaps; i++) {
-		int e = take_map(ids[i], want, sizeof(want) / sizeof(want[0]),
-				 m);
-
-		if (e) {
-			snprintf(err, errlen, "cannot open map id %u: %s",
-				 ids[i], strerror(-e));
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < required; i++) {
-		if (*want[i].fd < 0) {
-			snprintf(err, errlen,
-				 "XDP program id %u has no map %s of the "
-				 "expected shape (not esprit's program, or "
-				 "another version)",
-				 m->prog_id, want[i].name);
-			goto out;
-		}
-	}
 	if (!m->ring_slots) {
 		snprintf(err, errlen, "esprit_rings has no slots");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(ids);
-	if (rc)
 		echo_maps_close(m);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 int echo_maps_open_prog_id(__u32 prog_id, struct echo_maps *m, char *err,

@@ -26,6 +26,7 @@
 #include "ratelimit.h"
 #include "addr.h"
 #include "csum.h"
+#include "ingress.h"
 
 /* Padding bytes 1..8 read as one big-endian word, and 1 in every byte. */
 #define ECHO_PAD_WORD  0x0102030405060708ULL
@@ -205,6 +206,8 @@ static __always_inline int fib_says_local(struct xdp_md *ctx,
 	struct bpf_fib_lookup fib = {};
 	int rc;
 
+	if (!ingress_forwards(ingress_dev(ctx), dst->family))
+		return 1; /* what the FIB would say: forwarding disabled */
 	fib.ifindex = ctx->ingress_ifindex;
 	fib.l4_protocol = ESPRIT_IPPROTO_ESP;
 	fib.tot_len = pkt->l3_len;
@@ -480,15 +483,15 @@ static __always_inline int echo_plan_reply(struct xdp_md *ctx,
 	__u32 len =
 		req->esp_len - (req->return_spi ? ESPRIT_RETURN_SPI_LEN : 0);
 	__u32 mtu_len = ip_hdr_len + len;
-	__u32 room, keep;
+	__u32 room, keep, mtu;
 
 	plan->esp_len = len;
 	plan->new_trailer = 0;
 	plan->truncated = 0;
-	if (bpf_check_mtu(ctx, 0, &mtu_len, 0, 0) !=
-	    BPF_MTU_CHK_RET_FRAG_NEEDED)
+	mtu = ingress_mtu(ingress_dev(ctx));
+	if (mtu_len <= mtu)
 		return 0;
-	/* mtu_len now holds the MTU */
+	mtu_len = mtu;
 	if (mtu_len <= ip_hdr_len)
 		return -1;
 	room = mtu_len - ip_hdr_len;

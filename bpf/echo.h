@@ -7,14 +7,21 @@
  * Which destinations are "ours": with ESPRIT_ECHO_LOCAL_LIST set (`esprit
  * responder set local-only on`, after `local sync` filled esprit_local)
  * only those in the list, and sources in the list are refused. Without it
- * (e.g. `ip link set ... xdp obj` and no configuration) a FIB lookup from
- * the ingress device decides: a destination it would forward is transit
- * and passes untouched; anything it would not forward counts as ours. The
- * kernel folds local, broadcast and unroutable destinations into that one
- * answer, and with forwarding off on the ingress device it answers nothing
- * else, so in this mode every unicast destination that reached a
- * non-forwarding host is ours, and our own addresses cannot be recognised
- * as sources. The list is exact; the FIB is the zero-configuration default.
+ * (e.g. `ip link set ... xdp obj` and no configuration) the FIB decides: a
+ * destination bpf_fib_lookup() would forward from the ingress device is
+ * transit and passes untouched; anything it would not forward counts as
+ * ours. The kernel folds local, broadcast and unroutable destinations into
+ * that one answer, and with forwarding off on the ingress device it
+ * answers nothing else (that flag is read directly, bpf/ingress.h, so the
+ * helper runs only on forwarding devices); so in this mode every unicast
+ * destination that reached a non-forwarding host is ours, and our own
+ * addresses cannot be recognised as sources. The list is exact; the FIB
+ * is the zero-configuration default.
+ *
+ * Speed: one request is answered with straight-line code on pointers read
+ * once; what only odd requests need (a cut to the MTU, a return SPI to
+ * drop, long padding, the address list, the FIB helper, the allowlist) is
+ * in functions of their own, out of the common path's registers.
  */
 #ifndef ESPRIT_BPF_ECHO_H
 #define ESPRIT_BPF_ECHO_H
@@ -47,31 +54,22 @@ static __always_inline __u32 cfg_or(__u32 value, __u32 fallback)
 }
 
 /*
- * 1 if the pad_len bytes at pad_off are 1, 2, 3, ... (RFC 4303 §2.4),
- * checked 8 bytes at a time: bytes k+1..k+8 read big-endian are
- * ECHO_PAD_WORD + k * ECHO_BYTE_ONES. The last word ends where the padding
- * ends (reaching back into the ESP header when the padding is shorter).
+ * Padding of 8 bytes or more (RFC 4303 §2.4: 1, 2, 3, ...), 8 bytes at a
+ * time: bytes k+1..k+8 read big-endian are ECHO_PAD_WORD + k *
+ * ECHO_BYTE_ONES; the last word ends where the padding ends.
  */
-static __always_inline int echo_padding_ok(struct xdp_md *ctx, __u32 pad_off,
+static __noinline int echo_long_padding_ok(struct xdp_md *ctx, __u32 pad_off,
 					   __u32 pad_len)
 {
 	void *data = xdp_data(ctx);
 	void *data_end = xdp_data_end(ctx);
 	__u64 *word;
-	__u64 v;
 
-	if (!pad_len)
-		return 1;
 	word = data + ((pad_off + pad_len - 8) & PKT_OFF_MASK);
 	if ((void *)(word + 1) > data_end)
 		return 0;
-	v = bpf_be64_to_cpu(*word);
-	if (pad_len < 8) {
-		__u64 mask = (1ULL << (8 * pad_len)) - 1;
-
-		return (v & mask) == ECHO_PAD_WORD >> (8 * (8 - pad_len));
-	}
-	if (v != ECHO_PAD_WORD + (pad_len - 8) * ECHO_BYTE_ONES)
+	if (bpf_be64_to_cpu(*word) !=
+	    ECHO_PAD_WORD + (pad_len - 8) * ECHO_BYTE_ONES)
 		return 0;
 	for (__u32 i = 0; i < ECHO_PAD_WORDS_MAX; i++) {
 		__u32 k = i * 8;
@@ -89,15 +87,37 @@ static __always_inline int echo_padding_ok(struct xdp_md *ctx, __u32 pad_off,
 }
 
 /*
+ * 1 if the pad_len bytes at pad_off are 1, 2, 3, ... Under 8 bytes (every
+ * request with the least padding) one word read back from where the
+ * padding ends holds them all.
+ */
+static __always_inline int echo_padding_ok(struct xdp_md *ctx, void *data,
+					   void *data_end, __u32 pad_off,
+					   __u32 pad_len)
+{
+	__u64 *word;
+	__u64 mask;
+
+	if (pad_len >= 8)
+		return echo_long_padding_ok(ctx, pad_off, pad_len);
+	if (!pad_len)
+		return 1;
+	word = data + ((pad_off + pad_len - 8) & PKT_OFF_MASK);
+	if ((void *)(word + 1) > data_end)
+		return 0;
+	mask = (1ULL << (8 * pad_len)) - 1;
+	return (bpf_be64_to_cpu(*word) & mask) ==
+	       ECHO_PAD_WORD >> (8 * (8 - pad_len));
+}
+
+/*
  * The two forms that end in an RFC 4303 trailer: the seed form and the -00
  * form. Returns 0 or the malformed reason.
  */
 static __always_inline enum esprit_reason
-echo_classify_trailer(struct xdp_md *ctx, const struct packet *pkt,
-		      struct echo_request *req)
+echo_classify_trailer(struct xdp_md *ctx, void *data, void *data_end,
+		      const struct packet *pkt, struct echo_request *req)
 {
-	void *data = xdp_data(ctx);
-	void *data_end = xdp_data_end(ctx);
 	__u32 len = pkt->l4_len;
 	__u32 trailer_off, pad_len, payload;
 	__u8 *trailer;
@@ -114,7 +134,8 @@ echo_classify_trailer(struct xdp_md *ctx, const struct packet *pkt,
 	    ESPRIT_ESP_HDR_LEN + pad_len + ESPRIT_ESP_TRAILER_LEN > len)
 		return ESPRIT_R_ECHO_MALFORMED_PAD_LENGTH;
 
-	if (!echo_padding_ok(ctx, trailer_off - pad_len, pad_len))
+	if (!echo_padding_ok(ctx, data, data_end, trailer_off - pad_len,
+			     pad_len))
 		return ESPRIT_R_ECHO_MALFORMED_PADDING;
 
 	payload = len - ESPRIT_ESP_HDR_LEN - ESPRIT_ESP_TRAILER_LEN - pad_len;
@@ -138,11 +159,9 @@ echo_classify_trailer(struct xdp_md *ctx, const struct packet *pkt,
  * incomplete); anything else by what is wrong with its trailer.
  */
 static __always_inline enum esprit_reason
-echo_classify(struct xdp_md *ctx, const struct packet *pkt,
-	      struct echo_request *req)
+echo_classify(struct xdp_md *ctx, void *data, void *data_end,
+	      const struct packet *pkt, struct echo_request *req)
 {
-	void *data = xdp_data(ctx);
-	void *data_end = xdp_data_end(ctx);
 	__u32 len = pkt->l4_len;
 	enum esprit_reason why, subtyped_why = 0;
 	struct esprit_echo_subtyped *st;
@@ -179,7 +198,7 @@ echo_classify(struct xdp_md *ctx, const struct packet *pkt,
 		}
 	}
 
-	why = echo_classify_trailer(ctx, pkt, req);
+	why = echo_classify_trailer(ctx, data, data_end, pkt, req);
 	if (why && subtyped_why)
 		return subtyped_why;
 	return why;
@@ -197,32 +216,81 @@ static __always_inline int echo_format_disabled(__u32 flags, __u8 format)
 	}
 }
 
-/* FIB verdict for "is dst ours" when no address list is loaded. */
-static __always_inline int fib_says_local(struct xdp_md *ctx,
-					  const struct packet *pkt,
-					  const struct esprit_addr *src,
-					  const struct esprit_addr *dst)
+/*
+ * On a forwarding ingress device: 1 if bpf_fib_lookup() would forward the
+ * request (its destination is someone else's), else 0 (not forwarded:
+ * local, broadcast, no route, link-local).
+ */
+static __noinline int echo_fib_forwards(struct xdp_md *ctx,
+					const struct packet *pkt)
 {
+	void *data = xdp_data(ctx);
+	void *data_end = xdp_data_end(ctx);
+	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
 	struct bpf_fib_lookup fib = {};
 	int rc;
 
-	if (!ingress_forwards(ingress_dev(ctx), dst->family))
-		return 1; /* what the FIB would say: forwarding disabled */
 	fib.ifindex = ctx->ingress_ifindex;
 	fib.l4_protocol = ESPRIT_IPPROTO_ESP;
 	fib.tot_len = pkt->l3_len;
-	if (dst->family == ESPRIT_AF_INET) {
+	if (pkt->family == ESPRIT_AF_INET) {
+		struct iphdr *ip = l3;
+
+		if ((void *)(ip + 1) > data_end)
+			return 0;
 		fib.family = ESPRIT_AF_INET;
-		__builtin_memcpy(&fib.ipv4_src, &src->addr[12], 4);
-		__builtin_memcpy(&fib.ipv4_dst, &dst->addr[12], 4);
+		fib.ipv4_src = ip->saddr;
+		fib.ipv4_dst = ip->daddr;
 	} else {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return 0;
 		fib.family = ESPRIT_AF_INET6;
-		__builtin_memcpy(fib.ipv6_src, src->addr, 16);
-		__builtin_memcpy(fib.ipv6_dst, dst->addr, 16);
+		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
 	}
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	return rc == BPF_FIB_LKUP_RET_NOT_FWDED ||
-	       rc == BPF_FIB_LKUP_RET_FWD_DISABLED;
+	return rc != BPF_FIB_LKUP_RET_NOT_FWDED &&
+	       rc != BPF_FIB_LKUP_RET_FWD_DISABLED;
+}
+
+/*
+ * The address list's verdict (ESPRIT_ECHO_LOCAL_LIST): the destination
+ * must be listed, then bad_src (the source's class) is reported, then a
+ * listed source is refused.
+ */
+static __noinline enum esprit_reason echo_local_list(struct xdp_md *ctx,
+						     const struct packet *pkt,
+						     enum esprit_reason bad_src)
+{
+	void *data = xdp_data(ctx);
+	void *data_end = xdp_data_end(ctx);
+	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
+	struct esprit_addr src, dst;
+
+	if (pkt->family == ESPRIT_AF_INET) {
+		struct iphdr *ip = l3;
+
+		if ((void *)(ip + 1) > data_end)
+			return ESPRIT_R_MALFORMED_L3;
+		addr_from_ipv4(&src, ip->saddr);
+		addr_from_ipv4(&dst, ip->daddr);
+	} else {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return ESPRIT_R_MALFORMED_L3;
+		addr_from_ipv6(&src, &ip6->saddr);
+		addr_from_ipv6(&dst, &ip6->daddr);
+	}
+	if (!bpf_map_lookup_elem(&esprit_local, &dst))
+		return ESPRIT_R_ECHO_DST_NOT_LOCAL;
+	if (bad_src)
+		return bad_src;
+	if (bpf_map_lookup_elem(&esprit_local, &src))
+		return ESPRIT_R_ECHO_SRC_LOCAL;
+	return 0;
 }
 
 /*
@@ -232,14 +300,13 @@ static __always_inline int fib_says_local(struct xdp_md *ctx,
  * traffic is not ours to judge; then the sources R2 forbids are refused.
  */
 static __always_inline enum esprit_reason
-echo_check_addresses(struct xdp_md *ctx, const struct packet *pkt,
-		     const struct esprit_config *cfg, struct esprit_addr *src)
+echo_check_addresses(struct xdp_md *ctx, void *data, void *data_end,
+		     const struct packet *pkt, const struct esprit_config *cfg,
+		     struct net_device *dev)
 {
-	void *data = xdp_data(ctx);
-	void *data_end = xdp_data_end(ctx);
+	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
 	struct ethhdr *eth = data;
-	enum esprit_reason bad_src;
-	struct esprit_addr dst;
+	enum esprit_reason bad_src, bad_dst;
 
 	if ((void *)(eth + 1) > data_end)
 		return ESPRIT_R_MALFORMED_L3;
@@ -248,8 +315,7 @@ echo_check_addresses(struct xdp_md *ctx, const struct packet *pkt,
 		return ESPRIT_R_ECHO_DST_NOT_UNICAST;
 
 	if (pkt->family == ESPRIT_AF_INET) {
-		struct iphdr *ip = data + (pkt->l3_off & PKT_OFF_MASK);
-		enum esprit_reason bad_dst;
+		struct iphdr *ip = l3;
 
 		if ((void *)(ip + 1) > data_end)
 			return ESPRIT_R_MALFORMED_L3;
@@ -257,74 +323,105 @@ echo_check_addresses(struct xdp_md *ctx, const struct packet *pkt,
 		if (bad_dst)
 			return bad_dst;
 		bad_src = ipv4_bad_source(ip->saddr, ip->daddr);
-		addr_from_ipv4(src, ip->saddr);
-		addr_from_ipv4(&dst, ip->daddr);
 	} else {
-		struct ipv6hdr *ip6 = data + (pkt->l3_off & PKT_OFF_MASK);
-		enum esprit_reason bad_dst;
+		struct ipv6hdr *ip6 = l3;
+		struct ipv6_words src, dst;
 
 		if ((void *)(ip6 + 1) > data_end)
 			return ESPRIT_R_MALFORMED_L3;
-		bad_dst = ipv6_bad_dest(&ip6->daddr);
+		dst = ipv6_words(&ip6->daddr);
+		bad_dst = ipv6_bad_dest(dst);
 		if (bad_dst)
 			return bad_dst;
-		bad_src = ipv6_bad_source(&ip6->saddr, &ip6->daddr);
-		addr_from_ipv6(src, &ip6->saddr);
-		addr_from_ipv6(&dst, &ip6->daddr);
+		src = ipv6_words(&ip6->saddr);
+		bad_src = ipv6_bad_source(src, dst);
 	}
 
-	if (cfg->echo_flags & ESPRIT_ECHO_LOCAL_LIST) {
-		if (!bpf_map_lookup_elem(&esprit_local, &dst))
-			return ESPRIT_R_ECHO_DST_NOT_LOCAL;
-		if (bad_src)
-			return bad_src;
-		if (bpf_map_lookup_elem(&esprit_local, src))
-			return ESPRIT_R_ECHO_SRC_LOCAL;
-		return 0;
-	}
-	if (!fib_says_local(ctx, pkt, src, &dst))
+	if (cfg->echo_flags & ESPRIT_ECHO_LOCAL_LIST)
+		return echo_local_list(ctx, pkt, bad_src);
+	if (ingress_forwards(dev, pkt->family) && echo_fib_forwards(ctx, pkt))
 		return ESPRIT_R_ECHO_DST_NOT_LOCAL;
 	return bad_src;
 }
 
-static __always_inline int echo_allowed(const struct esprit_config *cfg,
-					const struct esprit_addr *src)
+/*
+ * The source as IPv6 words in host order, IPv4 as ::ffff:a.b.c.d (the
+ * form of every address key). Returns -1 if the header is not there.
+ */
+static __always_inline int echo_source(void *data, void *data_end,
+				       const struct packet *pkt, __u64 *hi,
+				       __u64 *lo)
+{
+	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
+
+	if (pkt->family == ESPRIT_AF_INET) {
+		struct iphdr *ip = l3;
+
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		*hi = 0;
+		*lo = ((__u64)0xffff << 32) | bpf_ntohl(ip->saddr);
+	} else {
+		struct ipv6hdr *ip6 = l3;
+		struct ipv6_words w;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -1;
+		w = ipv6_words(&ip6->saddr);
+		*hi = bpf_be64_to_cpu(w.hi);
+		*lo = bpf_be64_to_cpu(w.lo);
+	}
+	return 0;
+}
+
+/* 1 if the requester is in the allowlist (ESPRIT_ECHO_ALLOWLIST). */
+static __noinline int echo_allowlisted(struct xdp_md *ctx,
+				       const struct packet *pkt)
 {
 	struct esprit_prefix_key key = {.prefixlen = 128};
+	__u64 hi, lo;
 
-	if (!(cfg->echo_flags & ESPRIT_ECHO_ALLOWLIST))
-		return 1;
-	__builtin_memcpy(key.addr, src->addr, 16);
+	if (echo_source(xdp_data(ctx), xdp_data_end(ctx), pkt, &hi, &lo))
+		return 0;
+	hi = bpf_cpu_to_be64(hi);
+	lo = bpf_cpu_to_be64(lo);
+	__builtin_memcpy(key.addr, &hi, 8);
+	__builtin_memcpy(key.addr + 8, &lo, 8);
 	return bpf_map_lookup_elem(&esprit_allow, &key) != NULL;
 }
 
 /* Per-prefix bucket first, so one noisy prefix cannot drain the global one. */
 static __always_inline enum esprit_reason
-echo_rate_limit(const struct esprit_config *cfg, struct esprit_addr *src)
+echo_rate_limit(void *data, void *data_end, const struct packet *pkt,
+		const struct esprit_config *cfg)
 {
 	__u32 rate_prefix =
 		cfg_or(cfg->rate_prefix, ESPRIT_DEFAULT_RATE_PREFIX);
 	__u32 rate_global =
 		cfg_or(cfg->rate_global, ESPRIT_DEFAULT_RATE_GLOBAL);
-	__u64 now = bpf_ktime_get_coarse_ns();
 	struct esprit_rate_state *state;
 	__u32 zero = 0;
+	__u64 now;
 
+	if (rate_prefix == ESPRIT_RATE_UNLIMITED &&
+	    rate_global == ESPRIT_RATE_UNLIMITED)
+		return 0;
+	now = bpf_ktime_get_coarse_ns();
 	if (rate_prefix != ESPRIT_RATE_UNLIMITED) {
-		__u32 plen = src->family == ESPRIT_AF_INET
-				     ? cfg_or(cfg->prefix_len_v4,
-					      ESPRIT_DEFAULT_PREFIX_LEN_V4)
-				     : cfg_or(cfg->prefix_len_v6,
-					      ESPRIT_DEFAULT_PREFIX_LEN_V6);
-		struct esprit_rate_state fresh = {};
+		__u32 plen =
+			pkt->family == ESPRIT_AF_INET
+				? ESPRIT_V4_MAPPED_PREFIXLEN +
+					  cfg_or(cfg->prefix_len_v4,
+						 ESPRIT_DEFAULT_PREFIX_LEN_V4)
+				: cfg_or(cfg->prefix_len_v6,
+					 ESPRIT_DEFAULT_PREFIX_LEN_V6);
+		__u64 hi, lo;
+		__u32 slot;
 
-		addr_mask(src, plen);
-		state = bpf_map_lookup_elem(&esprit_rate_pfx, src);
-		if (!state) {
-			bpf_map_update_elem(&esprit_rate_pfx, src, &fresh,
-					    BPF_NOEXIST);
-			state = bpf_map_lookup_elem(&esprit_rate_pfx, src);
-		}
+		if (echo_source(data, data_end, pkt, &hi, &lo))
+			return ESPRIT_R_ECHO_RATE_PREFIX;
+		slot = rate_prefix_slot(hi, lo, plen);
+		state = bpf_map_lookup_elem(&esprit_pfx_rate, &slot);
 		if (state && !gcra_conforms(state, now, rate_prefix,
 					    rate_burst(rate_prefix,
 						       cfg->rate_prefix_burst)))
@@ -368,15 +465,14 @@ static __always_inline void ipv4_set_len_ttl(struct iphdr *ip, __u16 tot_len,
  * sub-type. new_l4_len may be shorter than the request (MTU truncation or a
  * return SPI to drop); the caller trims the frame.
  */
-static __always_inline int echo_rewrite(struct xdp_md *ctx,
+static __always_inline int echo_rewrite(void *data, void *data_end,
 					const struct packet *pkt,
 					const struct esprit_config *cfg,
 					const struct echo_request *req,
 					__u32 new_l4_len)
 {
-	void *data = xdp_data(ctx);
-	void *data_end = xdp_data_end(ctx);
 	__u8 ttl = cfg_or(cfg->reply_ttl, ESPRIT_DEFAULT_REPLY_TTL);
+	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
 	struct ethhdr *eth = data;
 	struct esprit_esp_hdr *esp;
 
@@ -385,7 +481,7 @@ static __always_inline int echo_rewrite(struct xdp_md *ctx,
 	swap_macs(eth);
 
 	if (pkt->family == ESPRIT_AF_INET) {
-		struct iphdr *ip = data + (pkt->l3_off & PKT_OFF_MASK);
+		struct iphdr *ip = l3;
 		__be32 tmp;
 
 		if ((void *)(ip + 1) > data_end)
@@ -396,19 +492,22 @@ static __always_inline int echo_rewrite(struct xdp_md *ctx,
 		ipv4_set_len_ttl(ip, pkt->l4_off - pkt->l3_off + new_l4_len,
 				 ttl);
 	} else {
-		struct ipv6hdr *ip6 = data + (pkt->l3_off & PKT_OFF_MASK);
-		struct in6_addr tmp;
+		struct ipv6hdr *ip6 = l3;
+		__u64 *a = (__u64 *)&ip6->saddr; /* saddr, then daddr */
+		__u64 s0, s1;
 
 		if ((void *)(ip6 + 1) > data_end)
 			return -1;
-		tmp = ip6->saddr;
-		ip6->saddr = ip6->daddr;
-		ip6->daddr = tmp;
-		ip6->hop_limit = ttl;
-		ip6->flow_lbl[0] &= 0xf0; /* keep the traffic class, R5 */
-		ip6->flow_lbl[1] = 0;
-		ip6->flow_lbl[2] = 0;
+		s0 = a[0];
+		s1 = a[1];
+		a[0] = a[2];
+		a[1] = a[3];
+		a[2] = s0;
+		a[3] = s1;
+		/* version and traffic class kept (R5), flow label cleared */
+		*(__be32 *)ip6 &= bpf_htonl(0xfff00000);
 		ip6->payload_len = bpf_htons(new_l4_len);
+		ip6->hop_limit = ttl;
 	}
 
 	esp = data + (pkt->l4_off & PKT_OFF_MASK);
@@ -440,8 +539,8 @@ static __always_inline int echo_rewrite(struct xdp_md *ctx,
  * moving everything before it 4 bytes towards the data and advancing the
  * frame start (R7). Reply Data stays where it was.
  */
-static __always_inline int echo_drop_return_spi(struct xdp_md *ctx,
-						const struct packet *pkt)
+static __noinline int echo_drop_return_spi(struct xdp_md *ctx,
+					   const struct packet *pkt)
 {
 	__u8 buf[ECHO_SHIFT_MAX];
 	__u32 head = pkt->l4_off + ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN;
@@ -465,8 +564,8 @@ struct echo_reply_plan {
 };
 
 /*
- * Plans the reply: the request less any return SPI, or, when that does not
- * fit the ingress device's MTU ("copy the Data, up to the MTU"), cut:
+ * Plans a reply that does not fit the ingress device's MTU ("copy the
+ * Data, up to the MTU"):
  *   sub-typed: header and as much Data as fits (Data Length follows);
  *   seed: the largest 4-byte-aligned length that fits, holding as much
  *     Data as fits and the least padding after it;
@@ -474,27 +573,15 @@ struct echo_reply_plan {
  * Never longer than the request (R1). Returns 0, or -1 when not even the
  * header of the form fits (an MTU under 76 with a 60-byte IPv4 header).
  */
-static __always_inline int echo_plan_reply(struct xdp_md *ctx,
-					   const struct packet *pkt,
-					   const struct echo_request *req,
-					   struct echo_reply_plan *plan)
+static __noinline int echo_plan_cut(const struct echo_request *req,
+				    __u32 ip_hdr_len, __u32 mtu,
+				    struct echo_reply_plan *plan)
 {
-	__u32 ip_hdr_len = pkt->l4_off - pkt->l3_off;
-	__u32 len =
-		req->esp_len - (req->return_spi ? ESPRIT_RETURN_SPI_LEN : 0);
-	__u32 mtu_len = ip_hdr_len + len;
-	__u32 room, keep, mtu;
+	__u32 room, keep;
 
-	plan->esp_len = len;
-	plan->new_trailer = 0;
-	plan->truncated = 0;
-	mtu = ingress_mtu(ingress_dev(ctx));
-	if (mtu_len <= mtu)
-		return 0;
-	mtu_len = mtu;
-	if (mtu_len <= ip_hdr_len)
+	if (mtu <= ip_hdr_len)
 		return -1;
-	room = mtu_len - ip_hdr_len;
+	room = mtu - ip_hdr_len;
 	plan->truncated = 1;
 	if (req->format == ESPRIT_ECHO_FMT_SUBTYPED) {
 		if (room < ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN)
@@ -526,10 +613,33 @@ static __always_inline int echo_plan_reply(struct xdp_md *ctx,
 	return 0;
 }
 
+/*
+ * Plans the reply: the request less any return SPI, or when that does not
+ * fit the MTU of the device it goes back out of (an IP-layer size, as
+ * bpf_xdp_check_mtu() compares), cut by echo_plan_cut(). Returns 0 or -1.
+ */
+static __always_inline int echo_plan_reply(const struct packet *pkt,
+					   const struct echo_request *req,
+					   struct net_device *dev,
+					   struct echo_reply_plan *plan)
+{
+	__u32 ip_hdr_len = pkt->l4_off - pkt->l3_off;
+	__u32 len =
+		req->esp_len - (req->return_spi ? ESPRIT_RETURN_SPI_LEN : 0);
+	__u32 mtu = ingress_mtu(dev);
+
+	plan->esp_len = len;
+	plan->new_trailer = 0;
+	plan->truncated = 0;
+	if (ip_hdr_len + len <= mtu)
+		return 0;
+	return echo_plan_cut(req, ip_hdr_len, mtu, plan);
+}
+
 /* Writes padding 1..pad_len, Pad Length and Next Header 59 at ESP + off. */
-static __always_inline int
-echo_write_trailer(struct xdp_md *ctx, const struct packet *pkt,
-		   const struct echo_reply_plan *plan)
+static __noinline int echo_write_trailer(struct xdp_md *ctx,
+					 const struct packet *pkt,
+					 const struct echo_reply_plan *plan)
 {
 	__u32 off = (pkt->l4_off + plan->trailer_off) & PKT_OFF_MASK;
 	__u8 bytes[5] = {1, 2, 3, 0, 0};
@@ -573,9 +683,11 @@ static __always_inline int echo_trim(struct xdp_md *ctx, __u32 frame_len)
 static __always_inline int echo_respond(struct xdp_md *ctx, struct packet *pkt,
 					const struct esprit_config *cfg)
 {
+	void *data = xdp_data(ctx);
+	void *data_end = xdp_data_end(ctx);
+	struct net_device *dev = ingress_dev(ctx);
 	struct echo_reply_plan plan = {};
 	struct echo_request req = {};
-	struct esprit_addr src;
 	enum esprit_reason why;
 	__u32 frame_len;
 
@@ -591,29 +703,30 @@ static __always_inline int echo_respond(struct xdp_md *ctx, struct packet *pkt,
 				 (__u32)(pkt->l4_off - pkt->l3_off) / 4))
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_PASS);
 
-	why = echo_check_addresses(ctx, pkt, cfg, &src);
+	why = echo_check_addresses(ctx, data, data_end, pkt, cfg, dev);
 	if (why == ESPRIT_R_ECHO_DST_NOT_LOCAL || why == ESPRIT_R_MALFORMED_L3)
 		return count_verdict(why, pkt->len, XDP_PASS);
 	if (why)
 		return count_verdict(why, pkt->len, XDP_DROP);
 
-	why = echo_classify(ctx, pkt, &req);
+	why = echo_classify(ctx, data, data_end, pkt, &req);
 	if (why)
 		return count_verdict(why, pkt->len, XDP_DROP);
 	if (echo_format_disabled(cfg->echo_flags, req.format))
 		return count_verdict(ESPRIT_R_ECHO_DISABLED, pkt->len,
 				     XDP_PASS);
-	if (!echo_allowed(cfg, &src))
+	if ((cfg->echo_flags & ESPRIT_ECHO_ALLOWLIST) &&
+	    !echo_allowlisted(ctx, pkt))
 		return count_verdict(ESPRIT_R_ECHO_NOT_ALLOWED, pkt->len,
 				     XDP_DROP);
-	why = echo_rate_limit(cfg, &src);
+	why = echo_rate_limit(data, data_end, pkt, cfg);
 	if (why)
 		return count_verdict(why, pkt->len, XDP_DROP);
 
-	if (echo_plan_reply(ctx, pkt, &req, &plan))
+	if (echo_plan_reply(pkt, &req, dev, &plan))
 		return count_verdict(ESPRIT_R_ECHO_MALFORMED_TRUNCATED,
 				     pkt->len, XDP_DROP);
-	if (echo_rewrite(ctx, pkt, cfg, &req, plan.esp_len))
+	if (echo_rewrite(data, data_end, pkt, cfg, &req, plan.esp_len))
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_DROP);
 	if (plan.new_trailer && echo_write_trailer(ctx, pkt, &plan))
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_DROP);

@@ -64,14 +64,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_rate_all SEC(".maps");
 
-/* Reply-rate state per requester prefix (masked address). */
+/* Reply-rate state per requester prefix, at a hash of the prefix. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, ESPRIT_RATE_PREFIXES_MAX);
-	__type(key, struct esprit_addr);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ESPRIT_RATE_PREFIX_SLOTS);
+	__type(key, __u32);
 	__type(value, struct esprit_rate_state);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} esprit_rate_pfx SEC(".maps");
+} esprit_pfx_rate SEC(".maps");
 
 /* Echo Identifiers whose replies are captured, and where they go. */
 struct {

@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "esprit_config.h"
+#include "esprit_limits.h"
 #include "esprit_ratelimit.h"
 
 #define NSEC_PER_SEC   1000000000ULL
@@ -26,7 +27,8 @@ static __always_inline __u32 rate_burst(__u32 rate, __u32 burst)
 static __always_inline int gcra_conforms(struct esprit_rate_state *state,
 					 __u64 now_ns, __u32 rate, __u32 burst)
 {
-	__u64 interval = NSEC_PER_SEC / rate;
+	/* 10^9 fits 32 bits: a 32-bit division, several times cheaper */
+	__u64 interval = (__u32)NSEC_PER_SEC / rate;
 	__u64 tolerance = interval * (burst - 1);
 
 	for (int i = 0; i < GCRA_CAS_TRIES; i++) {
@@ -41,6 +43,31 @@ static __always_inline int gcra_conforms(struct esprit_rate_state *state,
 	}
 	/* Lost every race: others are sending right now; count it over-limit. */
 	return 0;
+}
+
+/*
+ * The bucket of a source prefix: the address (IPv6 words, IPv4 as
+ * ::ffff:a.b.c.d) cut to plen bits of 128, hashed to one of
+ * ESPRIT_RATE_PREFIX_SLOTS. Two prefixes share a bucket only when their
+ * hashes collide; then they share its rate (never more than one prefix's
+ * worth for both).
+ */
+static __always_inline __u32 rate_prefix_slot(__u64 hi, __u64 lo, __u32 plen)
+{
+	__u64 h;
+
+	if (plen < 64) {
+		hi = plen ? hi & (~0ULL << (64 - plen)) : 0;
+		lo = 0;
+	} else if (plen < 128) {
+		lo = plen > 64 ? lo & (~0ULL << (128 - plen)) : 0;
+	}
+	/* two multiply-xorshift rounds: every address bit reaches the index */
+	h = (hi ^ (lo * 0x9e3779b97f4a7c15ULL)) * 0xd6e8feb86659fd93ULL;
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 29;
+	return h & (ESPRIT_RATE_PREFIX_SLOTS - 1);
 }
 
 #endif

@@ -397,6 +397,24 @@ static __noinline int echo_allowlisted(struct xdp_md *ctx,
 	return bpf_map_lookup_elem(&esprit_allow, &key) != NULL;
 }
 
+/* Recomputes the GCRA parameters after the rate settings changed. */
+static __noinline void echo_rate_memo_update(struct esprit_rate_memo *m,
+					     const struct esprit_config *cfg)
+{
+	m->rate_global = cfg->rate_global;
+	m->rate_global_burst = cfg->rate_global_burst;
+	m->rate_prefix = cfg->rate_prefix;
+	m->rate_prefix_burst = cfg->rate_prefix_burst;
+	m->valid = 1;
+	m->tick_ns = rate_tick_ns();
+	rate_params(&m->global,
+		    cfg_or(cfg->rate_global, ESPRIT_DEFAULT_RATE_GLOBAL),
+		    cfg->rate_global_burst);
+	rate_params(&m->prefix,
+		    cfg_or(cfg->rate_prefix, ESPRIT_DEFAULT_RATE_PREFIX),
+		    cfg->rate_prefix_burst);
+}
+
 /* Per-prefix bucket first, so one noisy prefix cannot drain the global one. */
 static __always_inline enum esprit_reason
 echo_rate_limit(void *data, void *data_end, const struct packet *pkt,
@@ -407,13 +425,22 @@ echo_rate_limit(void *data, void *data_end, const struct packet *pkt,
 	__u32 rate_global =
 		cfg_or(cfg->rate_global, ESPRIT_DEFAULT_RATE_GLOBAL);
 	struct esprit_rate_state *state;
+	struct esprit_rate_memo *memo;
 	__u32 zero = 0;
 	__u64 now;
 
 	if (rate_prefix == ESPRIT_RATE_UNLIMITED &&
 	    rate_global == ESPRIT_RATE_UNLIMITED)
 		return 0;
-	now = bpf_ktime_get_coarse_ns();
+	memo = bpf_map_lookup_elem(&esprit_rl_memo, &zero);
+	if (!memo) /* an array's only slot: cannot happen */
+		return 0;
+	if (memo->rate_global != cfg->rate_global ||
+	    memo->rate_global_burst != cfg->rate_global_burst ||
+	    memo->rate_prefix != cfg->rate_prefix ||
+	    memo->rate_prefix_burst != cfg->rate_prefix_burst || !memo->valid)
+		echo_rate_memo_update(memo, cfg);
+	now = rate_now_ns(memo->tick_ns);
 	if (rate_prefix != ESPRIT_RATE_UNLIMITED) {
 		__u32 plen =
 			pkt->family == ESPRIT_AF_INET
@@ -429,16 +456,12 @@ echo_rate_limit(void *data, void *data_end, const struct packet *pkt,
 			return ESPRIT_R_ECHO_RATE_PREFIX;
 		slot = rate_prefix_slot(hi, lo, plen);
 		state = bpf_map_lookup_elem(&esprit_pfx_rate, &slot);
-		if (state && !gcra_conforms(state, now, rate_prefix,
-					    rate_burst(rate_prefix,
-						       cfg->rate_prefix_burst)))
+		if (state && !gcra_conforms_params(state, now, &memo->prefix))
 			return ESPRIT_R_ECHO_RATE_PREFIX;
 	}
 	if (rate_global != ESPRIT_RATE_UNLIMITED) {
 		state = bpf_map_lookup_elem(&esprit_rate_all, &zero);
-		if (state && !gcra_conforms(state, now, rate_global,
-					    rate_burst(rate_global,
-						       cfg->rate_global_burst)))
+		if (state && !gcra_conforms_params(state, now, &memo->global))
 			return ESPRIT_R_ECHO_RATE_GLOBAL;
 	}
 	return 0;
@@ -760,32 +783,27 @@ static __noinline int echo_respond_full(struct xdp_md *ctx, struct packet *pkt,
 
 /*
  * The trailer forms as the fast path takes them: Next Header 59, a length
- * that is a multiple of 4, padding under 8 bytes and right, and no Data or
- * at least the echo header. 0, or -1 for anything else.
+ * that is a multiple of 4, padding of at most 6 bytes and right, and no
+ * Data or at least the echo header. 0, or -1 for anything else. One load:
+ * the packet's last 8 bytes hold the trailer and all of that padding.
  */
 static __always_inline int echo_fast_trailer(void *data, void *data_end,
 					     __u32 esp_off, __u32 len,
 					     struct echo_request *req)
 {
-	__u32 trailer_off, pad_len, payload;
-	__u8 *trailer;
-	__u64 *word;
+	__u32 pad_len, payload;
+	__u64 *word, last;
 
-	trailer_off = (esp_off + len - ESPRIT_ESP_TRAILER_LEN) & PKT_OFF_MASK;
-	trailer = data + trailer_off;
-	if ((void *)(trailer + 2) > data_end)
-		return -1;
-	pad_len = trailer[0];
-	if (trailer[1] != ESPRIT_NEXTHDR_NONE || len % 4 || pad_len >= 8 ||
-	    ESPRIT_ESP_HDR_LEN + pad_len + ESPRIT_ESP_TRAILER_LEN > len)
-		return -1;
-	/* the 8 bytes before the trailer end with the padding 1..pad_len */
-	word = data + ((trailer_off - 8) & PKT_OFF_MASK);
+	word = data + ((esp_off + len - 8) & PKT_OFF_MASK);
 	if ((void *)(word + 1) > data_end)
 		return -1;
-	if (pad_len &&
-	    (bpf_be64_to_cpu(*word) & ((1ULL << (8 * pad_len)) - 1)) !=
-		    ECHO_PAD_WORD >> (8 * (8 - pad_len)))
+	last = bpf_be64_to_cpu(*word); /* padding, Pad Length, Next Header */
+	pad_len = (last >> 8) & 0xff;
+	if ((last & 0xff) != ESPRIT_NEXTHDR_NONE || len % 4 || pad_len > 6 ||
+	    ESPRIT_ESP_HDR_LEN + pad_len + ESPRIT_ESP_TRAILER_LEN > len)
+		return -1;
+	if (pad_len && ((last >> 16) & ((1ULL << (8 * pad_len)) - 1)) !=
+			       ECHO_PAD_WORD >> (8 * (8 - pad_len)))
 		return -1;
 	payload = len - ESPRIT_ESP_HDR_LEN - ESPRIT_ESP_TRAILER_LEN - pad_len;
 	if (payload && payload < ESPRIT_ECHO_HDR_LEN)

@@ -73,6 +73,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_pfx_rate SEC(".maps");
 
+/* Per CPU: the rate settings' GCRA parameters, recomputed when they change. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct esprit_rate_memo);
+} esprit_rl_memo SEC(".maps");
+
 /* Echo Identifiers whose replies are captured, and where they go. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

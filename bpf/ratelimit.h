@@ -15,6 +15,28 @@
 #define NSEC_PER_SEC   1000000000ULL
 #define GCRA_CAS_TRIES 4
 
+/* From the running kernel's config (libbpf reads it); 0 if there is none. */
+extern unsigned int CONFIG_HZ __kconfig __weak;
+
+/* Nanoseconds per jiffy for rate_now_ns(), or 0 to use the coarse clock. */
+static __always_inline __u32 rate_tick_ns(void)
+{
+	return CONFIG_HZ ? (__u32)NSEC_PER_SEC / CONFIG_HZ : 0;
+}
+
+/*
+ * Now, at the resolution of the kernel's tick. jiffies is one load (the
+ * verifier inlines bpf_jiffies64()); bpf_ktime_get_coarse_ns(), the same
+ * tick as nanoseconds, is a helper call, used when HZ is unknown. The two
+ * count from different origins: a bucket keeps to one of them.
+ */
+static __always_inline __u64 rate_now_ns(__u32 tick_ns)
+{
+	if (tick_ns)
+		return bpf_jiffies64() * tick_ns;
+	return bpf_ktime_get_coarse_ns();
+}
+
 static __always_inline __u32 rate_burst(__u32 rate, __u32 burst)
 {
 	if (burst)
@@ -23,26 +45,45 @@ static __always_inline __u32 rate_burst(__u32 rate, __u32 burst)
 	return burst ? burst : 1;
 }
 
-/* Returns 1 if a packet at now_ns conforms to rate/s with the given burst. */
-static __always_inline int gcra_conforms(struct esprit_rate_state *state,
-					 __u64 now_ns, __u32 rate, __u32 burst)
+/* Dividing by a variable costs tens of cycles: do it when rates change. */
+static __always_inline void rate_params(struct esprit_rate_params *p,
+					__u32 rate, __u32 burst)
 {
 	/* 10^9 fits 32 bits: a 32-bit division, several times cheaper */
-	__u64 interval = (__u32)NSEC_PER_SEC / rate;
-	__u64 tolerance = interval * (burst - 1);
+	p->interval_ns = (__u32)NSEC_PER_SEC / rate;
+	p->tolerance_ns = p->interval_ns * (rate_burst(rate, burst) - 1);
+}
 
+/* Returns 1 if a packet at now_ns conforms to the bucket's parameters. */
+static __always_inline int
+gcra_conforms_params(struct esprit_rate_state *state, __u64 now_ns,
+		     const struct esprit_rate_params *p)
+{
 	for (int i = 0; i < GCRA_CAS_TRIES; i++) {
 		__u64 tat = READ_ONCE(state->tat_ns);
 		__u64 start = tat > now_ns ? tat : now_ns;
 
-		if (start - now_ns > tolerance)
+		if (start - now_ns > p->tolerance_ns)
 			return 0;
 		if (__sync_val_compare_and_swap(&state->tat_ns, tat,
-						start + interval) == tat)
+						start + p->interval_ns) == tat)
 			return 1;
 	}
 	/* Lost every race: others are sending right now; count it over-limit. */
 	return 0;
+}
+
+/*
+ * Returns 1 if a packet at now_ns conforms to rate/s with the given burst
+ * (0: rate / ESPRIT_BURST_DIVISOR).
+ */
+static __always_inline int gcra_conforms(struct esprit_rate_state *state,
+					 __u64 now_ns, __u32 rate, __u32 burst)
+{
+	struct esprit_rate_params p;
+
+	rate_params(&p, rate, burst);
+	return gcra_conforms_params(state, now_ns, &p);
 }
 
 /*

@@ -13,4 +13,26 @@ struct esprit_rate_state {
 	__u64 tat_ns;
 };
 
+/* A bucket's rate and burst in the units GCRA works in. */
+struct esprit_rate_params {
+	__u64 interval_ns; /* between two conforming requests: 1 s / rate */
+	__u64 tolerance_ns; /* how far TAT may run ahead: burst - 1 intervals */
+};
+
+/*
+ * Per CPU, the responder's rate settings as last read from esprit_config
+ * and the parameters they give, so the divisions run when a setting
+ * changes, not for every request.
+ */
+struct esprit_rate_memo {
+	__u32 rate_global; /* as in struct esprit_config, 0 = default */
+	__u32 rate_global_burst;
+	__u32 rate_prefix;
+	__u32 rate_prefix_burst;
+	__u32 valid; /* 0 until first computed */
+	__u32 tick_ns; /* one jiffy, or 0: kernel HZ unknown */
+	struct esprit_rate_params global;
+	struct esprit_rate_params prefix;
+};
+
 #endif

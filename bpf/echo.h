@@ -13,15 +13,17 @@
  * ours. The kernel folds local, broadcast and unroutable destinations into
  * that one answer, and with forwarding off on the ingress device it
  * answers nothing else (that flag is read directly, bpf/ingress.h, so the
- * helper runs only on forwarding devices); so in this mode every unicast
- * destination that reached a non-forwarding host is ours, and our own
- * addresses cannot be recognised as sources. The list is exact; the FIB
- * is the zero-configuration default.
+ * helper runs only on forwarding devices, and its answers are remembered
+ * while the routes stay as they were, bpf/fib_verdict.h); so in this mode
+ * every unicast destination that reached a non-forwarding host is ours,
+ * and our own addresses cannot be recognised as sources. The list is
+ * exact; the FIB is the zero-configuration default.
  *
  * Speed: one request is answered with straight-line code on pointers read
  * once; what only odd requests need (a cut to the MTU, a return SPI to
  * drop, long padding, the address list, the FIB helper, the allowlist) is
- * in functions of their own, out of the common path's registers.
+ * in functions of their own, out of the common path's registers; a
+ * request that needs none of it takes echo_fast().
  */
 #ifndef ESPRIT_BPF_ECHO_H
 #define ESPRIT_BPF_ECHO_H
@@ -34,6 +36,7 @@
 #include "addr.h"
 #include "csum.h"
 #include "ingress.h"
+#include "fib_verdict.h"
 
 /* Padding bytes 1..8 read as one big-endian word, and 1 in every byte. */
 #define ECHO_PAD_WORD  0x0102030405060708ULL
@@ -224,45 +227,6 @@ static __always_inline int echo_format_disabled(__u32 flags, __u8 format)
 }
 
 /*
- * On a forwarding ingress device: 1 if bpf_fib_lookup() would forward the
- * request (its destination is someone else's), else 0 (not forwarded:
- * local, broadcast, no route, link-local).
- */
-static __noinline int echo_fib_forwards(struct xdp_md *ctx,
-					const struct packet *pkt)
-{
-	void *data = xdp_data(ctx);
-	void *data_end = xdp_data_end(ctx);
-	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
-	struct bpf_fib_lookup fib = {};
-	int rc;
-
-	fib.ifindex = ctx->ingress_ifindex;
-	fib.l4_protocol = ESPRIT_IPPROTO_ESP;
-	fib.tot_len = pkt->l3_len;
-	if (pkt->family == ESPRIT_AF_INET) {
-		struct iphdr *ip = l3;
-
-		if ((void *)(ip + 1) > data_end)
-			return 0;
-		fib.family = ESPRIT_AF_INET;
-		fib.ipv4_src = ip->saddr;
-		fib.ipv4_dst = ip->daddr;
-	} else {
-		struct ipv6hdr *ip6 = l3;
-
-		if ((void *)(ip6 + 1) > data_end)
-			return 0;
-		fib.family = ESPRIT_AF_INET6;
-		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
-	}
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	return rc != BPF_FIB_LKUP_RET_NOT_FWDED &&
-	       rc != BPF_FIB_LKUP_RET_FWD_DISABLED;
-}
-
-/*
  * The address list's verdict (ESPRIT_ECHO_LOCAL_LIST): the destination
  * must be listed, then bad_src (the source's class) is reported, then a
  * listed source is refused.
@@ -346,7 +310,7 @@ echo_check_addresses(struct xdp_md *ctx, void *data, void *data_end,
 
 	if (cfg->echo_flags & ESPRIT_ECHO_LOCAL_LIST)
 		return echo_local_list(ctx, pkt, bad_src);
-	if (ingress_forwards(dev, pkt->family) && echo_fib_forwards(ctx, pkt))
+	if (ingress_forwards(dev, pkt->family) && fib_transit(ctx, pkt))
 		return ESPRIT_R_ECHO_DST_NOT_LOCAL;
 	return bad_src;
 }
@@ -819,8 +783,8 @@ static __always_inline int echo_fast_trailer(void *data, void *data_end,
  * all of them, in any order. So this tests the same conditions as
  * echo_respond_full(), cheapest first, and at the first doubt - a failed
  * test, or a reply that needs more than an in-place rewrite (cut to the
- * MTU, a return SPI to drop, Ethernet padding to trim, long padding, the
- * FIB helper, the address list, the allowlist) - returns -1 with nothing
+ * MTU, a return SPI to drop, Ethernet padding to trim, padding of 7 bytes
+ * or more, the address list, the allowlist) - returns -1 with nothing
  * touched, and the full path sorts it out. The rate limiter's verdict is
  * final, since asking spends a token: it comes last, as in the full path.
  */
@@ -830,21 +794,23 @@ static __always_inline int echo_fast(struct xdp_md *ctx, struct packet *pkt,
 	/* first: clang keeps no register across a call */
 	struct net_device *dev = ingress_dev(ctx);
 	__u32 mtu = ingress_mtu(dev);
-	int forwards = ingress_forwards(dev, pkt->family);
-	void *data = xdp_data(ctx);
-	void *data_end = xdp_data_end(ctx);
 	__u32 flags = cfg->echo_flags;
 	__u32 esp_off = pkt->l4_off & PKT_OFF_MASK;
 	__u32 len = pkt->l4_len;
 	struct esprit_echo_subtyped *st;
 	struct echo_request req = {};
 	struct esprit_esp_hdr *esp;
-	struct ethhdr *eth = data;
+	void *data, *data_end, *l3;
 	enum esprit_reason why;
-	void *l3;
+	struct ethhdr *eth;
 
-	if ((flags & ECHO_FULL_PATH_FLAGS) || forwards || pkt->is_fragment ||
-	    pkt->len != pkt->l4_off + len ||
+	if ((flags & ECHO_FULL_PATH_FLAGS) || pkt->is_fragment ||
+	    (ingress_forwards(dev, pkt->family) && fib_transit(ctx, pkt)))
+		return -1;
+	data = xdp_data(ctx);
+	data_end = xdp_data_end(ctx);
+	eth = data;
+	if (pkt->len != pkt->l4_off + len ||
 	    len < ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN ||
 	    pkt->l4_off - pkt->l3_off + len > mtu)
 		return -1;

@@ -14,6 +14,7 @@
 #include "esprit_counters.h"
 #include "esprit_echo.h"
 #include "esprit_ratelimit.h"
+#include "esprit_fib.h"
 #include "esprit_risav.h"
 #include "esprit_sa.h"
 #include "esprit_audit.h"
@@ -80,6 +81,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct esprit_rate_memo);
 } esprit_rl_memo SEC(".maps");
+
+/* Per CPU: recent bpf_fib_lookup() answers (bpf/fib_verdict.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ESPRIT_FIB_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct esprit_fib_verdict);
+} esprit_fib_memo SEC(".maps");
 
 /* Echo Identifiers whose replies are captured, and where they go. */
 struct {

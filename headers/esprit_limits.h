@@ -121,4 +121,18 @@
  * hop-by-hop and destination options) before giving up on a packet. */
 #define ESPRIT_AH_OPTS_MAX 64
 
+/*
+ * bpf_fib_lookup() answers remembered per CPU on forwarding devices, by
+ * (source, destination): a few hundred probing peers per CPU fit; a flood
+ * of distinct pairs only costs the lookups it would cost anyway.
+ */
+#ifndef ESPRIT_FIB_CACHE_SLOTS
+#define ESPRIT_FIB_CACHE_SLOTS 1024
+#endif
+
+/* How long a remembered FIB answer is trusted at most, in kernel ticks. */
+#ifndef ESPRIT_FIB_CACHE_TICKS
+#define ESPRIT_FIB_CACHE_TICKS 256
+#endif
+
 #endif

@@ -361,7 +361,7 @@ static __noinline int echo_allowlisted(struct xdp_md *ctx,
 	return bpf_map_lookup_elem(&esprit_allow, &key) != NULL;
 }
 
-/* Recomputes the GCRA parameters after the rate settings changed. */
+/* Recomputes what the rate settings imply after they changed. */
 static __noinline void echo_rate_memo_update(struct esprit_rate_memo *m,
 					     const struct esprit_config *cfg)
 {
@@ -369,6 +369,8 @@ static __noinline void echo_rate_memo_update(struct esprit_rate_memo *m,
 	m->rate_global_burst = cfg->rate_global_burst;
 	m->rate_prefix = cfg->rate_prefix;
 	m->rate_prefix_burst = cfg->rate_prefix_burst;
+	m->prefix_len_v4 = cfg->prefix_len_v4;
+	m->prefix_len_v6 = cfg->prefix_len_v6;
 	m->valid = 1;
 	m->tick_ns = rate_tick_ns();
 	rate_params(&m->global,
@@ -377,58 +379,70 @@ static __noinline void echo_rate_memo_update(struct esprit_rate_memo *m,
 	rate_params(&m->prefix,
 		    cfg_or(cfg->rate_prefix, ESPRIT_DEFAULT_RATE_PREFIX),
 		    cfg->rate_prefix_burst);
+	rate_prefix_mask(m->mask_v4,
+			 ESPRIT_V4_MAPPED_PREFIXLEN +
+				 cfg_or(cfg->prefix_len_v4,
+					ESPRIT_DEFAULT_PREFIX_LEN_V4));
+	rate_prefix_mask(m->mask_v6, cfg_or(cfg->prefix_len_v6,
+					    ESPRIT_DEFAULT_PREFIX_LEN_V6));
 }
 
-/* Per-prefix bucket first, so one noisy prefix cannot drain the global one. */
+/*
+ * The rate limits, when at least one is on. Per-prefix bucket first, so
+ * one noisy prefix cannot drain the global one. A function of its own:
+ * inlined, its values would crowd the answer's registers.
+ */
 static __always_inline enum esprit_reason
-echo_rate_limit(void *data, void *data_end, const struct packet *pkt,
-		const struct esprit_config *cfg)
+echo_rate_limit_on(struct xdp_md *ctx, const struct packet *pkt,
+		   const struct esprit_config *cfg)
 {
-	__u32 rate_prefix =
-		cfg_or(cfg->rate_prefix, ESPRIT_DEFAULT_RATE_PREFIX);
-	__u32 rate_global =
-		cfg_or(cfg->rate_global, ESPRIT_DEFAULT_RATE_GLOBAL);
 	struct esprit_rate_state *state;
 	struct esprit_rate_memo *memo;
 	__u32 zero = 0;
 	__u64 now;
 
-	if (rate_prefix == ESPRIT_RATE_UNLIMITED &&
-	    rate_global == ESPRIT_RATE_UNLIMITED)
-		return 0;
 	memo = bpf_map_lookup_elem(&esprit_rl_memo, &zero);
 	if (!memo) /* an array's only slot: cannot happen */
 		return 0;
 	if (memo->rate_global != cfg->rate_global ||
 	    memo->rate_global_burst != cfg->rate_global_burst ||
 	    memo->rate_prefix != cfg->rate_prefix ||
-	    memo->rate_prefix_burst != cfg->rate_prefix_burst || !memo->valid)
+	    memo->rate_prefix_burst != cfg->rate_prefix_burst ||
+	    memo->prefix_len_v4 != cfg->prefix_len_v4 ||
+	    memo->prefix_len_v6 != cfg->prefix_len_v6 || !memo->valid)
 		echo_rate_memo_update(memo, cfg);
 	now = rate_now_ns(memo->tick_ns);
-	if (rate_prefix != ESPRIT_RATE_UNLIMITED) {
-		__u32 plen =
-			pkt->family == ESPRIT_AF_INET
-				? ESPRIT_V4_MAPPED_PREFIXLEN +
-					  cfg_or(cfg->prefix_len_v4,
-						 ESPRIT_DEFAULT_PREFIX_LEN_V4)
-				: cfg_or(cfg->prefix_len_v6,
-					 ESPRIT_DEFAULT_PREFIX_LEN_V6);
+	if (cfg->rate_prefix != ESPRIT_RATE_UNLIMITED) {
+		const __u64 *mask = pkt->family == ESPRIT_AF_INET
+					    ? memo->mask_v4
+					    : memo->mask_v6;
 		__u64 hi, lo;
 		__u32 slot;
 
-		if (echo_source(data, data_end, pkt, &hi, &lo))
+		if (echo_source(xdp_data(ctx), xdp_data_end(ctx), pkt, &hi,
+				&lo))
 			return ESPRIT_R_ECHO_RATE_PREFIX;
-		slot = rate_prefix_slot(hi, lo, plen);
+		slot = rate_prefix_slot(hi & mask[0], lo & mask[1]);
 		state = bpf_map_lookup_elem(&esprit_pfx_rate, &slot);
 		if (state && !gcra_conforms_params(state, now, &memo->prefix))
 			return ESPRIT_R_ECHO_RATE_PREFIX;
 	}
-	if (rate_global != ESPRIT_RATE_UNLIMITED) {
+	if (cfg->rate_global != ESPRIT_RATE_UNLIMITED) {
 		state = bpf_map_lookup_elem(&esprit_rate_all, &zero);
 		if (state && !gcra_conforms_params(state, now, &memo->global))
 			return ESPRIT_R_ECHO_RATE_GLOBAL;
 	}
 	return 0;
+}
+
+static __always_inline enum esprit_reason
+echo_rate_limit(struct xdp_md *ctx, const struct packet *pkt,
+		const struct esprit_config *cfg)
+{
+	if (cfg->rate_prefix == ESPRIT_RATE_UNLIMITED &&
+	    cfg->rate_global == ESPRIT_RATE_UNLIMITED)
+		return 0;
+	return echo_rate_limit_on(ctx, pkt, cfg);
 }
 
 /* In 16-bit words: the header's alignment; byte copies cost 4x more. */
@@ -720,7 +734,7 @@ static __noinline int echo_respond_full(struct xdp_md *ctx, struct packet *pkt,
 	if ((flags & ESPRIT_ECHO_ALLOWLIST) && !echo_allowlisted(ctx, pkt))
 		return count_verdict(ESPRIT_R_ECHO_NOT_ALLOWED, pkt->len,
 				     XDP_DROP);
-	why = echo_rate_limit(data, data_end, pkt, cfg);
+	why = echo_rate_limit(ctx, pkt, cfg);
 	if (why)
 		return count_verdict(why, pkt->len, XDP_DROP);
 
@@ -857,7 +871,7 @@ static __always_inline int echo_fast(struct xdp_md *ctx, struct packet *pkt,
 	if (echo_format_disabled(flags, req.format))
 		return -1;
 
-	why = echo_rate_limit(data, data_end, pkt, cfg);
+	why = echo_rate_limit(ctx, pkt, cfg);
 	if (why)
 		return count_verdict(why, pkt->len, XDP_DROP);
 

@@ -86,23 +86,25 @@ static __always_inline int gcra_conforms(struct esprit_rate_state *state,
 	return gcra_conforms_params(state, now_ns, &p);
 }
 
+/* The first plen bits of 128 as a mask over two 64-bit words. */
+static __always_inline void rate_prefix_mask(__u64 mask[2], __u32 plen)
+{
+	if (plen > 128)
+		plen = 128;
+	mask[0] = plen >= 64 ? ~0ULL : plen ? ~0ULL << (64 - plen) : 0;
+	mask[1] = plen >= 128 ? ~0ULL : plen > 64 ? ~0ULL << (128 - plen) : 0;
+}
+
 /*
- * The bucket of a source prefix: the address (IPv6 words, IPv4 as
- * ::ffff:a.b.c.d) cut to plen bits of 128, hashed to one of
- * ESPRIT_RATE_PREFIX_SLOTS. Two prefixes share a bucket only when their
- * hashes collide; then they share its rate (never more than one prefix's
- * worth for both).
+ * The bucket of a source prefix (the address's two words, already cut to
+ * the prefix length): one of ESPRIT_RATE_PREFIX_SLOTS, by hash. Two
+ * prefixes share a bucket only when their hashes collide; then they share
+ * its rate (never more than one prefix's worth for both).
  */
-static __always_inline __u32 rate_prefix_slot(__u64 hi, __u64 lo, __u32 plen)
+static __always_inline __u32 rate_prefix_slot(__u64 hi, __u64 lo)
 {
 	__u64 h;
 
-	if (plen < 64) {
-		hi = plen ? hi & (~0ULL << (64 - plen)) : 0;
-		lo = 0;
-	} else if (plen < 128) {
-		lo = plen > 64 ? lo & (~0ULL << (128 - plen)) : 0;
-	}
 	/* two multiply-xorshift rounds: every address bit reaches the index */
 	h = (hi ^ (lo * 0x9e3779b97f4a7c15ULL)) * 0xd6e8feb86659fd93ULL;
 	h ^= h >> 32;

@@ -29,10 +29,17 @@ struct esprit_rate_memo {
 	__u32 rate_global_burst;
 	__u32 rate_prefix;
 	__u32 rate_prefix_burst;
-	__u32 valid; /* 0 until first computed */
+	__u8 prefix_len_v4;
+	__u8 prefix_len_v6;
+	__u8 valid; /* 0 until first computed */
+	__u8 pad;
 	__u32 tick_ns; /* one jiffy, or 0: kernel HZ unknown */
 	struct esprit_rate_params global;
 	struct esprit_rate_params prefix;
+	/* the prefix lengths as masks over an address's two 64-bit words
+	 * (host order; IPv4 as ::ffff:a.b.c.d) */
+	__u64 mask_v4[2];
+	__u64 mask_v6[2];
 };
 
 #endif

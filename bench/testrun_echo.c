@@ -319,7 +319,7 @@ static int load_subjects(struct testrun *tr)
 		    tr->esp[0], CHECK_REFLECTED, 0);
 	add_subject(tr, "esprit_xdp, limits on", esprit_prog_fd(tr->esp[1]),
 		    tr->esp[1], CHECK_REFLECTED, 0);
-	add_subject(tr, "esprit_xdp, off, forwarding",
+	add_subject(tr, "esprit_xdp, limits off, forwarding",
 		    esprit_prog_fd(tr->esp[2]), tr->esp[2], CHECK_REFLECTED,
 		    tr->fwd_ifindex);
 	add_subject(tr, "esprit_xdp, defaults, refusing",
@@ -359,18 +359,19 @@ static void add_notes(struct table *t)
 		      "meanwhile, so the call does not add it to and remove "
 		      "it from the XDP dispatcher (an RCU wait each, ms on a "
 		      "busy machine)");
-	table_note(t, "esprit_xdp: spi-request 7, spi-reply 7, rate and "
-		      "prefix-rate unlimited, so each reply is again a request "
-		      "from the other address; checked: 2 repetitions give the "
-		      "input back, and the reflected counter grew by every "
+	table_note(t, "esprit_xdp, every row: spi-request 7, spi-reply 7, so "
+		      "each reply is again a request from the other address; "
+		      "checked where it answers: 2 repetitions give the input "
+		      "back, and the reflected counter grew by every "
 		      "repetition. The minimal reflector answers SPI 7 with 7 "
 		      "too; the empty program leaves the frame alone");
+	table_note(t, "limits off: rate and prefix-rate unlimited");
 	table_note(t, "limits on: rate and prefix-rate 4294967294/s, so both "
 		      "token buckets are asked and updated for every request "
 		      "and none is refused: the work the default "
 		      "configuration does for every request it answers");
 	table_note(t,
-		   "off, forwarding: limits off, ingress device %s with "
+		   "limits off, forwarding: ingress device %s with "
 		   "IPv4 and IPv6 forwarding on and no route through it, "
 		   "so the FIB decides whether each request is ours (its "
 		   "answer is remembered while the routes stay as they "

@@ -34,23 +34,6 @@ static __always_inline int addr_equal(const struct esprit_addr *a,
 		(x[4] ^ y[4])) == 0;
 }
 
-/* Keeps the first plen bits of an address (plen counted within its family). */
-static __always_inline void addr_mask(struct esprit_addr *a, __u32 plen)
-{
-	__u32 start = a->family == ESPRIT_AF_INET ? 12 : 0;
-	__u32 bits = start * 8 + plen;
-
-#pragma unroll
-	for (int i = 0; i < 16; i++) {
-		__u32 lo = i * 8;
-
-		if (bits <= lo)
-			a->addr[i] = 0;
-		else if (bits < lo + 8)
-			a->addr[i] &= (__u8)(0xff << (8 - (bits - lo)));
-	}
-}
-
 static __always_inline __u32 ipv4_host(__be32 ip)
 {
 	return bpf_ntohl(ip);
@@ -92,54 +75,70 @@ static __always_inline enum esprit_reason ipv4_bad_dest(__be32 dst)
 	return 0;
 }
 
-static __always_inline int ipv6_is_link_local(const struct in6_addr *a)
+/*
+ * IPv6 addresses as two 64-bit words loaded as they lie in memory
+ * (big-endian), so the tests below are one or two compares; the constants
+ * are swapped at compile time.
+ */
+struct ipv6_words {
+	__u64 hi, lo;
+};
+
+#define IPV6_BE64(v) bpf_cpu_to_be64(v)
+
+static __always_inline struct ipv6_words ipv6_words(const struct in6_addr *a)
 {
-	return a->in6_u.u6_addr8[0] == 0xfe &&
-	       (a->in6_u.u6_addr8[1] & 0xc0) == 0x80;
+	const __u64 *w = (const void *)a;
+	struct ipv6_words r = {w[0], w[1]};
+
+	return r;
 }
 
-static __always_inline int ipv6_is_unspecified(const struct in6_addr *a)
+static __always_inline int ipv6_is_multicast(struct ipv6_words a)
 {
-	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] |
-		a->in6_u.u6_addr32[2] | a->in6_u.u6_addr32[3]) == 0;
+	return (a.hi & IPV6_BE64(0xff00000000000000ULL)) ==
+	       IPV6_BE64(0xff00000000000000ULL);
 }
 
-static __always_inline int ipv6_is_loopback(const struct in6_addr *a)
+/* fe80::/10 */
+static __always_inline int ipv6_is_link_local(struct ipv6_words a)
 {
-	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] |
-		a->in6_u.u6_addr32[2]) == 0 &&
-	       a->in6_u.u6_addr32[3] == bpf_htonl(1);
+	return (a.hi & IPV6_BE64(0xffc0000000000000ULL)) ==
+	       IPV6_BE64(0xfe80000000000000ULL);
 }
 
-static __always_inline int ipv6_is_v4_mapped(const struct in6_addr *a)
+/* With hi == 0: ::, ::1 and ::ffff:0:0/96 are told apart by lo alone. */
+static __always_inline int ipv6_lo_is_v4_mapped(__u64 lo)
 {
-	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1]) == 0 &&
-	       a->in6_u.u6_addr32[2] == bpf_htonl(0xffff);
+	return (lo & IPV6_BE64(0xffffffff00000000ULL)) ==
+	       IPV6_BE64(0x0000ffff00000000ULL);
 }
 
-static __always_inline enum esprit_reason
-ipv6_bad_source(const struct in6_addr *src, const struct in6_addr *dst)
+static __always_inline enum esprit_reason ipv6_bad_source(struct ipv6_words src,
+							  struct ipv6_words dst)
 {
-	if (ipv6_is_unspecified(src))
-		return ESPRIT_R_ECHO_SRC_UNSPECIFIED;
-	if (ipv6_is_loopback(src))
-		return ESPRIT_R_ECHO_SRC_LOOPBACK;
-	if (src->in6_u.u6_addr8[0] == 0xff)
+	if (src.hi == 0) {
+		if (src.lo == 0)
+			return ESPRIT_R_ECHO_SRC_UNSPECIFIED;
+		if (src.lo == IPV6_BE64(1))
+			return ESPRIT_R_ECHO_SRC_LOOPBACK;
+		if (ipv6_lo_is_v4_mapped(src.lo))
+			return ESPRIT_R_ECHO_SRC_BROADCAST;
+		return 0;
+	}
+	if (ipv6_is_multicast(src))
 		return ESPRIT_R_ECHO_SRC_MULTICAST;
-	if (ipv6_is_v4_mapped(src))
-		return ESPRIT_R_ECHO_SRC_BROADCAST;
 	if (ipv6_is_link_local(src) && !ipv6_is_link_local(dst))
 		return ESPRIT_R_ECHO_SRC_LINK_LOCAL;
 	return 0;
 }
 
-static __always_inline enum esprit_reason
-ipv6_bad_dest(const struct in6_addr *dst)
+static __always_inline enum esprit_reason ipv6_bad_dest(struct ipv6_words dst)
 {
-	if (dst->in6_u.u6_addr8[0] == 0xff)
+	if (ipv6_is_multicast(dst))
 		return ESPRIT_R_ECHO_DST_NOT_UNICAST;
-	if (ipv6_is_unspecified(dst) || ipv6_is_loopback(dst) ||
-	    ipv6_is_v4_mapped(dst))
+	if (dst.hi == 0 && (dst.lo == 0 || dst.lo == IPV6_BE64(1) ||
+			    ipv6_lo_is_v4_mapped(dst.lo)))
 		return ESPRIT_R_ECHO_DST_NOT_LOCAL;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "esprit_counters.h"
 #include "esprit_echo.h"
 #include "esprit_ratelimit.h"
+#include "esprit_fib.h"
 #include "esprit_risav.h"
 #include "esprit_sa.h"
 #include "esprit_audit.h"
@@ -64,14 +65,30 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_rate_all SEC(".maps");
 
-/* Reply-rate state per requester prefix (masked address). */
+/* Reply-rate state per requester prefix, at a hash of the prefix. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, ESPRIT_RATE_PREFIXES_MAX);
-	__type(key, struct esprit_addr);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ESPRIT_RATE_PREFIX_SLOTS);
+	__type(key, __u32);
 	__type(value, struct esprit_rate_state);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} esprit_rate_pfx SEC(".maps");
+} esprit_pfx_rate SEC(".maps");
+
+/* Per CPU: the rate settings' GCRA parameters, recomputed when they change. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct esprit_rate_memo);
+} esprit_rl_memo SEC(".maps");
+
+/* Per CPU: recent bpf_fib_lookup() answers (bpf/fib_verdict.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ESPRIT_FIB_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct esprit_fib_verdict);
+} esprit_fib_memo SEC(".maps");
 
 /* Echo Identifiers whose replies are captured, and where they go. */
 struct {

@@ -12,12 +12,13 @@
 #endif
 
 /*
- * Requester prefixes (/24, /64 by default) with a live token bucket. LRU, so
- * a flood of distinct sources evicts idle buckets instead of failing; 64k
- * covers a busy gateway's peers many times over.
+ * Token buckets for requester prefixes (/24, /64 by default), each prefix
+ * at a hash of itself: with k prefixes active, one shares its bucket with
+ * another with probability about k / slots (1000 active: 0.4%). A power of
+ * two; 8 bytes each (2 MiB).
  */
-#ifndef ESPRIT_RATE_PREFIXES_MAX
-#define ESPRIT_RATE_PREFIXES_MAX 65536
+#ifndef ESPRIT_RATE_PREFIX_SLOTS
+#define ESPRIT_RATE_PREFIX_SLOTS 262144
 #endif
 
 /* Allowlisted requester prefixes: an operator's hand-written list. */
@@ -119,5 +120,19 @@
 /* Options walked in the headers before an AH (IPv4 options, IPv6
  * hop-by-hop and destination options) before giving up on a packet. */
 #define ESPRIT_AH_OPTS_MAX 64
+
+/*
+ * bpf_fib_lookup() answers remembered per CPU on forwarding devices, by
+ * (source, destination): a few hundred probing peers per CPU fit; a flood
+ * of distinct pairs only costs the lookups it would cost anyway.
+ */
+#ifndef ESPRIT_FIB_CACHE_SLOTS
+#define ESPRIT_FIB_CACHE_SLOTS 1024
+#endif
+
+/* How long a remembered FIB answer is trusted at most, in kernel ticks. */
+#ifndef ESPRIT_FIB_CACHE_TICKS
+#define ESPRIT_FIB_CACHE_TICKS 256
+#endif
 
 #endif

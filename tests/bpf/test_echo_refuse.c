@@ -410,6 +410,97 @@ static void test_fib_transit(void)
 	fx.ifindex = 0;
 }
 
+/* Both families, one requester and destination each, answered or passed. */
+static void expect_fib(const char *dst4, const char *dst6, int transit,
+		       const char *what)
+{
+	if (transit) {
+		expect_refused(4, "198.18.0.2", dst4, NULL, XDP_PASS,
+			       ESPRIT_R_ECHO_DST_NOT_LOCAL, what);
+		expect_refused(6, "2001:db8:300::2", dst6, NULL, XDP_PASS,
+			       ESPRIT_R_ECHO_DST_NOT_LOCAL, what);
+	} else {
+		expect_answered(4, "198.18.0.2", dst4, what);
+		expect_answered(6, "2001:db8:300::2", dst6, what);
+	}
+}
+
+/*
+ * The FIB's answers are remembered per CPU while the kernel's route
+ * generation holds (bpf/fib_verdict.h): every route, rule or address
+ * added or removed between two requests must show in the next answer.
+ * Each expect_* sends several requests, so all but the first of them take
+ * the remembered answer.
+ */
+static void test_fib_follows_changes(void)
+{
+	unsigned int ifindex = fixture_veth("fwd1", 1500);
+	const char *d4 = "100.65.0.5", *d6 = "2001:db8:301::5";
+
+	CU_ASSERT_FATAL(ifindex != 0);
+	CU_ASSERT_EQUAL_FATAL(sh("ip addr add 198.18.0.1/24 dev fwd1 && "
+				 "ip addr add 2001:db8:300::1/64 dev fwd1 "
+				 "nodad && "
+				 "sysctl -qw net.ipv4.conf.fwd1.forwarding=1 "
+				 "net.ipv6.conf.fwd1.forwarding=1"),
+			      0);
+	fx.ifindex = ifindex;
+
+	expect_fib(d4, d6, 0, "no route");
+	CU_ASSERT_EQUAL_FATAL(sh("ip route add 100.65.0.0/24 via 198.18.0.2 && "
+				 "ip -6 route add 2001:db8:301::/64 via "
+				 "2001:db8:300::2"),
+			      0);
+	expect_fib(d4, d6, 1, "route added");
+	CU_ASSERT_EQUAL_FATAL(sh("ip addr add 100.65.0.5/32 dev fwd1 && "
+				 "ip addr add 2001:db8:301::5/128 dev fwd1 "
+				 "nodad"),
+			      0);
+	expect_fib(d4, d6, 0, "address added");
+	CU_ASSERT_EQUAL_FATAL(sh("ip addr del 100.65.0.5/32 dev fwd1 && "
+				 "ip addr del 2001:db8:301::5/128 dev fwd1"),
+			      0);
+	expect_fib(d4, d6, 1, "address removed");
+	CU_ASSERT_EQUAL_FATAL(sh("ip route del 100.65.0.0/24 && "
+				 "ip -6 route del 2001:db8:301::/64"),
+			      0);
+	expect_fib(d4, d6, 0, "route removed");
+
+	CU_ASSERT_EQUAL_FATAL(sh("ip route add 100.65.0.0/24 via 198.18.0.2 "
+				 "table 100 && "
+				 "ip -6 route add 2001:db8:301::/64 via "
+				 "2001:db8:300::2 table 100"),
+			      0);
+	expect_fib(d4, d6, 0, "route in a table no rule points to");
+	CU_ASSERT_EQUAL_FATAL(sh("ip rule add to 100.65.0.0/24 table 100 && "
+				 "ip -6 rule add to 2001:db8:301::/64 "
+				 "table 100"),
+			      0);
+	expect_fib(d4, d6, 1, "rule added");
+	CU_ASSERT_EQUAL_FATAL(sh("ip rule del to 100.65.0.0/24 table 100 && "
+				 "ip -6 rule del to 2001:db8:301::/64 "
+				 "table 100"),
+			      0);
+	expect_fib(d4, d6, 0, "rule removed");
+
+	/* forwarding is read from the device for every request */
+	CU_ASSERT_EQUAL_FATAL(sh("ip route add 100.65.0.0/24 via 198.18.0.2 && "
+				 "ip -6 route add 2001:db8:301::/64 via "
+				 "2001:db8:300::2"),
+			      0);
+	expect_fib(d4, d6, 1, "route added again");
+	CU_ASSERT_EQUAL_FATAL(sh("sysctl -qw net.ipv4.conf.fwd1.forwarding=0 "
+				 "net.ipv6.conf.fwd1.forwarding=0"),
+			      0);
+	expect_fib(d4, d6, 0, "forwarding off");
+	CU_ASSERT_EQUAL_FATAL(sh("sysctl -qw net.ipv4.conf.fwd1.forwarding=1 "
+				 "net.ipv6.conf.fwd1.forwarding=1"),
+			      0);
+	expect_fib(d4, d6, 1, "forwarding on again");
+	fx.ifindex = 0;
+	CU_ASSERT_EQUAL(sh("ip link del fwd1"), 0);
+}
+
 TEST_SUITE(echo_refuse) = {
 	.name = "bpf_echo_refuse",
 	.init = suite_init,
@@ -425,6 +516,7 @@ TEST_SUITE(echo_refuse) = {
 			{"local_list", test_local_list},
 			{"allowlist", test_allowlist},
 			{"fib_transit", test_fib_transit},
+			{"fib_follows_changes", test_fib_follows_changes},
 			{NULL, NULL},
 		},
 };

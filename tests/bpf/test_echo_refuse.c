@@ -434,8 +434,46 @@ static void expect_fib(const char *dst4, const char *dst6, int transit,
  */
 static void test_fib_follows_changes(void)
 {
+	static const struct {
+		const char *change; /* shell commands on both families */
+		int transit;
+		const char *what;
+	} steps[] = {
+		{NULL, 0, "no route"},
+		{"ip route add 100.65.0.0/24 via 198.18.0.2 && "
+		 "ip -6 route add 2001:db8:301::/64 via 2001:db8:300::2",
+		 1, "route added"},
+		{"ip addr add 100.65.0.5/32 dev fwd1 && "
+		 "ip addr add 2001:db8:301::5/128 dev fwd1 nodad",
+		 0, "address added"},
+		{"ip addr del 100.65.0.5/32 dev fwd1 && "
+		 "ip addr del 2001:db8:301::5/128 dev fwd1",
+		 1, "address removed"},
+		{"ip route del 100.65.0.0/24 && "
+		 "ip -6 route del 2001:db8:301::/64",
+		 0, "route removed"},
+		{"ip route add 100.65.0.0/24 via 198.18.0.2 table 100 && "
+		 "ip -6 route add 2001:db8:301::/64 via 2001:db8:300::2 "
+		 "table 100",
+		 0, "route in a table no rule points to"},
+		{"ip rule add to 100.65.0.0/24 table 100 && "
+		 "ip -6 rule add to 2001:db8:301::/64 table 100",
+		 1, "rule added"},
+		{"ip rule del to 100.65.0.0/24 table 100 && "
+		 "ip -6 rule del to 2001:db8:301::/64 table 100",
+		 0, "rule removed"},
+		{"ip route add 100.65.0.0/24 via 198.18.0.2 && "
+		 "ip -6 route add 2001:db8:301::/64 via 2001:db8:300::2",
+		 1, "route added again"},
+		/* forwarding is read from the device for every request */
+		{"sysctl -qw net.ipv4.conf.fwd1.forwarding=0 "
+		 "net.ipv6.conf.fwd1.forwarding=0",
+		 0, "forwarding off"},
+		{"sysctl -qw net.ipv4.conf.fwd1.forwarding=1 "
+		 "net.ipv6.conf.fwd1.forwarding=1",
+		 1, "forwarding on again"},
+	};
 	unsigned int ifindex = fixture_veth("fwd1", 1500);
-	const char *d4 = "100.65.0.5", *d6 = "2001:db8:301::5";
 
 	CU_ASSERT_FATAL(ifindex != 0);
 	CU_ASSERT_EQUAL_FATAL(sh("ip addr add 198.18.0.1/24 dev fwd1 && "
@@ -445,58 +483,12 @@ static void test_fib_follows_changes(void)
 				 "net.ipv6.conf.fwd1.forwarding=1"),
 			      0);
 	fx.ifindex = ifindex;
-
-	expect_fib(d4, d6, 0, "no route");
-	CU_ASSERT_EQUAL_FATAL(sh("ip route add 100.65.0.0/24 via 198.18.0.2 && "
-				 "ip -6 route add 2001:db8:301::/64 via "
-				 "2001:db8:300::2"),
-			      0);
-	expect_fib(d4, d6, 1, "route added");
-	CU_ASSERT_EQUAL_FATAL(sh("ip addr add 100.65.0.5/32 dev fwd1 && "
-				 "ip addr add 2001:db8:301::5/128 dev fwd1 "
-				 "nodad"),
-			      0);
-	expect_fib(d4, d6, 0, "address added");
-	CU_ASSERT_EQUAL_FATAL(sh("ip addr del 100.65.0.5/32 dev fwd1 && "
-				 "ip addr del 2001:db8:301::5/128 dev fwd1"),
-			      0);
-	expect_fib(d4, d6, 1, "address removed");
-	CU_ASSERT_EQUAL_FATAL(sh("ip route del 100.65.0.0/24 && "
-				 "ip -6 route del 2001:db8:301::/64"),
-			      0);
-	expect_fib(d4, d6, 0, "route removed");
-
-	CU_ASSERT_EQUAL_FATAL(sh("ip route add 100.65.0.0/24 via 198.18.0.2 "
-				 "table 100 && "
-				 "ip -6 route add 2001:db8:301::/64 via "
-				 "2001:db8:300::2 table 100"),
-			      0);
-	expect_fib(d4, d6, 0, "route in a table no rule points to");
-	CU_ASSERT_EQUAL_FATAL(sh("ip rule add to 100.65.0.0/24 table 100 && "
-				 "ip -6 rule add to 2001:db8:301::/64 "
-				 "table 100"),
-			      0);
-	expect_fib(d4, d6, 1, "rule added");
-	CU_ASSERT_EQUAL_FATAL(sh("ip rule del to 100.65.0.0/24 table 100 && "
-				 "ip -6 rule del to 2001:db8:301::/64 "
-				 "table 100"),
-			      0);
-	expect_fib(d4, d6, 0, "rule removed");
-
-	/* forwarding is read from the device for every request */
-	CU_ASSERT_EQUAL_FATAL(sh("ip route add 100.65.0.0/24 via 198.18.0.2 && "
-				 "ip -6 route add 2001:db8:301::/64 via "
-				 "2001:db8:300::2"),
-			      0);
-	expect_fib(d4, d6, 1, "route added again");
-	CU_ASSERT_EQUAL_FATAL(sh("sysctl -qw net.ipv4.conf.fwd1.forwarding=0 "
-				 "net.ipv6.conf.fwd1.forwarding=0"),
-			      0);
-	expect_fib(d4, d6, 0, "forwarding off");
-	CU_ASSERT_EQUAL_FATAL(sh("sysctl -qw net.ipv4.conf.fwd1.forwarding=1 "
-				 "net.ipv6.conf.fwd1.forwarding=1"),
-			      0);
-	expect_fib(d4, d6, 1, "forwarding on again");
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i].change)
+			CU_ASSERT_EQUAL_FATAL(sh(steps[i].change), 0);
+		expect_fib("100.65.0.5", "2001:db8:301::5", steps[i].transit,
+			   steps[i].what);
+	}
 	fx.ifindex = 0;
 	CU_ASSERT_EQUAL(sh("ip link del fwd1"), 0);
 }

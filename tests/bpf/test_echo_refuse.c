@@ -339,6 +339,23 @@ static int sh(const char *cmd)
 	return rc;
 }
 
+/* A veth that forwards both families, with one address of each; 0 on error. */
+static unsigned int forwarding_veth(const char *dev, const char *addr4,
+				    const char *addr6)
+{
+	unsigned int ifindex = fixture_veth(dev, 1500);
+	char cmd[512];
+
+	if (!ifindex)
+		return 0;
+	snprintf(cmd, sizeof(cmd),
+		 "ip addr add %s dev %s && ip addr add %s dev %s nodad && "
+		 "sysctl -qw net.ipv4.conf.%s.forwarding=1 "
+		 "net.ipv6.conf.%s.forwarding=1",
+		 addr4, dev, addr6, dev, dev, dev);
+	return sh(cmd) ? 0 : ifindex;
+}
+
 /*
  * With no address list the FIB decides. On an ingress device with
  * forwarding on, a destination the FIB would forward is someone else's:
@@ -347,24 +364,17 @@ static int sh(const char *cmd)
  */
 static void test_fib_transit(void)
 {
-	unsigned int ifindex = fixture_veth("fwd0", 1500);
+	unsigned int ifindex = forwarding_veth("fwd0", "198.51.100.1/24",
+					       "2001:db8:100::1/64");
 
 	CU_ASSERT_FATAL(ifindex != 0);
-	CU_ASSERT_EQUAL_FATAL(sh("ip addr add 198.51.100.1/24 dev fwd0 && "
-				 "ip addr add 2001:db8:100::1/64 dev fwd0 "
-				 "nodad && "
-				 "ip route add 203.0.113.0/24 via 198.51.100.2 "
-				 "&& "
-				 "ip -6 route add 2001:db8:200::/64 via "
+	CU_ASSERT_EQUAL_FATAL(sh("ip route add 203.0.113.0/24 via 198.51.100.2 "
+				 "&& ip -6 route add 2001:db8:200::/64 via "
 				 "2001:db8:100::2 && "
 				 "ip neigh replace 198.51.100.2 lladdr "
-				 "02:00:00:00:00:0a "
-				 "dev fwd0 && "
+				 "02:00:00:00:00:0a dev fwd0 && "
 				 "ip -6 neigh replace 2001:db8:100::2 "
-				 "lladdr 02:00:00:00:00:0a dev fwd0 && "
-				 "sysctl -qw net.ipv4.conf.fwd0.forwarding=1 "
-				 "&& "
-				 "sysctl -qw net.ipv6.conf.fwd0.forwarding=1"),
+				 "lladdr 02:00:00:00:00:0a dev fwd0"),
 			      0);
 	fx.ifindex = ifindex;
 
@@ -473,15 +483,10 @@ static void test_fib_follows_changes(void)
 		 "net.ipv6.conf.fwd1.forwarding=1",
 		 1, "forwarding on again"},
 	};
-	unsigned int ifindex = fixture_veth("fwd1", 1500);
+	unsigned int ifindex =
+		forwarding_veth("fwd1", "198.18.0.1/24", "2001:db8:300::1/64");
 
 	CU_ASSERT_FATAL(ifindex != 0);
-	CU_ASSERT_EQUAL_FATAL(sh("ip addr add 198.18.0.1/24 dev fwd1 && "
-				 "ip addr add 2001:db8:300::1/64 dev fwd1 "
-				 "nodad && "
-				 "sysctl -qw net.ipv4.conf.fwd1.forwarding=1 "
-				 "net.ipv6.conf.fwd1.forwarding=1"),
-			      0);
 	fx.ifindex = ifindex;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (steps[i].change)

@@ -422,15 +422,21 @@ static int apply_sets(struct daemon_risav *dr, const char *file,
 	struct risav_set sets[DAEMON_RISAV_SETS_MAX];
 	struct risav_set_seen seen[DAEMON_RISAV_SETS_MAX];
 	struct sa_counts cnt = {};
-	size_t n, nseen = 0, applied = 0;
+	size_t n, nseen = 0, applied = 0, fresh = 0;
 	struct pins pins;
 	int rc = -1;
 
 	if (sets_open(dp, sets, &n, err, errlen))
 		return -1;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (set_check(&sets[i], r, err, errlen))
 			goto out;
+		fresh += !seen_set(dr, sets[i].risav_id);
+	}
+	if (only_new && !fresh) {
+		rc = 0;
+		goto out;
+	}
 	if (pins_prepare(dp->pin_dir[0] ? dp->pin_dir : NULL, &pins) ||
 	    pins_lock(&pins)) {
 		snprintf(err, errlen, "cannot lock the pin directory");

@@ -235,7 +235,7 @@ static void test_errors_name_line(void)
 		 ":3: risav.sas[0].direction: expected in, not 'sideways'"},
 		{"risav:\n  sas:\n"
 		 "    - {spi: 256, asn: 1, alg: hmac-sha256-128, key: " KEY "}"
-									    "\n"
+		 "\n"
 		 "    - {spi: 0x100, asn: AS1, alg: hmac-sha256-128, key: " KEY2
 		 "}\n",
 		 ":4: risav.sas: SPI 0x100 with ASN 1 listed twice (first on "
@@ -380,6 +380,124 @@ static void test_import_errors(void)
 	config_free(&cfg);
 }
 
+/* text with every `from` replaced by `to` (malloc'd). */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+	size_t n = 0, fl = strlen(from), tl = strlen(to);
+	char *out, *o;
+
+	for (const char *p = text; (p = strstr(p, from)); p += fl)
+		n++;
+	out = malloc(strlen(text) + n * tl + 1);
+	if (!out)
+		return NULL;
+	o = out;
+	for (const char *p = text;;) {
+		const char *q = strstr(p, from);
+
+		if (!q) {
+			strcpy(o, p);
+			break;
+		}
+		memcpy(o, p, q - p);
+		o += q - p;
+		memcpy(o, to, tl);
+		o += tl;
+		p = q + fl;
+	}
+	return out;
+}
+
+static char *slurp(const char *rel)
+{
+	char path[1024];
+	char *buf;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/%s", test_src_dir(), rel);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = calloc(1, len + 1);
+	if (buf && fread(buf, 1, len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Loads a documented example with its two paths pointed at test files. */
+static void load_example(const char *yaml_text, const char *key_path,
+			 const char *import_path, struct daemon_config *cfg)
+{
+	char *a = replace_all(yaml_text, key_path, "k.key");
+	char *b = a ? replace_all(a, import_path, "rpki.json") : NULL;
+	const char *err;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	put("k.key", KEY "\n");
+	put("rpki.json", "{\"roas\": []}\n");
+	err = load(b, cfg);
+	if (err[0])
+		fprintf(stderr, "\n%s\n%s\n", b, err);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	free(a);
+	free(b);
+}
+
+/* The commented risav: section of etc/esprit.yaml and the README's
+ * example load as they are written. */
+static void test_documented_examples_load(void)
+{
+	char *etc = slurp("etc/esprit.yaml"), *readme = slurp("README.md");
+	char *start, *end, *text, *o;
+	struct daemon_config cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(etc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(readme);
+	start = strstr(etc, "\n#risav:\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(start);
+	text = calloc(1, strlen(start) + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	o = text;
+	for (const char *p = start + 1; *p; p++) {
+		if (*p == '#' && (p == start + 1 || p[-1] == '\n'))
+			continue; /* uncomment */
+		*o++ = *p;
+	}
+	load_example(text, "/etc/esprit/keys/64501-1000.key",
+		     "/var/lib/rpki-client/json", &cfg);
+	CU_ASSERT_EQUAL(cfg.risav.state.config.local_asn, 64500);
+	CU_ASSERT_EQUAL(cfg.risav.state.npeers, 1);
+	CU_ASSERT_EQUAL(cfg.risav.nsas, 1);
+	CU_ASSERT_EQUAL(cfg.risav.statics.n, 1);
+	config_free(&cfg);
+	free(text);
+
+	start = strstr(readme, "```yaml\nrisav:\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(start);
+	start += strlen("```yaml\n");
+	end = strstr(start, "```");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+	text = strndup(start, end - start);
+	load_example(text, "/etc/esprit/keys/64501-1000.key",
+		     "/var/lib/rpki-client/json", &cfg);
+	CU_ASSERT_EQUAL(cfg.risav.state.config.local_asn, 64500);
+	CU_ASSERT_EQUAL(cfg.risav.state.local_contact_count, 2);
+	CU_ASSERT_EQUAL(cfg.risav.state.npeers, 2);
+	CU_ASSERT_EQUAL(cfg.risav.nsas, 2);
+	CU_ASSERT_EQUAL(cfg.risav.statics.n, 2);
+	config_free(&cfg);
+	free(text);
+	free(etc);
+	free(readme);
+}
+
 TEST_SUITE(config_risav_suite) = {
 	.name = "unit_config_risav",
 	.init = suite_init,
@@ -392,6 +510,8 @@ TEST_SUITE(config_risav_suite) = {
 			{"import_digest_and_statics",
 			 test_import_digest_and_statics},
 			{"import_errors", test_import_errors},
+			{"documented_examples_load",
+			 test_documented_examples_load},
 			{NULL, NULL},
 		},
 };

@@ -22,6 +22,7 @@ struct risav_set {
 
 struct sa_counts {
 	size_t added, replaced, deleted, kept;
+	size_t tables; /* prefix tables installed */
 };
 
 void daemon_risav_init(struct daemon_risav *dr)
@@ -375,6 +376,7 @@ static int set_apply(struct risav_set *s, const char *file,
 			snprintf(err, errlen, "prefix table: %s", why);
 			goto undo;
 		}
+		cnt->tables++;
 		if (!rep.index_id && rep.index_note[0] && s->rm.pfx4 >= 0)
 			log_warn("risav: no IPv4 prefix index (%s): IPv4 "
 				 "lookups walk the trie",
@@ -400,8 +402,8 @@ out:
 /* ---- applying ----------------------------------------------------------- */
 
 static void log_applied(const struct config_risav *r,
-			const struct prefix_table *t, bool table_changed,
-			size_t nsets, const struct sa_counts *c)
+			const struct prefix_table *t, size_t nsets,
+			const struct sa_counts *c)
 {
 	log_notice("risav: %zu map set%s: local AS %u, %zu peers, %zu SAs "
 		   "(%zu added, %zu replaced, %zu deleted, %zu unchanged), "
@@ -409,7 +411,7 @@ static void log_applied(const struct config_risav *r,
 		   nsets, nsets == 1 ? "" : "s", r->state.config.local_asn,
 		   r->state.npeers, r->nsas, c->added, c->replaced, c->deleted,
 		   c->kept, t->n,
-		   table_changed ? " (table installed)" : " (table unchanged)");
+		   c->tables ? " (table installed)" : " (table unchanged)");
 }
 
 /* Applies r to the sets of dp; only_new: to sets not seen before. */
@@ -467,7 +469,7 @@ static int apply_sets(struct daemon_risav *dr, const char *file,
 	memcpy(dr->sets, seen, nseen * sizeof(seen[0]));
 	dr->nsets = nseen;
 	if (applied)
-		log_applied(r, table, table_changed, applied, &cnt);
+		log_applied(r, table, applied, &cnt);
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)

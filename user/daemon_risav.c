@@ -399,6 +399,18 @@ out:
 	return rc;
 }
 
+int risav_set_apply(const struct risav_maps *rm, const struct sa_maps *sm,
+		    __u32 sa_max, const char *file,
+		    const struct config_risav *r,
+		    const struct prefix_table *table, bool install_table,
+		    char *err, size_t errlen)
+{
+	struct risav_set s = {.rm = *rm, .sm = *sm, .sa_max = sa_max};
+	struct sa_counts cnt = {};
+
+	return set_apply(&s, file, r, table, install_table, &cnt, err, errlen);
+}
+
 /* ---- applying ----------------------------------------------------------- */
 
 static void log_applied(const struct config_risav *r,

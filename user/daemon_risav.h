@@ -62,6 +62,17 @@ void risav_plan_free(struct risav_plan *plan);
 int daemon_risav_apply(struct daemon_risav *dr, struct risav_plan *plan,
 		       const struct dataplane *dp, char *err, size_t errlen);
 
+/*
+ * The step daemon_risav_apply() takes for each map set, after the checks
+ * (exposed for tests): SAs added and replaced, peers and settings, the
+ * table if install_table, stale SAs deleted; undone on failure.
+ */
+int risav_set_apply(const struct risav_maps *rm, const struct sa_maps *sm,
+		    __u32 sa_max, const char *file,
+		    const struct config_risav *r,
+		    const struct prefix_table *table, bool install_table,
+		    char *err, size_t errlen);
+
 /* Applies the running configuration to map sets not seen yet (a program
  * attached since); logs what fails. */
 void daemon_risav_sync(struct daemon_risav *dr, const struct daemon_config *cfg,

@@ -459,11 +459,11 @@ void config_risav_free(struct config_risav *r)
 
 /* ---- the prefix table --------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+static char *read_file(const char *path, size_t *len, struct stat *st,
+		       char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t cap = 1 << 16, n = 0;
-	struct stat st;
 	char *buf;
 
 	if (fd < 0) {
@@ -471,8 +471,14 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 			 strerror(errno));
 		return NULL;
 	}
-	if (!fstat(fd, &st) && st.st_size > 0)
-		cap = (size_t)st.st_size + 1;
+	if (fstat(fd, st)) {
+		snprintf(err, errlen, "cannot stat %s: %s", path,
+			 strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (st->st_size > 0)
+		cap = (size_t)st->st_size + 1;
 	buf = malloc(cap);
 	while (buf) {
 		ssize_t r;
@@ -521,6 +527,18 @@ static bool same_statics(const struct prefix_table *a,
 	return true;
 }
 
+static bool same_file(const char *path, const struct risav_prefixes *prev)
+{
+	struct stat st;
+
+	return !stat(path, &st) && st.st_dev == prev->dev &&
+	       st.st_ino == prev->ino && st.st_size == prev->size &&
+	       st.st_mtim.tv_sec == prev->mtime.tv_sec &&
+	       st.st_mtim.tv_nsec == prev->mtime.tv_nsec &&
+	       st.st_ctim.tv_sec == prev->ctime.tv_sec &&
+	       st.st_ctim.tv_nsec == prev->ctime.tv_nsec;
+}
+
 int config_risav_load_prefixes(const struct config_risav *r, const char *file,
 			       const struct risav_prefixes *prev,
 			       const struct prefix_table *prev_statics,
@@ -536,8 +554,18 @@ int config_risav_load_prefixes(const struct config_risav *r, const char *file,
 	memset(out, 0, sizeof(*out));
 	prefix_table_init(&out->table);
 	*unchanged = false;
+	if (r->import[0] && prev && prev_statics && prev->imported &&
+	    same_statics(prev_statics, &r->statics) &&
+	    same_file(r->import, prev)) {
+		*out = *prev;
+		prefix_table_init(&out->table);
+		*unchanged = true;
+		return 0;
+	}
 	if (r->import[0]) {
-		buf = read_file(r->import, &len, why, sizeof(why));
+		struct stat st;
+
+		buf = read_file(r->import, &len, &st, why, sizeof(why));
 		if (!buf) {
 			snprintf(err, errlen,
 				 "%s:%zu: risav.prefixes.import: %s", file,
@@ -546,6 +574,11 @@ int config_risav_load_prefixes(const struct config_risav *r, const char *file,
 		}
 		sha256(buf, len, out->digest);
 		out->imported = true;
+		out->dev = st.st_dev;
+		out->ino = st.st_ino;
+		out->size = st.st_size;
+		out->mtime = st.st_mtim;
+		out->ctime = st.st_ctim;
 	}
 	if (prev && prev_statics && prev->imported == out->imported &&
 	    !memcmp(prev->digest, out->digest, sizeof(out->digest)) &&

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "esprit_sha256.h"
 #include "prefix_table.h"
@@ -50,12 +51,19 @@ struct risav_prefixes {
 	bool imported; /* r->import was read */
 	__u8 digest[ESPRIT_SHA256_DIGEST_LEN]; /* of the import file */
 	size_t import_entries; /* prefixes the import gave */
+	/* the file as last read: unchanged identity, size and times mean
+	 * unchanged content, and spare reading it to digest it again */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
 };
 
 /*
  * Reads r's import file and digests it. When prev is given and holds the
  * same digest (and both have the same statics), *unchanged is set and the
- * file is not parsed (out->table stays empty). Otherwise the file is
+ * file is not parsed (out->table stays empty); a file whose device, inode,
+ * size, mtime and ctime are prev's is not even read. Otherwise the file is
  * parsed and validated (rpki_parse), and the statics put over it.
  * Returns 0, or -1 with "FILE:LINE: risav.prefixes.import: ..." in err.
  */

@@ -510,8 +510,18 @@ int daemon_risav_apply(struct daemon_risav *dr, struct risav_plan *plan,
 		       false, err, errlen))
 		return -1;
 	dr->owned = true;
-	if (plan->prefixes_unchanged)
+	if (plan->prefixes_unchanged) {
+		/* same content, maybe rewritten: remember the file as it is
+		 * now, so the next reload need not read it */
+		if (plan->prefixes.imported) {
+			dr->prefixes.dev = plan->prefixes.dev;
+			dr->prefixes.ino = plan->prefixes.ino;
+			dr->prefixes.size = plan->prefixes.size;
+			dr->prefixes.mtime = plan->prefixes.mtime;
+			dr->prefixes.ctime = plan->prefixes.ctime;
+		}
 		return 0;
+	}
 	/* keep what was installed, to tell a later change from none */
 	prefix_table_init(&statics);
 	if (r->statics.n) {

@@ -312,6 +312,21 @@ static void test_import_digest_and_statics(void)
 	CU_ASSERT_EQUAL(again.table.n, 0);
 	risav_prefixes_free(&again);
 
+	/* rewritten with the same bytes: the digest says unchanged */
+	put("rpki.json", "{\"roas\": [\n"
+			 "  {\"asn\": 64501, \"prefix\": \"198.51.100.0/24\", "
+			 "\"maxLength\": 24},\n"
+			 "  {\"asn\": 64500, \"prefix\": \"10.11.0.0/16\", "
+			 "\"maxLength\": 24}\n"
+			 "]}\n");
+	CU_ASSERT_STRING_EQUAL_FATAL(prefixes(&cfg, &first, &cfg.risav.statics,
+					      &again, &unchanged),
+				     "");
+	CU_ASSERT_TRUE(unchanged);
+	CU_ASSERT_EQUAL(
+		memcmp(again.digest, first.digest, sizeof(first.digest)), 0);
+	risav_prefixes_free(&again);
+
 	/* other statics: built again */
 	CU_ASSERT_STRING_EQUAL_FATAL(
 		load("risav:\n  prefixes:\n    import: rpki.json\n", &cfg2),

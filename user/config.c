@@ -341,11 +341,17 @@ int config_parse_listen(const char *text, struct sockaddr_storage *ss,
 static int parse_root(struct ydoc *d, yaml_node_t *root,
 		      struct daemon_config *cfg)
 {
-	static const char *const keys[] = {"interfaces",     "metrics",
-					   "control",	     "pin_dir",
-					   "detach_on_exit", "hook",
-					   "hook_timeout",   "responder",
-					   "peers",	     NULL};
+	static const char *const keys[] = {"interfaces",
+					   "metrics",
+					   "control",
+					   "pin_dir",
+					   "detach_on_exit",
+					   "hook",
+					   "hook_timeout",
+					   "responder",
+					   "peers",
+					   "risav",
+					   NULL};
 	static const char *const metrics_keys[] = {"listen", "enabled", NULL};
 	yaml_node_t *v, *m;
 
@@ -409,6 +415,9 @@ static int parse_root(struct ydoc *d, yaml_node_t *root,
 	v = ymap_get(d, root, "peers");
 	if (v && parse_peers(d, v, cfg))
 		return -1;
+	v = ymap_get(d, root, "risav");
+	if (v && config_risav_parse(d, v, cfg->path, &cfg->risav))
+		return -1;
 	return 0;
 }
 
@@ -440,6 +449,7 @@ void config_free(struct daemon_config *cfg)
 	free(cfg->interfaces);
 	free(cfg->allow.items);
 	free(cfg->peers);
+	config_risav_free(&cfg->risav);
 	cfg->interfaces = NULL;
 	cfg->allow.items = NULL;
 	cfg->peers = NULL;

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <xdp/libxdp.h>
 
+#include "config_risav.h"
 #include "esprit_config.h"
 #include "esprit_types.h"
 
@@ -73,6 +74,8 @@ struct daemon_config {
 	struct config_prefix_list allow;
 	struct config_peer *peers;
 	size_t peer_count;
+	/* risav: absent (risav.present false) leaves the RISAV maps alone */
+	struct config_risav risav;
 };
 
 /* "127.0.0.1:9469", "[::1]:9469", ":9469" (all addresses). */

@@ -130,9 +130,10 @@ static int start_metrics(struct daemon *d, const struct daemon_config *cfg)
 static void reload(struct daemon *d)
 {
 	struct daemon_config nc;
+	struct risav_plan plan;
 	uint64_t first_new = d->prober.next_id + 1;
 	size_t before = d->prober.nstreams, added = 0;
-	char err[512];
+	char err[1024];
 
 	sd_notify(0, "RELOADING=1");
 	if (config_load(d->cfg.path, &nc, err, sizeof(err))) {
@@ -143,6 +144,20 @@ static void reload(struct daemon *d)
 		sd_notify(0, "READY=1");
 		return;
 	}
+	/* RISAV first: it is the part a map's size or the kernel can still
+	 * refuse, and then it has undone its writes and nothing else moved */
+	if (daemon_risav_prepare(&d->risav, &nc, &plan, err, sizeof(err)) ||
+	    daemon_risav_apply(&d->risav, &plan, &d->dp, err, sizeof(err))) {
+		d->reload_failures++;
+		log_err("reload: %s; nothing changed, still running the "
+			"configuration read before",
+			err);
+		risav_plan_free(&plan);
+		config_free(&nc);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	risav_plan_free(&plan);
 	if (strcmp(nc.control, d->cfg.control)) {
 		struct control_server *c =
 			control_server_new(d, nc.control, err, sizeof(err));
@@ -165,6 +180,7 @@ static void reload(struct daemon *d)
 	}
 	hook_runner_set_command(&d->hooks, nc.hook, nc.hook_timeout_ns);
 	dataplane_apply(&d->dp, &nc);
+	daemon_risav_sync(&d->risav, &nc, &d->dp); /* programs just attached */
 	prober_apply(&d->prober, &nc);
 	for (const struct probe_stream *st = d->prober.streams; st;
 	     st = st->next)
@@ -236,6 +252,7 @@ static void on_tick(struct ev_source *s, uint32_t events)
 	hook_reap(&d->hooks);
 	if (d->ticks % MAINTAIN_EVERY_TICKS == 0) {
 		dataplane_maintain(&d->dp);
+		daemon_risav_sync(&d->risav, &d->cfg, &d->dp);
 		prober_check_paths(&d->prober);
 		notify_status(d);
 	}
@@ -279,14 +296,31 @@ static int setup_tick(struct daemon *d)
 	return ev_add(&d->loop, &d->tick, EPOLLIN);
 }
 
+static int start_running(struct daemon *d, struct risav_plan *plan);
+
 static int start(struct daemon *d, const char *file)
 {
-	char err[512];
+	struct risav_plan plan;
+	char err[1024];
+	int rc;
 
 	if (config_load(file, &d->cfg, err, sizeof(err))) {
 		log_err("%s", err);
 		return -1;
 	}
+	if (daemon_risav_prepare(&d->risav, &d->cfg, &plan, err, sizeof(err))) {
+		log_err("%s", err);
+		return -1;
+	}
+	rc = start_running(d, &plan);
+	risav_plan_free(&plan);
+	return rc;
+}
+
+static int start_running(struct daemon *d, struct risav_plan *plan)
+{
+	char err[1024];
+
 	if (ev_loop_init(&d->loop) || setup_signals(d) || setup_tick(d)) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
 		return -1;
@@ -307,6 +341,10 @@ static int start(struct daemon *d, const char *file)
 	}
 	hook_runner_init(&d->hooks, d->cfg.hook, d->cfg.hook_timeout_ns);
 	dataplane_apply(&d->dp, &d->cfg);
+	if (daemon_risav_apply(&d->risav, plan, &d->dp, err, sizeof(err))) {
+		log_err("%s; the RISAV maps are as they were", err);
+		return -1;
+	}
 	if (prober_apply(&d->prober, &d->cfg))
 		return -1;
 	return 0;
@@ -318,6 +356,7 @@ static void stop(struct daemon *d)
 	metrics_server_free(d->metrics);
 	control_server_free(d->control);
 	dataplane_shutdown(&d->dp, d->cfg.detach_on_exit);
+	daemon_risav_free(&d->risav);
 	hook_reap(&d->hooks);
 	hook_runner_free(&d->hooks);
 	if (d->tick.fd >= 0)
@@ -367,6 +406,7 @@ int cmd_daemon(int argc, char **argv)
 	d->prober.timer.fd = d->prober.sock4.src.fd = -1;
 	d->prober.sock6.src.fd = -1;
 	dataplane_init(&d->dp);
+	daemon_risav_init(&d->risav);
 	d->started_mono_ns = monotonic_ns();
 	d->started_real = daemon_realtime_of(d->started_mono_ns);
 	if (start(d, file) == 0) {

@@ -7,6 +7,7 @@
 #define ESPRIT_DAEMON_H
 
 #include "config.h"
+#include "daemon_risav.h"
 #include "dataplane.h"
 #include "event_loop.h"
 #include "hook.h"
@@ -20,6 +21,7 @@ struct daemon {
 	struct ev_loop loop;
 	struct prober prober;
 	struct dataplane dp;
+	struct daemon_risav risav;
 	struct hook_runner hooks;
 	struct control_server *control;
 	struct metrics_server *metrics;

@@ -313,6 +313,17 @@ static void update_error(int fd, int e, const char *what, char *err,
 			 strerror(e));
 }
 
+static bool sa_in_valid(const struct sa_in *sa)
+{
+	return sa->value.state == ESPRIT_SA_ACTIVE &&
+	       sa->value.auth.alg == ESPRIT_AUTH_HMAC_SHA256_128 &&
+	       sa->value.auth.icv_len == ESPRIT_HMAC_SHA256_128_ICV_LEN &&
+	       sa->key.spi >= ESPRIT_SPI_MIN && sa->key.asn &&
+	       (!sa->value.replay_window ||
+		(sa->value.replay_window >= ESPRIT_REPLAY_WINDOW_MIN &&
+		 sa->value.replay_window <= ESPRIT_REPLAY_WINDOW_MAX));
+}
+
 int sa_in_add(const struct sa_maps *m, const struct sa_in *sa, char *err,
 	      size_t errlen)
 {
@@ -324,13 +335,7 @@ int sa_in_add(const struct sa_maps *m, const struct sa_in *sa, char *err,
 	int e = 0;
 
 	describe(&sa->key, what, sizeof(what));
-	if (sa->value.state != ESPRIT_SA_ACTIVE ||
-	    sa->value.auth.alg != ESPRIT_AUTH_HMAC_SHA256_128 ||
-	    sa->value.auth.icv_len != ESPRIT_HMAC_SHA256_128_ICV_LEN ||
-	    sa->key.spi < ESPRIT_SPI_MIN || !sa->key.asn ||
-	    (sa->value.replay_window &&
-	     (sa->value.replay_window < ESPRIT_REPLAY_WINDOW_MIN ||
-	      sa->value.replay_window > ESPRIT_REPLAY_WINDOW_MAX))) {
+	if (!sa_in_valid(sa)) {
 		snprintf(err, errlen, "%s: not a valid SA", what);
 		return -1;
 	}
@@ -371,6 +376,52 @@ undo:
 out:
 	free(zeros);
 	return e ? -1 : 0;
+}
+
+int sa_in_replace(const struct sa_maps *m, const struct sa_in *sa, char *err,
+		  size_t errlen)
+{
+	struct esprit_replay window = {0};
+	struct esprit_sa_in cur;
+	bool had_window;
+	char what[64];
+
+	describe(&sa->key, what, sizeof(what));
+	if (!sa_in_valid(sa)) {
+		snprintf(err, errlen, "%s: not a valid SA", what);
+		return -1;
+	}
+	if (bpf_map_lookup_elem(m->in, &sa->key, &cur)) {
+		snprintf(err, errlen, "no inbound SA with %s", what);
+		return -1;
+	}
+	had_window = cur.replay_window != 0;
+	explicit_bzero(&cur, sizeof(cur));
+	/* an SA with a window and no window state counts every packet as
+	 * a replay: a window that is new goes in before the SA */
+	if (sa->value.replay_window && !had_window &&
+	    bpf_map_update_elem(m->in_rw, &sa->key, &window, BPF_ANY)) {
+		update_error(m->in_rw, errno, what, err, errlen);
+		return -1;
+	}
+	if (bpf_map_update_elem(m->in, &sa->key, &sa->value, BPF_EXIST)) {
+		int e = errno;
+
+		if (sa->value.replay_window && !had_window)
+			bpf_map_delete_elem(m->in_rw, &sa->key);
+		update_error(m->in, e, what, err, errlen);
+		return -1;
+	}
+	/* sequence numbers seen under the old key or window mean nothing
+	 * under the new one */
+	if (sa->value.replay_window && had_window &&
+	    bpf_map_update_elem(m->in_rw, &sa->key, &window, BPF_ANY)) {
+		update_error(m->in_rw, errno, what, err, errlen);
+		return -1;
+	}
+	if (!sa->value.replay_window)
+		bpf_map_delete_elem(m->in_rw, &sa->key);
+	return 0;
 }
 
 int sa_in_del(const struct sa_maps *m, const struct esprit_sa_in_key *key,

@@ -91,6 +91,14 @@ int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
 int sa_in_add(const struct sa_maps *m, const struct sa_in *sa, char *err,
 	      size_t errlen);
 
+/*
+ * Replaces an existing SA's value (key, algorithm, window) in place and
+ * starts its replay window afresh; its counters go on. Refuses an SA
+ * that does not exist.
+ */
+int sa_in_replace(const struct sa_maps *m, const struct sa_in *sa, char *err,
+		  size_t errlen);
+
 /* Deletes the SA, its window and its counters. */
 int sa_in_del(const struct sa_maps *m, const struct esprit_sa_in_key *key,
 	      char *err, size_t errlen);

@@ -281,6 +281,68 @@ static void test_add_del_full(void)
 	free(percpu);
 }
 
+/* Replaced in place: the new value, a fresh window, the counters kept. */
+static void test_replace(void)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct esprit_sa_stats *percpu = calloc(ncpus, sizeof(*percpu));
+	struct esprit_replay window = {.top = 5};
+	struct sa_in a, b, b2, missing;
+	struct esprit_sa_in got;
+	struct sa_maps m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(percpu);
+	CU_ASSERT_EQUAL_FATAL(small_maps(&m), 0);
+	build(&a, "0x2000", NULL);
+	build(&b, "0x1000", "64");
+	CU_ASSERT_EQUAL_FATAL(sa_in_add(&m, &a, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(sa_in_add(&m, &b, err, sizeof(err)), 0);
+	percpu[0].packets = 7;
+	CU_ASSERT_EQUAL(bpf_map_update_elem(m.in_st, &b.key, percpu, BPF_ANY),
+			0);
+	CU_ASSERT_EQUAL(bpf_map_update_elem(m.in_rw, &b.key, &window, BPF_ANY),
+			0);
+
+	/* another key, same window: value replaced, window afresh */
+	CU_ASSERT_EQUAL_FATAL(sa_in_build("0x1000", "64501", "hmac-sha256-128",
+					  "ff0102030405060708090a0b0c0d0e0f"
+					  "101112131415161718191a1b1c1d1e1f",
+					  "64", &b2, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL(sa_in_replace(&m, &b2, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in, &b.key, &got), 0);
+	CU_ASSERT_EQUAL(memcmp(&got, &b2.value, sizeof(got)), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(&got, &b.value, sizeof(got)), 0);
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in_rw, &b.key, &window), 0);
+	CU_ASSERT_EQUAL(window.top, 0);
+	memset(percpu, 0, ncpus * sizeof(*percpu));
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in_st, &b.key, percpu), 0);
+	CU_ASSERT_EQUAL(percpu[0].packets, 7);
+
+	/* a window where there was none: its state goes in too */
+	a.value.replay_window = 32;
+	CU_ASSERT_EQUAL(sa_in_replace(&m, &a, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(entries(m.in_rw), 2);
+	/* and away again */
+	b2.value.replay_window = 0;
+	CU_ASSERT_EQUAL(sa_in_replace(&m, &b2, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(entries(m.in_rw), 1);
+	CU_ASSERT_NOT_EQUAL(bpf_map_lookup_elem(m.in_rw, &b.key, &window), 0);
+
+	build(&missing, "0x3000", NULL);
+	CU_ASSERT_EQUAL(sa_in_replace(&m, &missing, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no inbound SA with SPI 0x3000"));
+	CU_ASSERT_EQUAL(entries(m.in), 2);
+	a.value.replay_window = 5000;
+	CU_ASSERT_EQUAL(sa_in_replace(&m, &a, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a valid SA"));
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in, &a.key, &got), 0);
+	CU_ASSERT_EQUAL(got.replay_window, 32);
+
+	sa_maps_close(&m);
+	free(percpu);
+}
+
 TEST_SUITE(sa_suite) = {
 	.name = "unit_sa",
 	.cases =
@@ -290,6 +352,7 @@ TEST_SUITE(sa_suite) = {
 			{"key", test_key},
 			{"words", test_words},
 			{"add_del_full", test_add_del_full},
+			{"replace", test_replace},
 			{NULL, NULL},
 		},
 };

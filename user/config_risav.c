@@ -10,6 +10,7 @@
 
 #include "asn.h"
 #include "config_risav.h"
+#include "read_all.h"
 #include "rpki.h"
 #include "sha256.h"
 
@@ -463,7 +464,6 @@ static char *read_file(const char *path, size_t *len, struct stat *st,
 		       char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 1 << 16, n = 0;
 	char *buf;
 
 	if (fd < 0) {
@@ -477,41 +477,11 @@ static char *read_file(const char *path, size_t *len, struct stat *st,
 		close(fd);
 		return NULL;
 	}
-	if (st->st_size > 0)
-		cap = (size_t)st->st_size + 1;
-	buf = malloc(cap);
-	while (buf) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *grown = realloc(buf, cap * 2);
-
-			if (!grown) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "cannot read %s: %s", path,
-				 strerror(errno));
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
+	buf = fd_read_all(fd, len);
 	if (!buf)
-		snprintf(err, errlen, "%s: out of memory", path);
-	*len = n;
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 strerror(errno));
+	close(fd);
 	return buf;
 }
 

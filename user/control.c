@@ -13,6 +13,7 @@
 
 #include "control.h"
 #include "daemon_log.h"
+#include "read_all.h"
 #include "status_json.h"
 
 #define CONNECTIONS_MAX 64
@@ -267,7 +268,7 @@ char *control_request(const char *path, const char *request, char *err,
 {
 	struct timeval timeout = {.tv_sec = CONTROL_TIMEOUT_S};
 	struct sockaddr_un sun;
-	size_t len = 0, cap = 65536;
+	size_t len = 0;
 	char *buf;
 	int fd;
 
@@ -307,45 +308,21 @@ char *control_request(const char *path, const char *request, char *err,
 		return NULL;
 	}
 	if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0 ||
-	    send(fd, "\n", 1, MSG_NOSIGNAL) < 0 || !(buf = malloc(cap))) {
+	    send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
 		snprintf(err, errlen, "cannot send to %s: %s", path,
 			 strerror(errno));
 		close(fd);
 		return NULL;
 	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 == cap) {
-			char *p = realloc(buf, cap * 2);
-
-			if (!p) {
-				free(buf);
-				close(fd);
-				snprintf(err, errlen, "out of memory");
-				return NULL;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		n = recv(fd, buf + len, cap - 1 - len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "cannot read from %s: %s", path,
-				 errno == EAGAIN || errno == EWOULDBLOCK
-					 ? "the daemon did not answer in time"
-					 : strerror(errno));
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	buf = fd_read_all(fd, &len);
+	if (!buf)
+		snprintf(err, errlen, "cannot read from %s: %s", path,
+			 errno == EAGAIN || errno == EWOULDBLOCK
+				 ? "the daemon did not answer in time"
+				 : strerror(errno));
 	close(fd);
-	buf[len] = '\0';
+	if (!buf)
+		return NULL;
 	if (!len) {
 		snprintf(err, errlen,
 			 "the daemon on %s closed without an answer", path);

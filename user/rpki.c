@@ -24,6 +24,7 @@
 
 #include "addr.h"
 #include "asn.h"
+#include "read_all.h"
 #include "rpki.h"
 
 #define WORKERS_MAX	   8
@@ -754,41 +755,6 @@ int rpki_parse(const char *name, const char *buf, size_t len,
 	return rc;
 }
 
-static char *read_all(int fd, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	struct stat st;
-	char *buf;
-
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
-		cap = st.st_size + 1;
-	buf = malloc(cap);
-	while (buf) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *grown = realloc(buf, cap * 2);
-
-			if (!grown)
-				break;
-			buf = grown;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		if (r == 0) {
-			*len = n;
-			return buf;
-		}
-		n += r;
-	}
-	free(buf);
-	return NULL;
-}
-
 int rpki_parse_file(const char *path, struct prefix_table *out,
 		    struct rpki_summary *sum, struct rpki_errors *errs)
 {
@@ -809,7 +775,7 @@ int rpki_parse_file(const char *path, struct prefix_table *out,
 			 strerror(errno));
 		return -1;
 	}
-	buf = read_all(fd, &len);
+	buf = fd_read_all(fd, &len);
 	if (!buf) {
 		errs->count = 1;
 		snprintf(errs->msg[0], sizeof(errs->msg[0]),

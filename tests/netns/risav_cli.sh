@@ -157,8 +157,8 @@ test_peers_on_esprit_attach() {
 	local out
 	out=$(e peer list)
 	echo "$out"
-	assert_match "^64501 +enforce +198.51.100.1 2001:db8:1::1" "$out" "row 1"
-	assert_match $'\n64502 +testing +-' "$out" "row 2"
+	assert_match "^64501 +enforce +untagged +198.51.100.1 2001:db8:1::1" "$out" "row 1"
+	assert_match $'\n64502 +testing +untagged +-' "$out" "row 2"
 	out=$(e peer list --json)
 	assert_eq "[64501, 64502, 64503]" "$(json_get '[p["asn"] for p in j]' <<<"$out")" \
 		"peer ASNs"

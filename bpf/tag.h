@@ -12,7 +12,9 @@
  * sent as they are (counted). The SA: esprit_sa_sel[(peer, DSCP)], one
  * lookup; none, or one whose sequence numbers are spent: the peer's
  * no-SA policy (send untagged, or drop). Tagged beyond the MTU: IPv6 and
- * IPv4 with DF are dropped (counted); IPv4 without DF is tagged and sent.
+ * IPv4 with DF are answered with an ICMP error carrying the MTU less the
+ * AH (bpf/tag_icmp.h); IPv4 without DF is tagged and sent as it is (the
+ * kernel fragments before TC egress, not after: see README).
  *
  * The AH goes after the IPv4 header with its options, or after the IPv6
  * header and its hop-by-hop options header; the sequence number is one
@@ -34,6 +36,7 @@
 #include "hmac.h"
 #include "ah_icv.h"
 #include "prefix.h"
+#include "skb_csum.h"
 
 #ifndef TC_ACT_OK
 #define TC_ACT_OK   0
@@ -46,8 +49,6 @@
 #define TAG_AH_LEN_V6	  (TAG_AH_LEN_V4 + 4) /* a multiple of 8 */
 #define TAG_IPV4_DF	  0x4000
 #define TAG_IPV4_FRAG	  0x3fff /* MF and fragment offset */
-#define TAG_CSUM_CHUNK	  256
-#define TAG_CSUM_CHUNKS	  (65536 / TAG_CSUM_CHUNK)
 #define TAG_CHECKSUM_PART 3 /* CHECKSUM_PARTIAL in include/linux/skbuff.h */
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
@@ -76,9 +77,8 @@ struct tag_pkt {
 	__u8 hbh[2]; /* IPv6 hop-by-hop header: next header, length */
 	__u8 ah[TAG_AH_LEN_V6];
 	__u8 icv[ESPRIT_SHA256_DIGEST_LEN];
-	__u8 chunk[TAG_CSUM_CHUNK]; /* checksum input */
-	__u32 csum; /* running sum over the chunks */
-	int csum_err;
+	__u8 icmp[64]; /* Ethernet, IP and ICMP headers of an error */
+	__u8 pseudo[40]; /* ICMPv6 pseudo-header */
 };
 
 struct {
@@ -210,17 +210,17 @@ static __always_inline int tag_no_sa(const struct tag_pkt *tp)
 }
 
 /*
- * True if the tagged packet would not fit the device's MTU. Under
+ * The device's MTU if the tagged packet would not fit it, else 0. Under
  * BPF_PROG_TEST_RUN the device is the one the context names (or lo).
  */
-static __always_inline bool tag_too_big(struct __sk_buff *skb,
-					const struct tag_pkt *tp)
+static __always_inline __u32 tag_too_big(struct __sk_buff *skb,
+					 const struct tag_pkt *tp)
 {
 	__u32 mtu = 0;
 
 	if (bpf_check_mtu(skb, 0, &mtu, 0, 0) < 0)
-		return false;
-	return tp->l3_len + tp->ah_len > mtu;
+		return 0;
+	return tp->l3_len + tp->ah_len > mtu ? mtu : 0;
 }
 
 /* The IP headers as they must read once the AH follows them, in buf. */
@@ -285,48 +285,6 @@ static __always_inline int tag_insert(struct __sk_buff *skb, struct tag_pkt *tp,
 	return bpf_skb_store_bytes(skb, ins, tp->ah, TAG_AH_LEN_V6, 0) ? -1 : 0;
 }
 
-/* One chunk of the L4 checksum: bpf_loop step. */
-static long tag_csum_step(__u32 i, void *ctx)
-{
-	struct {
-		struct __sk_buff *skb;
-		struct tag_pkt *tp;
-		__u32 off, end;
-	} *c = ctx;
-	struct tag_pkt *tp = c->tp;
-	__u32 off = c->off + i * TAG_CSUM_CHUNK, n;
-	__s64 sum;
-
-	if (off >= c->end)
-		return 1;
-	n = c->end - off;
-	if (n >= TAG_CSUM_CHUNK) {
-		n = TAG_CSUM_CHUNK;
-		if (bpf_skb_load_bytes(c->skb, off, tp->chunk, TAG_CSUM_CHUNK))
-			goto fail;
-	} else {
-		__builtin_memset(tp->chunk, 0, sizeof(tp->chunk));
-		if (n < 1 || bpf_skb_load_bytes(c->skb, off, tp->chunk, n))
-			goto fail;
-	}
-	sum = bpf_csum_diff(NULL, 0, (__be32 *)tp->chunk, TAG_CSUM_CHUNK,
-			    tp->csum);
-	if (sum < 0)
-		goto fail;
-	tp->csum = (__u32)sum;
-	return 0;
-fail:
-	tp->csum_err = 1;
-	return 1;
-}
-
-static __always_inline __u16 tag_fold(__u32 sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum;
-}
-
 /*
  * CHECKSUM_PARTIAL: the stack left the L4 checksum to the device, which
  * sums from csum_start to the end and stores the result at csum_offset.
@@ -337,14 +295,10 @@ static __always_inline __u16 tag_fold(__u32 sum)
 static __always_inline int tag_csum_prepare(struct __sk_buff *skb,
 					    struct tag_pkt *tp)
 {
-	struct {
-		struct __sk_buff *skb;
-		struct tag_pkt *tp;
-		__u32 off, end;
-	} c = {.skb = skb, .tp = tp};
 	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
 	__u64 head, data;
 	__u16 start, field;
+	__u32 off, sum;
 
 	tp->csum_off = 0;
 	if (BPF_CORE_READ_BITFIELD(k, ip_summed) != TAG_CHECKSUM_PART)
@@ -355,19 +309,14 @@ static __always_inline int tag_csum_prepare(struct __sk_buff *skb,
 	field = BPF_CORE_READ(k, csum_offset);
 	if (data < head || start < data - head)
 		return -1;
-	c.off = start - (data - head);
-	c.end = skb->len;
-	if (c.off + field + 2 > c.end)
+	off = start - (data - head);
+	if (off + field + 2 > skb->len ||
+	    skb_csum_range(skb, off, skb->len, 0, &sum))
 		return -1;
-	tp->csum = 0;
-	tp->csum_err = 0;
-	bpf_loop(TAG_CSUM_CHUNKS, tag_csum_step, &c, 0);
-	if (tp->csum_err)
-		return -1;
-	tp->csum_off = c.off + field;
+	tp->csum_off = off + field;
 	if (bpf_skb_load_bytes(skb, tp->csum_off, &tp->csum_partial, 2))
 		return -1;
-	tp->csum_final = ~tag_fold(tp->csum);
+	tp->csum_final = ~skb_csum_fold(sum);
 	if (!tp->csum_final)
 		tp->csum_final = 0xffff; /* CSUM_MANGLED_0 */
 	return bpf_skb_store_bytes(skb, tp->csum_off, &tp->csum_final, 2, 0)
@@ -384,6 +333,8 @@ static __always_inline int tag_csum_restore(struct __sk_buff *skb,
 		       ? -1
 		       : 0;
 }
+
+#include "tag_icmp.h"
 
 /*
  * The ICV of the tagged packet into tp->icv: prepares the ICV input in
@@ -422,7 +373,7 @@ __noinline int tag_check(struct __sk_buff *skb, struct tag_pkt *tp)
 	struct ah_icv_scratch *scr;
 	struct prefix_snapshot table;
 	struct esprit_sa_out *sa;
-	__u32 zero = 0, asn = 0;
+	__u32 zero = 0, asn = 0, mtu;
 	__u64 seq;
 
 	cfg = bpf_map_lookup_elem(&esprit_risav, &zero);
@@ -460,11 +411,12 @@ __noinline int tag_check(struct __sk_buff *skb, struct tag_pkt *tp)
 	sa = bpf_map_lookup_elem(&esprit_sa_out, &tp->sa);
 	if (!tag_sa_usable(sa))
 		return tag_no_sa(tp);
-	if (tag_too_big(skb, tp)) {
+	mtu = tag_too_big(skb, tp);
+	if (mtu) {
 		if (tp->l.family == ESPRIT_AF_INET6 || tp->df) {
 			tag_sa_count(&tp->sa, TAG_SA_TOO_BIG, 0);
-			return count_verdict(ESPRIT_R_RISAV_TOO_BIG, tp->len,
-					     TC_ACT_SHOT);
+			count(ESPRIT_R_RISAV_TOO_BIG, tp->len);
+			return tag_icmp_too_big(skb, tp, mtu - tp->ah_len);
 		}
 		count(ESPRIT_R_RISAV_TOO_BIG_TAGGED, tp->len);
 	}

@@ -30,14 +30,35 @@
 static struct tag_fixture fx;
 static struct pkt in;
 static struct tag_result res;
-static unsigned int if1500;
+static unsigned int if1500, if100;
+static const uint8_t host_mac[6] = {0x02, 0, 0, 0, 0xaa, 0x10};
+static const uint8_t inside_mac[6] = {0x02, 0, 0, 0, 0xbb, 0x01};
 
+/*
+ * The test's network namespace as a border: tag1500 and tag100 the
+ * outside (MTU 1500 and 100, forwarding on), taginside towards AS 64500's hosts, so ICMP
+ * errors find their way back.
+ */
 static int suite_init(void)
 {
 	if (tag_fixture_open(&fx))
 		return -1;
 	if1500 = fixture_veth("tag1500", 1500);
-	return if1500 ? 0 : -1;
+	if100 = fixture_veth("tag100", 100);
+	if (!if1500 || !if100 || !fixture_veth("taginside", 1500))
+		return -1;
+	return system("ip link set taginside address 02:00:00:00:bb:01 && "
+		      "ip addr add 192.0.2.1/24 dev taginside && "
+		      "ip addr add 2001:db8:100::1/48 dev taginside nodad && "
+		      "ip neigh replace " SRC4 " lladdr 02:00:00:00:aa:10 "
+		      "dev taginside nud permanent && "
+		      "ip neigh replace " SRC6 " lladdr 02:00:00:00:aa:10 "
+		      "dev taginside nud permanent && "
+		      "sysctl -qw net.ipv4.conf.tag1500.forwarding=1 "
+		      "net.ipv6.conf.tag1500.forwarding=1 "
+		      "net.ipv4.conf.tag100.forwarding=1")
+		       ? -1
+		       : 0;
 }
 
 static int suite_cleanup(void)
@@ -299,6 +320,7 @@ static void test_near_mtu(void)
 {
 	struct tf_shape df = {.frag_word = 0x4000};
 	struct esprit_sa_out_stats before, after;
+	uint64_t seq;
 
 	fx.ifindex = if1500;
 	/* IPv4 with DF: 1472 + 28 fits 1500, 1473 does not */
@@ -306,12 +328,24 @@ static void test_near_mtu(void)
 	expect_tagged(&in, TF_SPI_EF, TF_ENFORCE_ASN);
 	CU_ASSERT_EQUAL(res.out_len, 14 + 1500);
 	tag_fixture_sa_stats(&fx, TF_SPI_EF, TF_ENFORCE_ASN, &before);
+	seq = tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN);
 	tf_udp(&in, 4, SRC4, PEER4, 46, 1473 - 28, &df);
-	tf_expect(&fx, &in, TC_ACT_SHOT, ESPRIT_R_RISAV_TOO_BIG, TF_NO_REASON,
-		  false, &res);
+	tf_expect(&fx, &in, TC_ACT_REDIRECT, ESPRIT_R_RISAV_TOO_BIG,
+		  ESPRIT_R_RISAV_TOO_BIG_ICMP_SENT, false, &res);
+	tf_icmp_too_big(&in, res.out, res.out_len, 1500 - 28, "192.0.2.1",
+			host_mac, inside_mac);
 	tag_fixture_sa_stats(&fx, TF_SPI_EF, TF_ENFORCE_ASN, &after);
 	CU_ASSERT_EQUAL(after.too_big, before.too_big + 1);
-	/* IPv4 without DF: tagged anyway, for the path to fragment */
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN), seq);
+	/* a small quote: the whole packet */
+	fx.ifindex = if100;
+	tf_udp(&in, 4, SRC4, PEER4, 46, 60, &df);
+	tf_expect(&fx, &in, TC_ACT_REDIRECT, ESPRIT_R_RISAV_TOO_BIG,
+		  ESPRIT_R_RISAV_TOO_BIG_ICMP_SENT, false, &res);
+	tf_icmp_too_big(&in, res.out, res.out_len, 100 - 28, "192.0.2.1",
+			host_mac, inside_mac);
+	fx.ifindex = if1500;
+	/* IPv4 without DF: tagged anyway */
 	tf_udp(&in, 4, SRC4, PEER4, 46, 1473 - 28, NULL);
 	expect_tagged_at(&in, TF_SPI_EF, TF_ENFORCE_ASN,
 			 ESPRIT_R_RISAV_TOO_BIG_TAGGED, __FILE__, __LINE__);
@@ -320,8 +354,14 @@ static void test_near_mtu(void)
 	expect_tagged(&in, TF_SPI_ANY, TF_ENFORCE_ASN);
 	CU_ASSERT_EQUAL(res.out_len, 14 + 1500);
 	tf_udp(&in, 6, SRC6, PEER6, 0, 1469 - 48, NULL);
-	tf_expect(&fx, &in, TC_ACT_SHOT, ESPRIT_R_RISAV_TOO_BIG, TF_NO_REASON,
-		  false, &res);
+	tf_expect(&fx, &in, TC_ACT_REDIRECT, ESPRIT_R_RISAV_TOO_BIG,
+		  ESPRIT_R_RISAV_TOO_BIG_ICMP_SENT, false, &res);
+	tf_icmp_too_big(&in, res.out, res.out_len, 1500 - 32, "2001:db8:100::1",
+			host_mac, inside_mac);
+	/* no way back to the source: dropped, counted */
+	tf_udp(&in, 6, "2001:db8:100:9::9", PEER6, 0, 1469 - 48, NULL);
+	tf_expect(&fx, &in, TC_ACT_SHOT, ESPRIT_R_RISAV_TOO_BIG,
+		  ESPRIT_R_RISAV_TOO_BIG_NO_ICMP, false, &res);
 	fx.ifindex = 0;
 }
 
@@ -378,8 +418,7 @@ static void *race(void *arg)
 		const uint8_t *ah = r->res.out + 14 + 20;
 
 		if (tag_fixture_run(&fx, &in, &r->res) ||
-		    r->res.action != TC_ACT_OK ||
-		    r->res.out_len != in.len + 28)
+		    r->res.action != TC_ACT_OK || r->res.out_len != in.len + 28)
 			break;
 		r->seq[r->n] = (uint32_t)ah[8] << 24 | ah[9] << 16 |
 			       ah[10] << 8 | ah[11];
@@ -415,8 +454,8 @@ static void test_two_cpus_one_sa(void)
 	start = tag_fixture_seq(&fx, TF_SPI_AF4, TF_ENFORCE_ASN);
 	for (int i = 0; i < 2; i++) {
 		r[i].cpu = i;
-		CU_ASSERT_FATAL(!pthread_create(&r[i].thread, NULL, race,
-						&r[i]));
+		CU_ASSERT_FATAL(
+			!pthread_create(&r[i].thread, NULL, race, &r[i]));
 	}
 	for (int i = 0; i < 2; i++) {
 		pthread_join(r[i].thread, NULL);
@@ -461,7 +500,7 @@ TEST_SUITE(suite) = {
 			 test_sequence_numbers_run_out},
 			{"near_mtu", test_near_mtu},
 			{"untaggable_sent_as_is", test_untaggable_sent_as_is},
-		{"two_cpus_one_sa", test_two_cpus_one_sa},
+			{"two_cpus_one_sa", test_two_cpus_one_sa},
 			{NULL, NULL},
 		},
 };

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +368,95 @@ bool tf_tagged_at(const struct pkt *in, const uint8_t *out, size_t out_len,
 	q.ah_icv_len = 16;
 	pkt_ah_sign(&q, tf_key, sizeof(tf_key));
 	TF_CHECK(!memcmp(q.data + ins + 12, icv, 16), "ICV does not verify");
+#undef TF_CHECK
+out:
+	CU_ASSERT(ok);
+	return ok;
+}
+
+/* The one's complement sum of n bytes, folded, not complemented. */
+static uint16_t ones_sum(const uint8_t *p, size_t n, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+bool tf_icmp_too_big_at(const struct pkt *in, const uint8_t *out,
+			size_t out_len, uint32_t mtu, const char *from,
+			const uint8_t dmac[6], const uint8_t smac[6],
+			const char *file, int line)
+{
+	const uint8_t *ip = out + 14, *orig = in->data + in->l3_off;
+	size_t orig_len = in->len - in->l3_off, hlen, keep;
+	uint8_t want_src[16], pseudo[40];
+	const uint8_t *icmp;
+	bool ok = true;
+
+#define TF_CHECK(cond, what)                                              \
+	do {                                                              \
+		if (!(cond)) {                                            \
+			fprintf(stderr, "%s:%d: %s\n", file, line, what); \
+			ok = false;                                       \
+			goto out;                                         \
+		}                                                         \
+	} while (0)
+
+	TF_CHECK(out_len > 14 + 48, "too short for an ICMP error");
+	TF_CHECK(!memcmp(out, dmac, 6) && !memcmp(out + 6, smac, 6), "Ethernet "
+								     "addresse"
+								     "s");
+	if (in->family == 4) {
+		hlen = 20;
+		keep = orig_len < 548 ? orig_len : 548;
+		inet_pton(AF_INET, from, want_src);
+		TF_CHECK(out[12] == 0x08 && out[13] == 0x00, "EtherType");
+		TF_CHECK(ip[0] == 0x45 && ip[9] == 1 && ip[8] == 64, "IPv4 "
+								     "header");
+		TF_CHECK((size_t)(ip[2] << 8 | ip[3]) == 28 + keep, "IPv4 "
+								    "total "
+								    "length");
+		TF_CHECK(ones_sum(ip, 20, 0) == 0xffff, "IPv4 checksum");
+		TF_CHECK(!memcmp(ip + 12, want_src, 4), "ICMP source");
+		TF_CHECK(!memcmp(ip + 16, orig + 12, 4), "ICMP destination");
+		icmp = ip + hlen;
+		TF_CHECK(icmp[0] == 3 && icmp[1] == 4, "ICMP type/code");
+		TF_CHECK((uint32_t)(icmp[6] << 8 | icmp[7]) == mtu, "next-hop "
+								    "MTU");
+		TF_CHECK(ones_sum(icmp, 8 + keep, 0) == 0xffff, "ICMP "
+								"checksum");
+	} else {
+		hlen = 40;
+		keep = orig_len < 1232 ? orig_len : 1232;
+		inet_pton(AF_INET6, from, want_src);
+		TF_CHECK(out[12] == 0x86 && out[13] == 0xdd, "EtherType");
+		TF_CHECK(ip[0] == 0x60 && ip[6] == 58 && ip[7] == 64, "IPv6 "
+								      "header");
+		TF_CHECK((size_t)(ip[4] << 8 | ip[5]) == 8 + keep, "IPv6 "
+								   "payload "
+								   "length");
+		TF_CHECK(!memcmp(ip + 8, want_src, 16), "ICMPv6 source");
+		TF_CHECK(!memcmp(ip + 24, orig + 8, 16), "ICMPv6 destination");
+		icmp = ip + hlen;
+		TF_CHECK(icmp[0] == 2 && icmp[1] == 0, "ICMPv6 type/code");
+		TF_CHECK(((uint32_t)icmp[4] << 24 | icmp[5] << 16 |
+			  icmp[6] << 8 | icmp[7]) == mtu,
+			 "MTU");
+		memcpy(pseudo, ip + 8, 32);
+		memset(pseudo + 32, 0, 8);
+		pseudo[34] = (8 + keep) >> 8;
+		pseudo[35] = (8 + keep) & 0xff;
+		pseudo[39] = 58;
+		TF_CHECK(ones_sum(icmp, 8 + keep, ones_sum(pseudo, 40, 0)) ==
+				 0xffff,
+			 "ICMPv6 checksum");
+	}
+	TF_CHECK(out_len == 14 + hlen + 8 + keep, "frame length");
+	TF_CHECK(!memcmp(icmp + 8, orig, keep), "quoted packet");
 #undef TF_CHECK
 out:
 	CU_ASSERT(ok);

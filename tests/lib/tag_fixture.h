@@ -107,6 +107,21 @@ bool tf_tagged_at(const struct pkt *in, const uint8_t *out, size_t out_len,
 	tf_tagged_at(in, out, out_len, spi, seq, __FILE__, __LINE__)
 
 /*
+ * Checks that out is the ICMP error for in, as the tagger sends it back
+ * for a packet its AH would push over the MTU: ICMPv6 Packet Too Big or
+ * ICMP Fragmentation Needed reporting mtu, from `from` to in's source,
+ * to dmac from smac, valid checksums, quoting the start of in's IP packet
+ * up to the minimum MTU (1280 / 576).
+ */
+bool tf_icmp_too_big_at(const struct pkt *in, const uint8_t *out,
+			size_t out_len, uint32_t mtu, const char *from,
+			const uint8_t dmac[6], const uint8_t smac[6],
+			const char *file, int line);
+#define tf_icmp_too_big(in, out, out_len, mtu, from, dmac, smac)              \
+	tf_icmp_too_big_at(in, out, out_len, mtu, from, dmac, smac, __FILE__, \
+			   __LINE__)
+
+/*
  * Runs in; checks the action, that exactly `reason` moved by one (and
  * reason2, if not TF_NO_REASON), or with TF_NO_REASON that nothing moved,
  * and with untouched that the packet left as it came.

@@ -211,11 +211,13 @@ test_peers_on_esprit_attach() {
 test_full_peer_map() {
 	topo_pair
 	attach_ip_link resp r0
-	local n max zeros batch="$TEST_TMP/fill.batch"
+	local n max vsize zeros batch="$TEST_TMP/fill.batch"
 	max=$(bpftool -j map show pinned "$GLOBALS/esprit_peers" |
 		json_get 'j["max_entries"]')
+	vsize=$(bpftool -j map show pinned "$GLOBALS/esprit_peers" |
+		json_get 'j["bytes_value"]')
 	# fill it in one bpftool process: mode off, no contacts
-	zeros=$(printf '0 %.0s' $(seq 48))
+	zeros=$(printf '0 %.0s' $(seq "$vsize"))
 	for ((n = 1; n <= max; n++)); do
 		printf 'map update pinned %s/esprit_peers key %d %d %d %d value %s\n' \
 			"$GLOBALS" $((n & 255)) $((n >> 8 & 255)) 0 0 "$zeros"

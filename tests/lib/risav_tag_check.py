@@ -13,8 +13,7 @@ holds it, else the one with "any"), and an ICV scapy verifies
 sequence number) may appear twice. With --tamper N, for N of the packets
 every byte of the IP packet is changed in turn: a change to an immutable
 byte must make scapy's check fail, a change to a mutable one (IPv4 TOS,
-flags and offset, TTL, checksum; IPv6 traffic class, flow label, hop
-limit) must not. The AH's padding (IPv6) is left out: scapy's AH code
+DF, TTL, checksum; IPv6 traffic class, flow label, hop limit) must not. The AH's padding (IPv6) is left out: scapy's AH code
 counts it as part of the ICV and zeroes it.
 
 Prints JSON: {"tagged": N, "by_spi": {SPI: N}, "tamper_checks": N}; exits 1
@@ -39,12 +38,18 @@ def in_nets(addr, nets):
 
 
 def mutable_bits(version, off):
-    """Bits of byte off of the IP header that may change en route."""
+    """Bits of byte off of the IP header that may change en route, and
+    the change to try on them (0: none that leaves the packet whole: any
+    change to the fragment offset makes it a fragment)."""
     if version == 4:
-        return 0xff if off in (1, 6, 7, 8, 10, 11) else 0
+        if off == 6:
+            return 0xff, 0x40  # DF
+        if off == 7:
+            return 0xff, 0
+        return (0xff, 0xff) if off in (1, 8, 10, 11) else (0, 0)
     if off == 0:
-        return 0x0f
-    return 0xff if off in (1, 2, 3, 7) else 0
+        return 0x0f, 0x0f
+    return (0xff, 0xff) if off in (1, 2, 3, 7) else (0, 0)
 
 
 def verifies(sa, raw, version):
@@ -68,8 +73,8 @@ def tamper(sa, raw, version, ah_off):
     for off in range(len(raw)):
         if off in pad:
             continue
-        mut = mutable_bits(version, off) if off < ah_off else 0
-        for flip, must_verify in ((mut, True), (0xff & ~mut, False)):
+        mut, change = mutable_bits(version, off) if off < ah_off else (0, 0)
+        for flip, must_verify in ((change, True), (0xff & ~mut, False)):
             if not flip:
                 continue
             b = bytearray(raw)

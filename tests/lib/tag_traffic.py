@@ -7,7 +7,7 @@
   tag_traffic.py tcp --dst A --port N --bytes N [--dscp D]
       sends N bytes over TCP and reads them back; exit 1 if they differ.
   tag_traffic.py udp --dst A --port N --count N [--dscp D] [--size N]
-                     [--tag TEXT] [--echo]
+                     [--tag TEXT] [--echo] [--interval SECONDS]
       sends N datagrams ("TEXT-i-" and padding); with --echo waits for
       each to come back. Prints {"sent": N, "echoed": M}.
 """
@@ -18,6 +18,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 
 
 def family(addr):
@@ -109,6 +110,8 @@ def udp(a):
         head = ("%s-%d-" % (a.tag, i)).encode()
         payload = head + bytes(max(0, a.size - len(head)))
         s.sendto(payload, (a.dst, a.port))
+        if a.interval:
+            time.sleep(a.interval)
         if a.echo:
             try:
                 d, _ = s.recvfrom(65535)
@@ -139,6 +142,7 @@ def main():
     p.add_argument("--dscp", type=int)
     p.add_argument("--tag", default="risav")
     p.add_argument("--echo", action="store_true")
+    p.add_argument("--interval", type=float, default=0)
     a = ap.parse_args()
     return {"serve": serve, "tcp": tcp, "udp": udp}[a.cmd](a)
 

@@ -54,6 +54,9 @@ static int suite_init(void)
 		      "dev taginside nud permanent && "
 		      "ip neigh replace " SRC6 " lladdr 02:00:00:00:aa:10 "
 		      "dev taginside nud permanent && "
+		      /* other suites route these prefixes in this netns */
+		      "ip route replace " SRC4 "/32 dev taginside && "
+		      "ip -6 route replace " SRC6 "/128 dev taginside && "
 		      "sysctl -qw net.ipv4.conf.tag1500.forwarding=1 "
 		      "net.ipv6.conf.tag1500.forwarding=1 "
 		      "net.ipv4.conf.tag100.forwarding=1")

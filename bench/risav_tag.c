@@ -161,7 +161,7 @@ static int add_sa(struct tc_prog *p, __u32 spi, __u32 asn, const char *dscp,
 	return rc ? -1 : 0;
 }
 
-/* UDP from the local AS to peer (an address in 10.<peer index>.0.0/16). */
+/* UDP of ip_len bytes (IP packet) from the local AS to dst, with a DSCP. */
 static void build(struct pkt *p, const char *dst, uint8_t dscp, size_t ip_len)
 {
 	static uint8_t payload[1500];

@@ -161,3 +161,70 @@ setup_daemon_cpu() {
 	TABLE_ARGS=(--ns "$DAEMON_PROBE_NS" --dev "$DAEMON_PROBE_IF"
 		--prefix 10.77.0)
 }
+
+# risav-e2e: AS 64500 (host re1) -> border rb1 (tags) -> rin -> border
+# rb2 (verifies, strips) -> host re2 (AS 64501), IPv4, esprit attached on
+# both borders' outside interfaces with their maps in two pin directories.
+# Hosts send single segments (a GSO packet cannot be tagged); the borders'
+# outside interfaces fill in checksums in software, as a NIC would.
+RE2E_K1=1111111111111111111111111111111111111111111111111111111111111111
+RE2E_K2=2222222222222222222222222222222222222222222222222222222222222222
+re2e_link() { # NS1 IF1 NS2 IF2
+	ip link add "$2" netns "$1" type veth peer "$4" netns "$3" &&
+		bns "$1" ip link set "$2" up && bns "$3" ip link set "$4" up
+}
+
+setup_risav_e2e() {
+	local e=$ESPRIT_BUILD/esprit n
+	bench_ns_add re1 rb1 rin rb2 re2 || return 1
+	re2e_link re1 e0 rb1 i1 && re2e_link rb1 o1 rin x1 &&
+		re2e_link rin x2 rb2 o2 && re2e_link rb2 i2 re2 e0 || return 1
+	for n in rb1 rin rb2; do
+		bns "$n" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	done
+	bns re1 ethtool -K e0 tso off gso off >/dev/null &&
+		bns re2 ethtool -K e0 tso off gso off >/dev/null &&
+		bns rb1 ethtool -K o1 tx off >/dev/null &&
+		bns rb2 ethtool -K o2 tx off >/dev/null || return 1
+	bns re1 ip addr add 10.100.1.10/24 dev e0 &&
+		bns rb1 ip addr add 10.100.1.1/24 dev i1 &&
+		bns rb1 ip addr add 172.16.1.1/24 dev o1 &&
+		bns rin ip addr add 172.16.1.2/24 dev x1 &&
+		bns rin ip addr add 172.16.2.2/24 dev x2 &&
+		bns rb2 ip addr add 172.16.2.1/24 dev o2 &&
+		bns rb2 ip addr add 10.101.1.1/24 dev i2 &&
+		bns re2 ip addr add 10.101.1.10/24 dev e0 || return 1
+	bns re1 ip route add default via 10.100.1.1 &&
+		bns rb1 ip route add default via 172.16.1.2 &&
+		bns rin ip route add 10.100.0.0/16 via 172.16.1.1 &&
+		bns rin ip route add 10.101.0.0/16 via 172.16.2.1 &&
+		bns rb2 ip route add default via 172.16.2.2 &&
+		bns re2 ip route add default via 10.101.1.1 || return 1
+	bns rb1 "$e" attach o1 --pin-dir /sys/fs/bpf/rb1 >/dev/null &&
+		bns rb2 "$e" attach o2 --pin-dir /sys/fs/bpf/rb2 >/dev/null ||
+		return 1
+	for n in rb1 rb2; do
+		bns "$n" "$e" prefix add 10.100.0.0/16 asn 64500 \
+			--pin-dir "/sys/fs/bpf/$n" &&
+			bns "$n" "$e" prefix add 10.101.0.0/16 asn 64501 \
+				--pin-dir "/sys/fs/bpf/$n" >/dev/null || return 1
+	done
+	bns rb1 "$e" peer add 64501 mode enforce --pin-dir /sys/fs/bpf/rb1 &&
+		bns rb1 "$e" sa add out spi 0x1000 asn 64501 \
+			alg hmac-sha256-128 key "$RE2E_K1" \
+			--pin-dir /sys/fs/bpf/rb1 &&
+		bns rb1 "$e" sa add in spi 0x2000 asn 64501 \
+			alg hmac-sha256-128 key "$RE2E_K2" \
+			--pin-dir /sys/fs/bpf/rb1 &&
+		bns rb2 "$e" peer add 64500 mode enforce \
+			--pin-dir /sys/fs/bpf/rb2 &&
+		bns rb2 "$e" sa add in spi 0x1000 asn 64500 \
+			alg hmac-sha256-128 key "$RE2E_K1" \
+			--pin-dir /sys/fs/bpf/rb2 &&
+		bns rb2 "$e" sa add out spi 0x2000 asn 64500 \
+			alg hmac-sha256-128 key "$RE2E_K2" \
+			--pin-dir /sys/fs/bpf/rb2 || return 1
+	# shellcheck disable=SC2034 # read by run.sh
+	TABLE_ARGS=(--h1-ns re1 --h2-ns re2 --h2-addr 10.101.1.10
+		--b1-pins /sys/fs/bpf/rb1 --b2-pins /sys/fs/bpf/rb2)
+}

@@ -92,6 +92,29 @@ static __always_inline __u8 *ah_at(__u8 *buf, __u32 off)
 	return buf + (off & AH_HDRS_MASK);
 }
 
+/* HC' = ~(~HC + ~m + m') on host-order 16-bit words (RFC 1624). */
+static __always_inline __u16 ah_csum_replace(__u16 sum, __u16 old, __u16 new)
+{
+	__u32 s = (__u16)~sum;
+
+	s += (__u16)~old;
+	s += new;
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+static __always_inline __u16 ah_get16(__u8 *buf, __u32 off)
+{
+	return (*ah_at(buf, off) << 8) | *ah_at(buf, off + 1);
+}
+
+static __always_inline void ah_put16(__u8 *buf, __u32 off, __u16 v)
+{
+	*ah_at(buf, off) = v >> 8;
+	*ah_at(buf, off + 1) = v;
+}
+
 /* Bytes [0, len) of the frame into buf; len in 1..ESPRIT_AH_HDRS_MAX. */
 static __always_inline int ah_copy_headers(void *pkt, enum sha256_pkt_kind kind,
 					   __u8 *buf, __u32 len)

@@ -237,4 +237,31 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_sa_in_st SEC(".maps");
 
+/* Outbound RISAV SAs by (SPI, peer ASN); BPF takes sequence numbers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ESPRIT_SAS_OUT_MAX);
+	__type(key, struct esprit_sa_out_key);
+	__type(value, struct esprit_sa_out);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_sa_out SEC(".maps");
+
+/* (peer ASN, DSCP) -> the outbound SA for it; rebuilt by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ESPRIT_SA_SEL_MAX);
+	__type(key, struct esprit_sa_sel_key);
+	__type(value, struct esprit_sa_out_key);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_sa_sel SEC(".maps");
+
+/* Per-SA counters of the outbound SAs, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, ESPRIT_SAS_OUT_MAX);
+	__type(key, struct esprit_sa_out_key);
+	__type(value, struct esprit_sa_out_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_sa_out_st SEC(".maps");
+
 #endif

@@ -205,29 +205,6 @@ static __always_inline bool risav_green(const struct risav_pkt *rp)
 	       bpf_map_lookup_elem(&esprit_contacts, &rp->info.dst);
 }
 
-/* HC' = ~(~HC + ~m + m') on host-order 16-bit words (RFC 1624). */
-static __always_inline __u16 risav_csum_replace(__u16 sum, __u16 old, __u16 new)
-{
-	__u32 s = (__u16)~sum;
-
-	s += (__u16)~old;
-	s += new;
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (__u16)~s;
-}
-
-static __always_inline __u16 risav_get16(__u8 *buf, __u32 off)
-{
-	return (*ah_at(buf, off) << 8) | *ah_at(buf, off + 1);
-}
-
-static __always_inline void risav_put16(__u8 *buf, __u32 off, __u16 v)
-{
-	*ah_at(buf, off) = v >> 8;
-	*ah_at(buf, off + 1) = v;
-}
-
 /*
  * Removes the AH: the frame's bytes before it, as they arrived (in
  * scr->orig), with the protocol / next header and length restored and the
@@ -242,18 +219,18 @@ static __always_inline int risav_strip(struct xdp_md *ctx,
 	__u8 *h = scr->orig;
 
 	if (rp->l.family == ESPRIT_AF_INET) {
-		__u16 old_len = risav_get16(h, l3 + 2);
-		__u16 old_ttl_proto = risav_get16(h, l3 + 8);
+		__u16 old_len = ah_get16(h, l3 + 2);
+		__u16 old_ttl_proto = ah_get16(h, l3 + 8);
 		__u16 new_ttl_proto = (old_ttl_proto & 0xff00) | rp->ah_nexthdr;
-		__u16 sum = risav_get16(h, l3 + 10);
+		__u16 sum = ah_get16(h, l3 + 10);
 
-		sum = risav_csum_replace(sum, old_len, old_len - ah_len);
-		sum = risav_csum_replace(sum, old_ttl_proto, new_ttl_proto);
-		risav_put16(h, l3 + 2, old_len - ah_len);
-		risav_put16(h, l3 + 8, new_ttl_proto);
-		risav_put16(h, l3 + 10, sum);
+		sum = ah_csum_replace(sum, old_len, old_len - ah_len);
+		sum = ah_csum_replace(sum, old_ttl_proto, new_ttl_proto);
+		ah_put16(h, l3 + 2, old_len - ah_len);
+		ah_put16(h, l3 + 8, new_ttl_proto);
+		ah_put16(h, l3 + 10, sum);
 	} else {
-		risav_put16(h, l3 + 4, risav_get16(h, l3 + 4) - ah_len);
+		ah_put16(h, l3 + 4, ah_get16(h, l3 + 4) - ah_len);
 		*ah_at(h, rp->nh_off) = rp->ah_nexthdr;
 	}
 	if (hdrs < 1 || hdrs > ESPRIT_AH_HDRS_MAX)

@@ -105,7 +105,37 @@
 	  "audit event not sent: over the audit "                           \
 	  "rate")                                                           \
 	X(AUDIT_RING_FULL, "audit-ring-full", "event",                      \
-	  "audit event lost: esprit_events was full")
+	  "audit event lost: esprit_events was full")                       \
+	X(RISAV_TAGGED, "risav-tagged", "tx",                               \
+	  "egress: AS-scoped AH added for a peer AS")                       \
+	X(RISAV_NO_SA_UNTAGGED, "risav-no-sa-untagged", "tx",               \
+	  "egress: no outbound SA for the peer and DSCP, "                  \
+	  "sent untagged (peer policy untagged)")                           \
+	X(RISAV_NO_SA_DROPPED, "risav-no-sa-dropped", "drop",               \
+	  "egress: no outbound SA for the peer and DSCP "                   \
+	  "(peer policy drop)")                                             \
+	X(RISAV_SA_EXHAUSTED, "risav-sa-exhausted", "event",                \
+	  "egress: the SA's sequence numbers are used up; "                 \
+	  "the packet went to the peer's no-SA policy")                     \
+	X(RISAV_TOO_BIG, "risav-too-big", "drop",                           \
+	  "egress: tagged it would exceed the MTU (IPv6, "                  \
+	  "IPv4 with DF): answered with an ICMP error")                     \
+	X(RISAV_TOO_BIG_TAGGED, "risav-too-big-tagged", "tx",               \
+	  "egress: IPv4 without DF tagged beyond the MTU")                  \
+	X(RISAV_TAG_GREEN_CHANNEL, "risav-tag-green-channel", "tx",         \
+	  "egress: to or from a contact address, never "                    \
+	  "tagged")                                                         \
+	X(RISAV_UNTAGGABLE, "risav-untaggable", "tx",                       \
+	  "egress: cannot be tagged (GSO, IPv4 fragment, "                  \
+	  "headers over 512 bytes or malformed): sent as is")               \
+	X(RISAV_TAG_FAILED, "risav-tag-failed", "drop",                     \
+	  "egress: a helper failed half-way through tagging")               \
+	X(RISAV_TOO_BIG_ICMP_SENT, "risav-too-big-icmp-sent", "event",      \
+	  "egress: ICMP Packet Too Big / Fragmentation Needed "             \
+	  "sent back for a too-big packet")                                 \
+	X(RISAV_TOO_BIG_NO_ICMP, "risav-too-big-no-icmp", "event",          \
+	  "egress: no ICMP error for a too-big packet (no route "           \
+	  "back, VLAN-tagged frame, helper failed)")
 
 enum esprit_reason {
 #define ESPRIT_REASON_ENUM(id, name, action, desc) ESPRIT_R_##id,

@@ -101,6 +101,19 @@
 #endif
 
 /*
+ * Outbound RISAV SAs: one per DSCP class a peer is sent, plus one while
+ * each rekeys; 4 per peer as for inbound.
+ */
+#ifndef ESPRIT_SAS_OUT_MAX
+#define ESPRIT_SAS_OUT_MAX (4 * ESPRIT_PEERS_MAX)
+#endif
+
+/* (peer, DSCP) selections: at most every DSCP of every peer. */
+#ifndef ESPRIT_SA_SEL_MAX
+#define ESPRIT_SA_SEL_MAX (64 * ESPRIT_PEERS_MAX)
+#endif
+
+/*
  * Replay window bounds in packets: RFC 4302 §3.4.3 asks for at least 32;
  * 4096 absorbs the reordering of a multi-queue sender at 10 Mpps for
  * 0.4 ms. 0 turns the check off (the draft's AS-wide SAs).

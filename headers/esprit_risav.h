@@ -93,11 +93,23 @@ enum esprit_peer_mode {
 
 #define ESPRIT_PEER_CONTACTS 2 /* one contact IP per address family */
 
+/*
+ * What the egress tagger does with a packet for the peer when no outbound
+ * SA covers its DSCP (and none has `any`), or the SA's sequence numbers
+ * are used up: send it untagged (the peer, if it enforces, drops it) or
+ * drop it here.
+ */
+enum esprit_no_sa_policy {
+	ESPRIT_NO_SA_UNTAGGED = 0,
+	ESPRIT_NO_SA_DROP = 1,
+};
+
 /* Value of esprit_peers, keyed by the peer's ASN (__u32). */
 struct esprit_peer {
 	__u32 mode; /* enum esprit_peer_mode */
 	__u32 contact_count;
 	struct esprit_addr contact[ESPRIT_PEER_CONTACTS];
+	__u32 no_sa; /* enum esprit_no_sa_policy; egress only */
 };
 
 #endif

@@ -65,4 +65,58 @@ struct esprit_replay {
 	__u32 word[ESPRIT_REPLAY_WORDS]; /* seq / 64 of each slot's bits */
 };
 
+/*
+ * Outbound SAs (the egress tagger, bpf/tag.h). Keyed like the inbound
+ * ones by (SPI, peer ASN): SPIs are chosen by each receiving AS, so two
+ * peers may pick the same one. Three maps:
+ *   esprit_sa_out     the SA: key midstates, DSCP set, sequence counter
+ *   esprit_sa_sel     (peer ASN, DSCP) -> the SA's key, one entry per
+ *                     DSCP a peer has an SA for (the SA with `any` fills
+ *                     the DSCPs no other SA claims): one lookup per
+ *                     packet whatever the number of SAs. User space
+ *                     rebuilds it from esprit_sa_out on every change.
+ *   esprit_sa_out_st  its counters, per CPU
+ */
+struct esprit_sa_out_key {
+	__u32 spi; /* host byte order */
+	__u32 asn; /* the peer AS the packets go to */
+};
+
+#define ESPRIT_DSCP_COUNT    64
+#define ESPRIT_DSCP_MASK_ANY (~0ULL)
+
+/*
+ * The last sequence number an outbound SA may send: RFC 4302 §3.3.2
+ * forbids cycling the 32-bit counter (no ESN here), so the SA is spent
+ * once it reaches it and packets fall to the peer's no-SA policy.
+ */
+#define ESPRIT_SA_OUT_SEQ_LAST 0xffffffffULL
+
+struct esprit_sa_out {
+	struct esprit_auth_key auth; /* algorithm, ICV length, midstates */
+	__u64 dscp_mask; /* bit d: DSCP d rides this SA; all ones = any */
+	/*
+	 * Sequence numbers handed out so far: every CPU takes the next one
+	 * with one atomic fetch-and-add on this word, so no two packets
+	 * ever get the same number. 64 bits, so adds past the last usable
+	 * number never wrap back into the usable range.
+	 */
+	__u64 seq;
+	__u32 state; /* enum esprit_sa_state */
+	__u32 pad;
+};
+
+struct esprit_sa_sel_key {
+	__u32 asn;
+	__u32 dscp; /* 0..63 */
+};
+
+/* Per CPU; sums over CPUs are the SA's totals. */
+struct esprit_sa_out_stats {
+	__u64 packets; /* tagged (bytes: of the IP packets before tagging) */
+	__u64 bytes;
+	__u64 exhausted; /* packets turned away: sequence numbers used up */
+	__u64 too_big; /* packets refused: tagged, over the MTU */
+};
+
 #endif

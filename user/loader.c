@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "output.h"
 #include "pins.h"
+#include "tc_egress.h"
 
 const char *xdp_mode_name(enum xdp_attach_mode mode)
 {
@@ -172,11 +173,14 @@ static void attach_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: esprit attach DEV [--mode native|skb] [--force] "
-		"[--pin-dir DIR]\n"
+		"[--no-tc] [--pin-dir DIR]\n"
 		"  Loads esprit's XDP program with its maps pinned in DIR\n"
-		"  (default %s) and attaches it to DEV through libxdp.\n"
+		"  (default %s) and attaches it to DEV through libxdp, and\n"
+		"  the RISAV egress tagger (esprit_tc) to DEV's clsact "
+		"egress.\n"
 		"  --mode    native (driver, default) or skb (generic)\n"
-		"  --force   replace an XDP program that is not esprit's\n",
+		"  --force   replace an XDP program that is not esprit's\n"
+		"  --no-tc   leave TC egress alone (no RISAV tagging)\n",
 		ESPRIT_PIN_DIR);
 }
 
@@ -189,6 +193,24 @@ static int parse_mode(const char *arg, enum xdp_attach_mode *mode)
 	else
 		return -1;
 	return 0;
+}
+
+/* The egress tagger beside the XDP program, sharing its pinned maps. */
+static int attach_tc(const char *pin_dir, int ifindex, const char *dev)
+{
+	struct pins pins;
+	__u32 id;
+	int rc;
+
+	if (pins_prepare(pin_dir, &pins) || pins_lock(&pins))
+		return EXIT_ERROR;
+	rc = tc_egress_attach(ifindex, pins.dir, &id);
+	pins_unlock(&pins);
+	if (rc)
+		return EXIT_ERROR;
+	printf("RISAV egress tagger %s on %s clsact egress (program id %u)\n",
+	       ESPRIT_TC_PROG_NAME, dev, id);
+	return EXIT_OK;
 }
 
 static int interface_index(const char *dev)
@@ -205,6 +227,7 @@ int cmd_attach(int argc, char **argv)
 	static const struct option opts[] = {
 		{"mode", required_argument, NULL, 'm'},
 		{"force", no_argument, NULL, 'f'},
+		{"no-tc", no_argument, NULL, 'n'},
 		{"pin-dir", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -213,11 +236,11 @@ int cmd_attach(int argc, char **argv)
 	const char *pin_dir = NULL;
 	struct xdp_attachment att;
 	struct pins pins;
-	bool force = false;
+	bool force = false, tc = true;
 	int ifindex, opt, rc;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "m:fp:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:fnp:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			if (parse_mode(optarg, &mode)) {
@@ -228,6 +251,9 @@ int cmd_attach(int argc, char **argv)
 			break;
 		case 'f':
 			force = true;
+			break;
+		case 'n':
+			tc = false;
 			break;
 		case 'p':
 			pin_dir = optarg;
@@ -253,7 +279,7 @@ int cmd_attach(int argc, char **argv)
 		printf("esprit is already attached to %s (%s mode, program id "
 		       "%u)\n",
 		       argv[optind], xdp_mode_name(att.mode), att.prog_id);
-		return EXIT_OK;
+		return tc ? attach_tc(pin_dir, ifindex, argv[optind]) : EXIT_OK;
 	}
 	if (att.foreign_id && !force) {
 		errmsg("%s already runs XDP program '%s' (id %u); use --force "
@@ -273,13 +299,14 @@ int cmd_attach(int argc, char **argv)
 			      : "as a single program (libxdp's dispatcher "
 				"is not available here)",
 	       pins.dir);
-	return EXIT_OK;
+	return tc ? attach_tc(pins.dir, ifindex, argv[optind]) : EXIT_OK;
 }
 
 static void detach_usage(FILE *out)
 {
 	fprintf(out, "usage: esprit detach DEV [--force]\n"
-		     "  Detaches esprit's XDP program from DEV; pinned maps "
+		     "  Detaches esprit's XDP program and its TC egress "
+		     "tagger from DEV; pinned maps "
 		     "and\n"
 		     "  their settings stay for the next attach.\n"
 		     "  --force   detach whatever XDP program DEV runs\n");
@@ -316,7 +343,7 @@ int cmd_detach(int argc, char **argv)
 	ifindex = interface_index(argv[optind]);
 	if (!ifindex)
 		return EXIT_ERROR;
-	if (xdp_detach(ifindex, force))
+	if (tc_egress_detach(ifindex) || xdp_detach(ifindex, force))
 		return EXIT_ERROR;
 	printf("detached from %s\n", argv[optind]);
 	return EXIT_OK;

@@ -190,6 +190,32 @@ const char *peer_mode_name(__u32 mode)
 	}
 }
 
+int peer_no_sa_parse(const char *s, __u32 *policy, char *err, size_t errlen)
+{
+	if (!strcmp(s, "untagged"))
+		*policy = ESPRIT_NO_SA_UNTAGGED;
+	else if (!strcmp(s, "drop"))
+		*policy = ESPRIT_NO_SA_DROP;
+	else {
+		snprintf(err, errlen, "unknown policy '%s' (untagged or drop)",
+			 s);
+		return -1;
+	}
+	return 0;
+}
+
+const char *peer_no_sa_name(__u32 policy)
+{
+	switch (policy) {
+	case ESPRIT_NO_SA_UNTAGGED:
+		return "untagged";
+	case ESPRIT_NO_SA_DROP:
+		return "drop";
+	default:
+		return "unknown";
+	}
+}
+
 /* Why a (parsed) address cannot be a contact, or NULL if it can. */
 static const char *contact_unfit(const struct esprit_addr *a)
 {
@@ -539,6 +565,11 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 		if (p->v.mode > ESPRIT_PEER_ENFORCE) {
 			snprintf(err, errlen, "%s: unknown mode %u", head,
 				 p->v.mode);
+			return -1;
+		}
+		if (p->v.no_sa > ESPRIT_NO_SA_DROP) {
+			snprintf(err, errlen, "%s: unknown no-SA policy %u",
+				 head, p->v.no_sa);
 			return -1;
 		}
 		if (contacts_check(p->v.contact_count, p->v.contact, why,

@@ -93,6 +93,11 @@ const struct risav_peer *risav_peer_find(const struct risav_state *s,
 int peer_mode_parse(const char *s, __u32 *mode, char *err, size_t errlen);
 const char *peer_mode_name(__u32 mode);
 
+/* The egress no-SA policy (struct esprit_peer.no_sa): "untagged" or
+ * "drop". */
+int peer_no_sa_parse(const char *s, __u32 *policy, char *err, size_t errlen);
+const char *peer_no_sa_name(__u32 policy);
+
 /*
  * Parses addr and appends it to a contact list of at most
  * ESPRIT_PEER_CONTACTS (one per family). Addresses that cannot be a

@@ -204,7 +204,7 @@ int cmd_local_asn(int argc, char **argv)
 static void peer_usage(FILE *out)
 {
 	fprintf(out, "usage: esprit peer add ASN mode enforce|testing|off "
-		     "[contact ADDR]...\n"
+		     "[policy untagged|drop] [contact ADDR]...\n"
 		     "       esprit peer del ASN\n"
 		     "       esprit peer list [--json]\n"
 		     "  (each takes --pin-dir DIR)\n"
@@ -220,14 +220,19 @@ static void peer_usage(FILE *out)
 		     "  IPv6) are the peer's announced contact IPs, never "
 		     "checked. "
 		     "'add' on an\n"
-		     "  existing peer replaces its mode and contacts.\n");
+		     "  existing peer replaces its mode, policy and "
+		     "contacts.\n"
+		     "  policy: what the egress tagger does with a packet "
+		     "to the peer when\n"
+		     "  no outbound SA covers its DSCP: send it untagged "
+		     "(default) or drop it.\n");
 }
 
 static int edit_peer_add(struct risav_state *s, int argc, char **argv,
 			 char *err, size_t errlen)
 {
 	struct risav_peer p = {};
-	bool have_mode = false;
+	bool have_mode = false, have_policy = false;
 
 	if (argc < 1) {
 		snprintf(err, errlen, "peer add needs an ASN");
@@ -249,6 +254,15 @@ static int edit_peer_add(struct risav_state *s, int argc, char **argv,
 					    errlen))
 				return -1;
 			have_mode = true;
+		} else if (!strcmp(argv[i], "policy")) {
+			if (have_policy) {
+				snprintf(err, errlen, "policy given twice");
+				return -1;
+			}
+			if (peer_no_sa_parse(argv[i + 1], &p.v.no_sa, err,
+					     errlen))
+				return -1;
+			have_policy = true;
 		} else if (!strcmp(argv[i], "contact")) {
 			char why[256];
 
@@ -260,7 +274,8 @@ static int edit_peer_add(struct risav_state *s, int argc, char **argv,
 			}
 		} else {
 			snprintf(err, errlen,
-				 "unknown word '%s' (mode, contact)", argv[i]);
+				 "unknown word '%s' (mode, policy, contact)",
+				 argv[i]);
 			return -1;
 		}
 	}
@@ -310,14 +325,17 @@ static int list_peers(const struct cli_opts *o)
 		if (arr) {
 			json_array_append_new(
 				arr,
-				json_pack("{s:I, s:s, s:o}", "asn",
+				json_pack("{s:I, s:s, s:s, s:o}", "asn",
 					  (json_int_t)p->asn, "mode",
-					  peer_mode_name(p->v.mode), "contacts",
+					  peer_mode_name(p->v.mode), "policy",
+					  peer_no_sa_name(p->v.no_sa),
+					  "contacts",
 					  contacts_json(p->v.contact_count,
 							p->v.contact)));
 			continue;
 		}
-		printf("%-12u %-8s ", p->asn, peer_mode_name(p->v.mode));
+		printf("%-12u %-8s %-8s ", p->asn, peer_mode_name(p->v.mode),
+		       peer_no_sa_name(p->v.no_sa));
 		print_contacts(p->v.contact_count, p->v.contact);
 		printf("\n");
 	}

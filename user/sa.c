@@ -214,13 +214,8 @@ int sa_in_build(const char *spi, const char *asn, const char *alg,
 
 /* ---- words -------------------------------------------------------------- */
 
-/*
- * Pairs "KEYWORD VALUE" into vals[] by the position of the keyword in
- * names[]; each at most once.
- */
-static int take_pairs(int argc, char **argv, const char *const *names,
-		      size_t nnames, const char **vals, char *err,
-		      size_t errlen)
+int sa_take_pairs(int argc, char **argv, const char *const *names,
+		  size_t nnames, const char **vals, char *err, size_t errlen)
 {
 	for (int i = 0; i < argc; i += 2) {
 		size_t k;
@@ -245,7 +240,7 @@ static int take_pairs(int argc, char **argv, const char *const *names,
 	return 0;
 }
 
-static int need(const char *val, const char *name, char *err, size_t errlen)
+int sa_need(const char *val, const char *name, char *err, size_t errlen)
 {
 	if (val)
 		return 0;
@@ -260,10 +255,10 @@ int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
 					    "replay"};
 	const char *v[5] = {0};
 
-	if (take_pairs(argc, argv, names, 5, v, err, errlen))
+	if (sa_take_pairs(argc, argv, names, 5, v, err, errlen))
 		return -1;
 	for (int i = 0; i < 4; i++)
-		if (need(v[i], names[i], err, errlen))
+		if (sa_need(v[i], names[i], err, errlen))
 			return -1;
 	return sa_in_build(v[0], v[1], v[2], v[3], v[4], out, err, errlen);
 }
@@ -274,8 +269,9 @@ int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
 	static const char *const names[] = {"spi", "asn"};
 	const char *v[2] = {0};
 
-	if (take_pairs(argc, argv, names, 2, v, err, errlen) ||
-	    need(v[0], "spi", err, errlen) || need(v[1], "asn", err, errlen))
+	if (sa_take_pairs(argc, argv, names, 2, v, err, errlen) ||
+	    sa_need(v[0], "spi", err, errlen) ||
+	    sa_need(v[1], "asn", err, errlen))
 		return -1;
 	memset(key, 0, sizeof(*key));
 	return sa_parse_spi(v[0], &key->spi, err, errlen) ||

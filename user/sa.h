@@ -22,9 +22,10 @@
 #include "esprit_sa.h"
 #include "pins.h"
 
-/* Directions in commands and listings; outbound SAs belong to issue 5. */
+/* Directions in commands and listings (outbound: user/sa_out.h). */
 enum sa_dir {
 	SA_DIR_IN,
+	SA_DIR_OUT,
 };
 
 /* File descriptors of the inbound SA maps (-1 = not open). */
@@ -83,6 +84,14 @@ int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
 /* The words after `sa del in`: spi SPI asn ASN. */
 int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
 			 char *err, size_t errlen);
+
+/*
+ * Pairs "KEYWORD VALUE" into vals[] by the position of the keyword in
+ * names[]; each at most once. sa_need(): "missing 'name'" if val is NULL.
+ */
+int sa_take_pairs(int argc, char **argv, const char *const *names,
+		  size_t nnames, const char **vals, char *err, size_t errlen);
+int sa_need(const char *val, const char *name, char *err, size_t errlen);
 
 /*
  * Adds the SA with fresh counters and (if it has one) an empty replay

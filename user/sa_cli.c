@@ -14,34 +14,45 @@
 #include "output.h"
 #include "pins.h"
 #include "sa.h"
+#include "sa_out.h"
 
 static void sa_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: esprit sa add in spi SPI asn ASN alg hmac-sha256-128 "
 		"key HEX [replay N]\n"
-		"       esprit sa del in spi SPI asn ASN\n"
+		"       esprit sa add out spi SPI asn ASN alg hmac-sha256-128 "
+		"key HEX [dscp LIST|any]\n"
+		"       esprit sa del in|out spi SPI asn ASN\n"
 		"       esprit sa list [--json]\n"
 		"  (each takes --pin-dir DIR)\n"
 		"Inbound SAs verify the AS-scoped AH tags (RISAV) of packets "
-		"from a peer AS.\n"
+		"from a peer AS;\n"
+		"outbound SAs tag packets to a peer AS (TC egress, "
+		"esprit_tc).\n"
 		"  SPI     %u..4294967295, decimal or 0x-hex (0-255 are "
 		"reserved)\n"
 		"  ASN     the peer AS the SA belongs to: 64500 or AS64500\n"
 		"  key     %u bytes as %u hex digits; the maps keep only its "
 		"HMAC midstates\n"
 		"  replay  anti-replay window in packets: 0 = off (the "
-		"default), or %u..%u\n",
+		"default), or %u..%u\n"
+		"  dscp    the DSCP values the SA carries: 0-63, ranges "
+		"(10-14), names\n"
+		"          (be, ef, va, cs0-cs7, af11-af43), comma-separated; "
+		"or any (the\n"
+		"          default: the DSCPs no other SA of the peer "
+		"claims). The sets of\n"
+		"          one peer's outbound SAs must not overlap.\n",
 		ESPRIT_SPI_MIN, ESPRIT_HMAC_SHA256_KEY_LEN,
 		2 * ESPRIT_HMAC_SHA256_KEY_LEN, ESPRIT_REPLAY_WINDOW_MIN,
 		ESPRIT_REPLAY_WINDOW_MAX);
 }
 
-/* "in", the one direction there is (outbound SAs come with the tagger). */
 static int direction(int argc, char **argv, enum sa_dir *dir)
 {
 	if (argc < 2) {
-		errmsg("'%s' needs a direction: in", argv[0]);
+		errmsg("'%s' needs a direction: in or out", argv[0]);
 		sa_usage(stderr);
 		return -1;
 	}
@@ -49,10 +60,11 @@ static int direction(int argc, char **argv, enum sa_dir *dir)
 		*dir = SA_DIR_IN;
 		return 0;
 	}
-	if (!strcmp(argv[1], "out"))
-		errmsg("outbound SAs are not supported yet (only 'in')");
-	else
-		errmsg("unknown direction '%s' (in)", argv[1]);
+	if (!strcmp(argv[1], "out")) {
+		*dir = SA_DIR_OUT;
+		return 0;
+	}
+	errmsg("unknown direction '%s' (in or out)", argv[1]);
 	return -1;
 }
 
@@ -65,19 +77,33 @@ static void hide_key(int argc, char **argv)
 }
 
 static int open_maps(const struct cli_opts *o, bool lock, struct pins *pins,
-		     struct sa_maps *m)
+		     struct sa_maps *m, struct sa_out_maps *om)
 {
 	if (pins_find(o->pin_dir, pins) || sa_maps_open(pins, m))
 		return -1;
+	if (sa_out_maps_open(pins, om)) {
+		sa_maps_close(m);
+		return -1;
+	}
 	if (lock && pins_lock(pins)) {
+		sa_out_maps_close(om);
 		sa_maps_close(m);
 		return -1;
 	}
 	return 0;
 }
 
-static int sa_add(const struct cli_opts *o, int argc, char **argv)
+static void close_maps(struct pins *pins, struct sa_maps *m,
+		       struct sa_out_maps *om)
 {
+	pins_unlock(pins);
+	sa_out_maps_close(om);
+	sa_maps_close(m);
+}
+
+static int sa_add_in(const struct cli_opts *o, int argc, char **argv)
+{
+	struct sa_out_maps om;
 	struct sa_maps m;
 	struct pins pins;
 	struct sa_in sa;
@@ -90,14 +116,13 @@ static int sa_add(const struct cli_opts *o, int argc, char **argv)
 		errmsg("%s", err);
 		return EXIT_ERROR;
 	}
-	if (open_maps(o, true, &pins, &m)) {
+	if (open_maps(o, true, &pins, &m, &om)) {
 		explicit_bzero(&sa, sizeof(sa));
 		return EXIT_ERROR;
 	}
 	rc = sa_in_add(&m, &sa, err, sizeof(err));
 	explicit_bzero(&sa, sizeof(sa));
-	pins_unlock(&pins);
-	sa_maps_close(&m);
+	close_maps(&pins, &m, &om);
 	if (rc) {
 		errmsg("%s", err);
 		return EXIT_ERROR;
@@ -105,23 +130,63 @@ static int sa_add(const struct cli_opts *o, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int sa_del(const struct cli_opts *o, int argc, char **argv)
+static int sa_add_out(const struct cli_opts *o, int argc, char **argv)
 {
-	struct esprit_sa_in_key key;
+	struct sa_out_maps om;
 	struct sa_maps m;
 	struct pins pins;
-	char err[256];
+	struct sa_out sa;
+	char err[512];
 	int rc;
 
+	rc = sa_out_from_words(argc, argv, &sa, err, sizeof(err));
+	hide_key(argc, argv);
+	if (rc) {
+		errmsg("%s", err);
+		return EXIT_ERROR;
+	}
+	if (open_maps(o, true, &pins, &m, &om)) {
+		explicit_bzero(&sa, sizeof(sa));
+		return EXIT_ERROR;
+	}
+	rc = sa_out_add(&om, &sa, err, sizeof(err));
+	explicit_bzero(&sa, sizeof(sa));
+	close_maps(&pins, &m, &om);
+	if (rc) {
+		errmsg("%s; nothing changed", err);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+static int sa_del(const struct cli_opts *o, enum sa_dir dir, int argc,
+		  char **argv)
+{
+	struct esprit_sa_in_key key;
+	struct sa_out_maps om;
+	struct sa_maps m;
+	struct pins pins;
+	char err[512];
+	int rc;
+
+	/* one key shape for both directions: (SPI, ASN) */
+	_Static_assert(sizeof(struct esprit_sa_in_key) ==
+			       sizeof(struct esprit_sa_out_key),
+		       "SA keys");
 	if (sa_in_key_from_words(argc, argv, &key, err, sizeof(err))) {
 		errmsg("%s", err);
 		return EXIT_ERROR;
 	}
-	if (open_maps(o, true, &pins, &m))
+	if (open_maps(o, true, &pins, &m, &om))
 		return EXIT_ERROR;
-	rc = sa_in_del(&m, &key, err, sizeof(err));
-	pins_unlock(&pins);
-	sa_maps_close(&m);
+	if (dir == SA_DIR_IN) {
+		rc = sa_in_del(&m, &key, err, sizeof(err));
+	} else {
+		struct esprit_sa_out_key k = {.spi = key.spi, .asn = key.asn};
+
+		rc = sa_out_del(&om, &k, err, sizeof(err));
+	}
+	close_maps(&pins, &m, &om);
 	if (rc) {
 		errmsg("%s", err);
 		return EXIT_ERROR;
@@ -168,20 +233,64 @@ static void print_table(const struct sa_in_row *rows, size_t n)
 	}
 }
 
+static json_t *out_row_json(const struct sa_out_row *r)
+{
+	char dscp[200];
+
+	return json_pack("{s:s, s:I, s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:I, "
+			 "s:I, s:I, s:I}",
+			 "dir", "out", "spi", (json_int_t)r->key.spi, "asn",
+			 (json_int_t)r->key.asn, "alg", sa_alg_name(r->alg),
+			 "icv_len", (json_int_t)r->icv_len, "dscp",
+			 sa_dscp_format(r->dscp_mask, dscp, sizeof(dscp)),
+			 "state",
+			 r->exhausted ? "exhausted" : sa_state_name(r->state),
+			 "seq", (json_int_t)r->seq, "dscp_selected",
+			 (json_int_t)r->dscp_selected, "packets",
+			 (json_int_t)r->stats.packets, "bytes",
+			 (json_int_t)r->stats.bytes, "exhausted",
+			 (json_int_t)r->stats.exhausted, "too_big",
+			 (json_int_t)r->stats.too_big);
+}
+
+static void print_out_table(const struct sa_out_row *rows, size_t n)
+{
+	printf("\n%-3s %-10s %-10s %-15s %-9s %12s %14s %10s %9s  %s\n", "dir",
+	       "spi", "asn", "alg", "state", "packets", "bytes", "seq",
+	       "too-big", "dscp");
+	for (size_t i = 0; i < n; i++) {
+		const struct sa_out_row *r = &rows[i];
+		char dscp[200];
+
+		printf("%-3s 0x%08x %-10u %-15s %-9s %12" PRIu64 " %14" PRIu64
+		       " %10" PRIu64 " %9" PRIu64 "  %s\n",
+		       "out", r->key.spi, r->key.asn, sa_alg_name(r->alg),
+		       r->exhausted ? "exhausted" : sa_state_name(r->state),
+		       (uint64_t)r->stats.packets, (uint64_t)r->stats.bytes,
+		       (uint64_t)r->seq, (uint64_t)r->stats.too_big,
+		       sa_dscp_format(r->dscp_mask, dscp, sizeof(dscp)));
+	}
+}
+
 static int sa_list(const struct cli_opts *o)
 {
-	struct sa_in_row *rows;
+	struct sa_out_row *orows = NULL;
+	struct sa_in_row *rows = NULL;
+	struct sa_out_maps om;
 	struct sa_maps m;
 	struct pins pins;
 	char err[256];
-	size_t n;
+	size_t n = 0, on = 0;
 	int rc;
 
-	if (open_maps(o, false, &pins, &m))
+	if (open_maps(o, false, &pins, &m, &om))
 		return EXIT_ERROR;
 	rc = sa_in_list(&m, &rows, &n, err, sizeof(err));
-	sa_maps_close(&m);
+	if (!rc)
+		rc = sa_out_list(&om, &orows, &on, err, sizeof(err));
+	close_maps(&pins, &m, &om);
 	if (rc) {
+		free(rows);
 		errmsg("%s", err);
 		return EXIT_ERROR;
 	}
@@ -190,13 +299,18 @@ static int sa_list(const struct cli_opts *o)
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(a, row_json(&rows[i]));
+		for (size_t i = 0; i < on; i++)
+			json_array_append_new(a, out_row_json(&orows[i]));
 		json_dumpf(a, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(a);
 	} else {
 		print_table(rows, n);
+		if (on)
+			print_out_table(orows, on);
 	}
 	free(rows);
+	free(orows);
 	return EXIT_OK;
 }
 
@@ -231,6 +345,7 @@ int cmd_sa(int argc, char **argv)
 	if (direction(argc, argv, &dir))
 		return EXIT_ERROR;
 	if (!strcmp(argv[0], "add"))
-		return sa_add(&o, argc - 2, argv + 2);
-	return sa_del(&o, argc - 2, argv + 2);
+		return dir == SA_DIR_IN ? sa_add_in(&o, argc - 2, argv + 2)
+					: sa_add_out(&o, argc - 2, argv + 2);
+	return sa_del(&o, dir, argc - 2, argv + 2);
 }

@@ -157,8 +157,8 @@ test_peers_on_esprit_attach() {
 	local out
 	out=$(e peer list)
 	echo "$out"
-	assert_match "^64501 +enforce +198.51.100.1 2001:db8:1::1" "$out" "row 1"
-	assert_match $'\n64502 +testing +-' "$out" "row 2"
+	assert_match "^64501 +enforce +untagged +198.51.100.1 2001:db8:1::1" "$out" "row 1"
+	assert_match $'\n64502 +testing +untagged +-' "$out" "row 2"
 	out=$(e peer list --json)
 	assert_eq "[64501, 64502, 64503]" "$(json_get '[p["asn"] for p in j]' <<<"$out")" \
 		"peer ASNs"
@@ -211,11 +211,13 @@ test_peers_on_esprit_attach() {
 test_full_peer_map() {
 	topo_pair
 	attach_ip_link resp r0
-	local n max zeros batch="$TEST_TMP/fill.batch"
+	local n max vsize zeros batch="$TEST_TMP/fill.batch"
 	max=$(bpftool -j map show pinned "$GLOBALS/esprit_peers" |
 		json_get 'j["max_entries"]')
+	vsize=$(bpftool -j map show pinned "$GLOBALS/esprit_peers" |
+		json_get 'j["bytes_value"]')
 	# fill it in one bpftool process: mode off, no contacts
-	zeros=$(printf '0 %.0s' $(seq 48))
+	zeros=$(printf '0 %.0s' $(seq "$vsize"))
 	for ((n = 1; n <= max; n++)); do
 		printf 'map update pinned %s/esprit_peers key %d %d %d %d value %s\n' \
 			"$GLOBALS" $((n & 255)) $((n >> 8 & 255)) 0 0 "$zeros"

@@ -96,9 +96,9 @@ EOF
 		alg hmac-sha256-128 key "$KEY"
 	expect_fail "unexpected 'mode'" sa add in spi 300 asn 64501 \
 		alg hmac-sha256-128 key "$KEY" mode x
-	expect_fail "outbound SAs are not supported yet" sa add out spi 300 \
-		asn 64501 alg hmac-sha256-128 key "$KEY"
-	expect_fail "needs a direction: in" sa add
+	expect_fail "unknown direction 'sideways' \(in or out\)" sa add \
+		sideways spi 300 asn 64501 alg hmac-sha256-128 key "$KEY"
+	expect_fail "needs a direction: in or out" sa add
 	expect_fail "unknown subcommand 'show'" sa show
 	expect_fail "no inbound SA with SPI 0x12c \(300\), ASN 64501" \
 		sa del in spi 300 asn 64501

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Table "risav-e2e": TCP throughput from a host in AS 64500 to a host in
+ * AS 64501 across two esprit borders (bench/lib.sh, setup_risav_e2e),
+ * tagged by the first (TC egress) and verified and stripped by the second
+ * (XDP), beside the same path with RISAV off on both borders (local ASN
+ * 0: both programs stay attached and look at every packet). The way back
+ * (ACKs) is tagged by the second border and verified by the first.
+ *
+ * One TCP connection per sample, BENCH_SECONDS long; the receiver counts
+ * the bytes. Tagged samples are checked: the first border's risav-tagged
+ * and the second's risav-verified counters grew by at least one per
+ * 1500 bytes received; untagged samples: risav-tagged did not move.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench.h"
+#include "esprit_counters.h"
+#include "esprit_risav.h"
+#include "netns.h"
+#include "table.h"
+
+#define PORT	  5001
+#define CHUNK	  65536
+#define LOCAL_AS1 64500
+#define LOCAL_AS2 64501
+
+struct e2e {
+	const char *h1_ns, *h2_ns, *h2_addr, *b1_pins, *b2_pins;
+	int h1_fd, h2_fd;
+	int listen_fd;
+	double seconds;
+};
+
+struct receiver {
+	struct e2e *e;
+	uint64_t bytes;
+	double secs;
+	int err;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int pinned(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return bpf_obj_get(path);
+}
+
+static int set_local_asn(const char *pins, __u32 asn)
+{
+	struct esprit_risav_config cfg;
+	__u32 zero = 0;
+	int fd = pinned(pins, "esprit_risav"), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = bpf_map_lookup_elem(fd, &zero, &cfg);
+	cfg.local_asn = asn;
+	rc = rc || bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY);
+	close(fd);
+	return rc ? -1 : 0;
+}
+
+static uint64_t counter(const char *pins, enum esprit_reason reason)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct esprit_counter vals[ncpus > 0 ? ncpus : 1];
+	int fd = pinned(pins, "esprit_counters");
+	__u32 k = reason;
+	uint64_t sum = 0;
+
+	if (fd < 0)
+		return 0;
+	if (ncpus > 0 && !bpf_map_lookup_elem(fd, &k, vals))
+		for (int i = 0; i < ncpus; i++)
+			sum += vals[i].packets;
+	close(fd);
+	return sum;
+}
+
+static void *receive(void *arg)
+{
+	struct receiver *r = arg;
+	static char buf[CHUNK];
+	double t0;
+	ssize_t n;
+	int c;
+
+	c = accept(r->e->listen_fd, NULL, NULL);
+	if (c < 0) {
+		r->err = errno;
+		return NULL;
+	}
+	t0 = now();
+	while ((n = read(c, buf, sizeof(buf))) > 0)
+		r->bytes += n;
+	r->secs = now() - t0;
+	close(c);
+	return NULL;
+}
+
+/* One connection of e->seconds; bytes/s received, NAN after an error. */
+static double one_run(struct e2e *e, struct table *t)
+{
+	static char buf[CHUNK];
+	struct receiver r = {.e = e};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT)};
+	pthread_t th;
+	double end;
+	int s;
+
+	if (pthread_create(&th, NULL, receive, &r))
+		return NAN;
+	inet_pton(AF_INET, e->h2_addr, &a.sin_addr);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		table_error(t, "connect to %s: %s", e->h2_addr,
+			    strerror(errno));
+		if (s >= 0)
+			close(s);
+		pthread_cancel(th);
+		pthread_join(th, NULL);
+		return NAN;
+	}
+	end = now() + e->seconds;
+	while (now() < end)
+		if (write(s, buf, sizeof(buf)) < 0)
+			break;
+	close(s);
+	pthread_join(th, NULL);
+	if (r.err || !r.secs) {
+		table_error(t, "receiver: %s", strerror(r.err));
+		return NAN;
+	}
+	return r.bytes / r.secs;
+}
+
+static int open_sides(struct e2e *e, struct table *t)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT)};
+	int one = 1;
+
+	e->h1_fd = netns_open(e->h1_ns);
+	e->h2_fd = netns_open(e->h2_ns);
+	if (e->h1_fd < 0 || e->h2_fd < 0) {
+		table_error(t, "namespaces %s / %s missing", e->h1_ns,
+			    e->h2_ns);
+		return -1;
+	}
+	/* the listener lives in h2, this thread then sends from h1 */
+	if (netns_enter(e->h2_fd)) {
+		table_error(t, "cannot enter %s", e->h2_ns);
+		return -1;
+	}
+	inet_pton(AF_INET, e->h2_addr, &a.sin_addr);
+	e->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (e->listen_fd < 0 ||
+	    setsockopt(e->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		       sizeof(one)) ||
+	    bind(e->listen_fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(e->listen_fd, 4) || netns_enter(e->h1_fd)) {
+		table_error(t, "listener in %s: %s", e->h2_ns, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct e2e *e)
+{
+	static const struct option opts[] = {
+		{"h1-ns", required_argument, NULL, '1'},
+		{"h2-ns", required_argument, NULL, '2'},
+		{"h2-addr", required_argument, NULL, 'a'},
+		{"b1-pins", required_argument, NULL, 'b'},
+		{"b2-pins", required_argument, NULL, 'c'},
+		{},
+	};
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case '1':
+			e->h1_ns = optarg;
+			break;
+		case '2':
+			e->h2_ns = optarg;
+			break;
+		case 'a':
+			e->h2_addr = optarg;
+			break;
+		case 'b':
+			e->b1_pins = optarg;
+			break;
+		case 'c':
+			e->b2_pins = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return e->h1_ns && e->h2_ns && e->h2_addr && e->b1_pins && e->b2_pins
+		       ? 0
+		       : -1;
+}
+
+static int set_risav(struct e2e *e, bool on)
+{
+	return set_local_asn(e->b1_pins, on ? LOCAL_AS1 : 0) ||
+	       set_local_asn(e->b2_pins, on ? LOCAL_AS2 : 0);
+}
+
+static int risav_e2e_table(int argc, char **argv)
+{
+	const struct bench_env *env = bench_env();
+	struct e2e e = {.listen_fd = -1, .seconds = env->seconds};
+	struct series *tagged, *plain;
+	struct table *t;
+
+	if (parse(argc, argv, &e)) {
+		fprintf(stderr, "risav-e2e: usage: risav-e2e --h1-ns NS "
+				"--h2-ns NS --h2-addr A --b1-pins DIR "
+				"--b2-pins DIR (bench/run.sh prepares them)\n");
+		return 2;
+	}
+	t = table_new("risav-e2e: TCP across two esprit borders, tagged and "
+		      "verified beside the same path untagged (MB/s, higher "
+		      "is better)");
+	table_context(t,
+		      "one TCP connection per sample, %.1f s, IPv4, MTU "
+		      "1500 (PMTU: 1472 once tagged), host -> border (TC "
+		      "tags) -> middle -> border (XDP verifies, strips) -> "
+		      "host; ACKs the same way back",
+		      e.seconds);
+	table_context(t,
+		      "%d rounds, each: tagged, then untagged (RISAV off "
+		      "on both borders, programs attached)",
+		      env->runs);
+	tagged = table_series(t, "tagged and verified", "MB/s");
+	plain = table_series(t, "untagged", "MB/s");
+	if (open_sides(&e, t) == 0) {
+		/* one connection first: the path MTU settles */
+		set_risav(&e, true);
+		one_run(&e, t);
+		for (int r = 0; r < env->runs; r++) {
+			uint64_t tag0 =
+				counter(e.b1_pins, ESPRIT_R_RISAV_TAGGED);
+			uint64_t ver0 =
+				counter(e.b2_pins, ESPRIT_R_RISAV_VERIFIED);
+			double bps;
+
+			if (set_risav(&e, true)) {
+				table_error(t, "cannot switch RISAV on");
+				break;
+			}
+			bps = one_run(&e, t);
+			if (counter(e.b1_pins, ESPRIT_R_RISAV_TAGGED) - tag0 <
+				    bps * e.seconds / 1500 ||
+			    counter(e.b2_pins, ESPRIT_R_RISAV_VERIFIED) - ver0 <
+				    bps * e.seconds / 1500)
+				table_error(t, "tagged run: fewer tagged or "
+					       "verified packets than sent");
+			series_add(tagged, bps / 1e6);
+			set_risav(&e, false);
+			tag0 = counter(e.b1_pins, ESPRIT_R_RISAV_TAGGED);
+			bps = one_run(&e, t);
+			if (counter(e.b1_pins, ESPRIT_R_RISAV_TAGGED) != tag0)
+				table_error(t, "untagged run tagged packets");
+			series_add(plain, bps / 1e6);
+		}
+	}
+	table_ratio(t, tagged, plain, TARGET_NONE, 0);
+	table_note(t, "throughput: bytes the receiver read / its time from "
+		      "accept to EOF");
+	table_note(t, "checked: tagged runs moved risav-tagged (first "
+		      "border) and risav-verified (second) by at least one "
+		      "per 1500 bytes; untagged runs left risav-tagged alone");
+	table_note(t, "the tagger and the verifier each hash every packet "
+		      "in BPF (~20 us at 1500 bytes, risav-tag): one TCP "
+		      "flow keeps one CPU per border busy");
+	if (e.listen_fd >= 0)
+		close(e.listen_fd);
+	return table_finish(t);
+}
+
+BENCH_TABLE(risav_e2e_table_def) = {
+	.name = "risav-e2e",
+	.summary = "TCP across two borders, tagged+verified vs untagged",
+	.run = risav_e2e_table,
+};

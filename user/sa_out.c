@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "asn.h"
+#include "sa.h"
+#include "sa_out.h"
+
+/* ---- maps --------------------------------------------------------------- */
+
+int sa_out_maps_open(const struct pins *pins, struct sa_out_maps *m)
+{
+	m->out = pins_open_map(pins, "esprit_sa_out");
+	m->sel = m->out >= 0 ? pins_open_map(pins, "esprit_sa_sel") : -1;
+	m->st = m->sel >= 0 ? pins_open_map(pins, "esprit_sa_out_st") : -1;
+	if (m->st < 0) {
+		sa_out_maps_close(m);
+		return -1;
+	}
+	return 0;
+}
+
+void sa_out_maps_close(struct sa_out_maps *m)
+{
+	int *fds[] = {&m->out, &m->sel, &m->st};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* ---- DSCP sets ---------------------------------------------------------- */
+
+/* A DSCP by number or by name (RFC 2474, 2597, 3246, 5865); -1 if none. */
+static int dscp_value(const char *s, size_t len)
+{
+	char buf[8];
+	char *end;
+	long v;
+
+	if (!len || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] >= '0' && buf[0] <= '9') {
+		v = strtol(buf, &end, 10);
+		return *end || v > 63 ? -1 : (int)v;
+	}
+	if (!strcasecmp(buf, "be"))
+		return 0;
+	if (!strcasecmp(buf, "ef"))
+		return 46;
+	if (!strcasecmp(buf, "va"))
+		return 44;
+	if (len == 3 && !strncasecmp(buf, "cs", 2) && buf[2] >= '0' &&
+	    buf[2] <= '7')
+		return 8 * (buf[2] - '0');
+	if (len == 4 && !strncasecmp(buf, "af", 2) && buf[2] >= '1' &&
+	    buf[2] <= '4' && buf[3] >= '1' && buf[3] <= '3')
+		return 8 * (buf[2] - '0') + 2 * (buf[3] - '0');
+	return -1;
+}
+
+int sa_parse_dscp(const char *s, __u64 *mask, char *err, size_t errlen)
+{
+	const char *p = s;
+	__u64 m = 0;
+
+	if (!strcmp(s, "any")) {
+		*mask = ESPRIT_DSCP_MASK_ANY;
+		return 0;
+	}
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		const char *dash = memchr(p, '-', len);
+		int lo, hi;
+
+		if (dash) {
+			lo = dscp_value(p, dash - p);
+			hi = dscp_value(dash + 1, len - (dash - p) - 1);
+		} else {
+			lo = hi = dscp_value(p, len);
+		}
+		if (lo < 0 || hi < 0 || lo > hi) {
+			snprintf(err, errlen,
+				 "bad DSCP '%.*s' in '%s': 0-63, a range "
+				 "like 10-14, a name (be, ef, va, cs0-cs7, "
+				 "af11-af43), or 'any'",
+				 (int)len, p, s);
+			return -1;
+		}
+		for (int d = lo; d <= hi; d++)
+			m |= 1ULL << d;
+		p += len;
+		if (!*p++)
+			break;
+	}
+	*mask = m;
+	return 0;
+}
+
+const char *sa_dscp_format(__u64 mask, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (mask == ESPRIT_DSCP_MASK_ANY) {
+		snprintf(buf, len, "any");
+		return buf;
+	}
+	buf[0] = '\0';
+	for (int d = 0; d < 64 && n < len; d++) {
+		int e = d;
+
+		if (!(mask >> d & 1))
+			continue;
+		while (e < 63 && (mask >> (e + 1) & 1))
+			e++;
+		if (e > d)
+			n += snprintf(buf + n, len - n, "%s%d-%d", n ? "," : "",
+				      d, e);
+		else
+			n += snprintf(buf + n, len - n, "%s%d", n ? "," : "",
+				      d);
+		d = e;
+	}
+	return buf;
+}
+
+int sa_dscp_conflict(__u64 a, __u64 b, char *err, size_t errlen)
+{
+	char x[200];
+	bool any_a = a == ESPRIT_DSCP_MASK_ANY,
+	     any_b = b == ESPRIT_DSCP_MASK_ANY;
+
+	if (any_a && any_b) {
+		snprintf(err, errlen, "both have DSCP 'any'");
+		return -1;
+	}
+	if (any_a || any_b || !(a & b))
+		return 0;
+	snprintf(err, errlen, "their DSCP sets share %s",
+		 sa_dscp_format(a & b, x, sizeof(x)));
+	return -1;
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+int sa_out_build(const char *spi, const char *asn, const char *alg,
+		 const char *key, const char *dscp, struct sa_out *out,
+		 char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->value.dscp_mask = ESPRIT_DSCP_MASK_ANY;
+	if (sa_parse_spi(spi, &out->key.spi, err, errlen) ||
+	    asn_parse(asn, false, &out->key.asn, err, errlen) ||
+	    sa_parse_alg(alg, &out->value.auth.alg, err, errlen) ||
+	    sa_parse_key(key, out->value.auth.alg, &out->value.auth, err,
+			 errlen) ||
+	    (dscp && sa_parse_dscp(dscp, &out->value.dscp_mask, err, errlen))) {
+		explicit_bzero(out, sizeof(*out));
+		return -1;
+	}
+	out->value.state = ESPRIT_SA_ACTIVE;
+	return 0;
+}
+
+int sa_out_from_words(int argc, char **argv, struct sa_out *out, char *err,
+		      size_t errlen)
+{
+	static const char *const names[] = {"spi", "asn", "alg", "key", "dscp"};
+	const char *v[5] = {0};
+
+	if (sa_take_pairs(argc, argv, names, 5, v, err, errlen))
+		return -1;
+	for (int i = 0; i < 4; i++)
+		if (sa_need(v[i], names[i], err, errlen))
+			return -1;
+	return sa_out_build(v[0], v[1], v[2], v[3], v[4], out, err, errlen);
+}
+
+int sa_out_key_from_words(int argc, char **argv, struct esprit_sa_out_key *key,
+			  char *err, size_t errlen)
+{
+	static const char *const names[] = {"spi", "asn"};
+	const char *v[2] = {0};
+
+	if (sa_take_pairs(argc, argv, names, 2, v, err, errlen) ||
+	    sa_need(v[0], "spi", err, errlen) ||
+	    sa_need(v[1], "asn", err, errlen))
+		return -1;
+	memset(key, 0, sizeof(*key));
+	return sa_parse_spi(v[0], &key->spi, err, errlen) ||
+			       asn_parse(v[1], false, &key->asn, err, errlen)
+		       ? -1
+		       : 0;
+}
+
+static bool sa_out_valid(const struct sa_out *sa)
+{
+	return sa->value.state == ESPRIT_SA_ACTIVE &&
+	       sa->value.auth.alg == ESPRIT_AUTH_HMAC_SHA256_128 &&
+	       sa->value.auth.icv_len == ESPRIT_HMAC_SHA256_128_ICV_LEN &&
+	       sa->key.spi >= ESPRIT_SPI_MIN && sa->key.asn &&
+	       sa->value.dscp_mask;
+}
+
+static void describe(const struct esprit_sa_out_key *k, char *buf, size_t len)
+{
+	snprintf(buf, len, "SPI 0x%x (%u), ASN %u", k->spi, k->spi, k->asn);
+}
+
+int sa_out_check_set(const struct sa_out *sas, size_t n, char *err,
+		     size_t errlen)
+{
+	char what[64], other[64], why[256];
+
+	for (size_t i = 0; i < n; i++) {
+		describe(&sas[i].key, what, sizeof(what));
+		if (!sa_out_valid(&sas[i])) {
+			snprintf(err, errlen, "outbound %s: not a valid SA",
+				 what);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (sas[j].key.asn != sas[i].key.asn)
+				continue;
+			describe(&sas[j].key, other, sizeof(other));
+			if (sas[j].key.spi == sas[i].key.spi) {
+				snprintf(err, errlen,
+					 "outbound %s is given twice", what);
+				return -1;
+			}
+			if (sa_dscp_conflict(sas[j].value.dscp_mask,
+					     sas[i].value.dscp_mask, why,
+					     sizeof(why))) {
+				snprintf(err, errlen,
+					 "outbound %s overlaps SPI 0x%x: %s",
+					 what, sas[j].key.spi, why);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- the peer's SAs and selections -------------------------------------- */
+
+struct peer_sa {
+	struct esprit_sa_out_key key;
+	__u64 mask;
+};
+
+/*
+ * The SAs of asn in the map (all peers if asn is 0), without skip (may
+ * be NULL); free(*out) after use.
+ */
+static int peer_sas(int fd, __u32 asn, const struct esprit_sa_out_key *skip,
+		    struct peer_sa **out, size_t *n)
+{
+	struct esprit_sa_out_key key, next, *prev = NULL;
+	struct peer_sa *list = NULL;
+	size_t cap = 0;
+	struct esprit_sa_out v;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if ((asn && key.asn != asn) ||
+		    (skip && !memcmp(skip, &key, sizeof(key))))
+			continue;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue; /* deleted meanwhile */
+		if (*n == cap) {
+			size_t c = cap ? 2 * cap : 8;
+			struct peer_sa *l = realloc(list, c * sizeof(*l));
+
+			if (!l) {
+				free(list);
+				explicit_bzero(&v, sizeof(v));
+				return -1;
+			}
+			list = l;
+			cap = c;
+		}
+		list[*n].key = key;
+		list[*n].mask = v.dscp_mask;
+		(*n)++;
+	}
+	explicit_bzero(&v, sizeof(v));
+	*out = list;
+	return 0;
+}
+
+/* Which SA DSCP d of the peer rides: its own set's, else `any`'s. */
+static const struct peer_sa *select_sa(const struct peer_sa *sas, size_t n,
+				       unsigned int d)
+{
+	const struct peer_sa *any = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (sas[i].mask == ESPRIT_DSCP_MASK_ANY)
+			any = &sas[i];
+		else if (sas[i].mask >> d & 1)
+			return &sas[i];
+	}
+	return any;
+}
+
+/* Writes the peer's 64 selections; on failure puts the old ones back. */
+static int sel_write(int fd, __u32 asn, const struct peer_sa *sas, size_t n,
+		     char *err, size_t errlen)
+{
+	struct esprit_sa_out_key old[ESPRIT_DSCP_COUNT];
+	bool had[ESPRIT_DSCP_COUNT];
+	unsigned int d;
+	int e = 0;
+
+	for (d = 0; d < ESPRIT_DSCP_COUNT; d++) {
+		struct esprit_sa_sel_key k = {.asn = asn, .dscp = d};
+
+		had[d] = !bpf_map_lookup_elem(fd, &k, &old[d]);
+	}
+	for (d = 0; d < ESPRIT_DSCP_COUNT; d++) {
+		struct esprit_sa_sel_key k = {.asn = asn, .dscp = d};
+		const struct peer_sa *s = select_sa(sas, n, d);
+
+		if (s) {
+			if (had[d] && !memcmp(&old[d], &s->key, sizeof(s->key)))
+				continue;
+			if (bpf_map_update_elem(fd, &k, &s->key, BPF_ANY)) {
+				e = errno;
+				break;
+			}
+		} else if (had[d] && bpf_map_delete_elem(fd, &k) &&
+			   errno != ENOENT) {
+			e = errno;
+			break;
+		}
+	}
+	if (!e)
+		return 0;
+	snprintf(err, errlen, "AS%u: cannot write the DSCP selection: %s%s",
+		 asn, strerror(e),
+		 e == E2BIG || e == ENOMEM ? " (esprit_sa_sel full)" : "");
+	for (unsigned int u = 0; u <= d && u < ESPRIT_DSCP_COUNT; u++) {
+		struct esprit_sa_sel_key k = {.asn = asn, .dscp = u};
+
+		if (had[u])
+			bpf_map_update_elem(fd, &k, &old[u], BPF_ANY);
+		else
+			bpf_map_delete_elem(fd, &k);
+	}
+	return -1;
+}
+
+static int rebuild_peer(const struct sa_out_maps *m, __u32 asn,
+			const struct esprit_sa_out_key *skip, char *err,
+			size_t errlen)
+{
+	struct peer_sa *sas = NULL;
+	size_t n;
+	int rc;
+
+	if (peer_sas(m->out, asn, skip, &sas, &n)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = sel_write(m->sel, asn, sas, n, err, errlen);
+	free(sas);
+	return rc;
+}
+
+static int asn_cmp(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
+		       size_t errlen)
+{
+	struct esprit_sa_sel_key key, next, *prev = NULL;
+	struct peer_sa *sas = NULL;
+	__u32 *asns = NULL;
+	size_t n = 0, nsas, k = 0;
+	int rc = 0;
+
+	if (asn)
+		return rebuild_peer(m, asn, NULL, err, errlen);
+	/* every peer that has an SA or still has selections */
+	if (peer_sas(m->out, 0, NULL, &sas, &nsas))
+		goto nomem;
+	while (!bpf_map_get_next_key(m->sel, prev, &next))
+		key = next, prev = &key, n++;
+	asns = malloc((n + nsas + 1) * sizeof(*asns));
+	if (!asns)
+		goto nomem;
+	for (size_t i = 0; i < nsas; i++)
+		asns[k++] = sas[i].key.asn;
+	prev = NULL;
+	while (k < n + nsas && !bpf_map_get_next_key(m->sel, prev, &next)) {
+		key = next;
+		prev = &key;
+		asns[k++] = key.asn;
+	}
+	qsort(asns, k, sizeof(*asns), asn_cmp);
+	for (size_t i = 0; i < k && !rc; i++)
+		if (!i || asns[i] != asns[i - 1])
+			rc = rebuild_peer(m, asns[i], NULL, err, errlen);
+	free(asns);
+	free(sas);
+	return rc;
+nomem:
+	free(sas);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* ---- changes ------------------------------------------------------------ */
+
+static __u32 max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.max_entries;
+}
+
+static void update_error(int fd, int e, const char *what, char *err,
+			 size_t errlen)
+{
+	if (e == E2BIG || e == ENOMEM)
+		snprintf(err, errlen, "%s: table full (%u entries)", what,
+			 max_entries(fd));
+	else
+		snprintf(err, errlen, "%s: cannot write: %s", what,
+			 strerror(e));
+}
+
+int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa, char *err,
+	       size_t errlen)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct esprit_sa_out_stats *zeros;
+	struct peer_sa *sas = NULL;
+	struct esprit_sa_out cur;
+	struct sa_out fresh;
+	char what[64], why[256];
+	size_t n;
+	int e = 0;
+
+	describe(&sa->key, what, sizeof(what));
+	if (!sa_out_valid(sa)) {
+		snprintf(err, errlen, "outbound %s: not a valid SA", what);
+		return -1;
+	}
+	if (!bpf_map_lookup_elem(m->out, &sa->key, &cur)) {
+		explicit_bzero(&cur, sizeof(cur));
+		snprintf(err, errlen, "an outbound SA with %s exists", what);
+		return -1;
+	}
+	if (peer_sas(m->out, sa->key.asn, NULL, &sas, &n)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (sa_dscp_conflict(sas[i].mask, sa->value.dscp_mask, why,
+				     sizeof(why))) {
+			snprintf(err, errlen,
+				 "outbound %s overlaps SPI 0x%x of AS%u: %s",
+				 what, sas[i].key.spi, sa->key.asn, why);
+			free(sas);
+			return -1;
+		}
+	}
+	free(sas);
+	if (ncpus <= 0 || !(zeros = calloc(ncpus, sizeof(*zeros)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	fresh = *sa;
+	fresh.value.seq = 0;
+	/* counters first, then the SA, complete; selections last */
+	if (bpf_map_update_elem(m->st, &sa->key, zeros, BPF_ANY)) {
+		e = errno;
+		update_error(m->st, e, what, err, errlen);
+		goto out;
+	}
+	if (bpf_map_update_elem(m->out, &fresh.key, &fresh.value,
+				BPF_NOEXIST)) {
+		e = errno;
+		update_error(m->out, e, what, err, errlen);
+		bpf_map_delete_elem(m->st, &sa->key);
+		goto out;
+	}
+	if (rebuild_peer(m, sa->key.asn, NULL, err, errlen)) {
+		e = EIO;
+		bpf_map_delete_elem(m->out, &sa->key);
+		bpf_map_delete_elem(m->st, &sa->key);
+	}
+out:
+	explicit_bzero(&fresh, sizeof(fresh));
+	free(zeros);
+	return e ? -1 : 0;
+}
+
+int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
+	       char *err, size_t errlen)
+{
+	struct esprit_sa_out cur;
+	char what[64];
+
+	describe(key, what, sizeof(what));
+	if (bpf_map_lookup_elem(m->out, key, &cur)) {
+		snprintf(err, errlen, "no outbound SA with %s", what);
+		return -1;
+	}
+	explicit_bzero(&cur, sizeof(cur));
+	/* selections move off it first: no packet looks for it once gone */
+	if (rebuild_peer(m, key->asn, key, err, errlen))
+		return -1;
+	if (bpf_map_delete_elem(m->out, key) && errno != ENOENT) {
+		snprintf(err, errlen, "%s: cannot delete: %s", what,
+			 strerror(errno));
+		rebuild_peer(m, key->asn, NULL, err, errlen);
+		return -1;
+	}
+	bpf_map_delete_elem(m->st, key);
+	return 0;
+}
+
+/* ---- listing ------------------------------------------------------------ */
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct sa_out_row *x = a, *y = b;
+
+	if (x->key.asn != y->key.asn)
+		return x->key.asn < y->key.asn ? -1 : 1;
+	if (x->key.spi != y->key.spi)
+		return x->key.spi < y->key.spi ? -1 : 1;
+	return 0;
+}
+
+static void row_fill(const struct sa_out_maps *m, struct sa_out_row *r,
+		     const struct esprit_sa_out *v,
+		     struct esprit_sa_out_stats *percpu, int ncpus)
+{
+	r->alg = v->auth.alg;
+	r->icv_len = v->auth.icv_len;
+	r->state = v->state;
+	r->dscp_mask = v->dscp_mask;
+	r->seq = v->seq;
+	r->exhausted = v->seq >= ESPRIT_SA_OUT_SEQ_LAST;
+	memset(&r->stats, 0, sizeof(r->stats));
+	if (!bpf_map_lookup_elem(m->st, &r->key, percpu)) {
+		for (int c = 0; c < ncpus; c++) {
+			r->stats.packets += percpu[c].packets;
+			r->stats.bytes += percpu[c].bytes;
+			r->stats.exhausted += percpu[c].exhausted;
+			r->stats.too_big += percpu[c].too_big;
+		}
+	}
+	r->dscp_selected = 0;
+	for (unsigned int d = 0; d < ESPRIT_DSCP_COUNT; d++) {
+		struct esprit_sa_sel_key k = {.asn = r->key.asn, .dscp = d};
+		struct esprit_sa_out_key s;
+
+		if (!bpf_map_lookup_elem(m->sel, &k, &s) &&
+		    !memcmp(&s, &r->key, sizeof(s)))
+			r->dscp_selected++;
+	}
+}
+
+int sa_out_list(const struct sa_out_maps *m, struct sa_out_row **rows,
+		size_t *n, char *err, size_t errlen)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct esprit_sa_out_key key, next, *prev = NULL;
+	struct esprit_sa_out_stats *percpu = NULL;
+	struct sa_out_row *list = NULL;
+	size_t count = 0, cap = 0;
+	struct esprit_sa_out v;
+
+	*rows = NULL;
+	*n = 0;
+	if (ncpus <= 0 || !(percpu = calloc(ncpus, sizeof(*percpu)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while (!bpf_map_get_next_key(m->out, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->out, &key, &v))
+			continue; /* deleted meanwhile */
+		if (count == cap) {
+			size_t c = cap ? 2 * cap : 16;
+			struct sa_out_row *l = realloc(list, c * sizeof(*l));
+
+			if (!l) {
+				free(list);
+				free(percpu);
+				explicit_bzero(&v, sizeof(v));
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			list = l;
+			cap = c;
+		}
+		list[count].key = key;
+		row_fill(m, &list[count], &v, percpu, ncpus);
+		count++;
+	}
+	explicit_bzero(&v, sizeof(v));
+	free(percpu);
+	if (count)
+		qsort(list, count, sizeof(*list), row_cmp);
+	*rows = list;
+	*n = count;
+	return 0;
+}

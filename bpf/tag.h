@@ -48,6 +48,7 @@
 #define TAG_AH_LEN_V4	  (AH_FIXED_LEN + ESPRIT_HMAC_SHA256_128_ICV_LEN)
 #define TAG_AH_LEN_V6	  (TAG_AH_LEN_V4 + 4) /* a multiple of 8 */
 #define TAG_IPV4_DF	  0x4000
+#define TAG_UDP_CSUM_OFF  6 /* offsetof(struct udphdr, check) */
 #define TAG_IPV4_FRAG	  0x3fff /* MF and fragment offset */
 #define TAG_CHECKSUM_PART 3 /* CHECKSUM_PARTIAL in include/linux/skbuff.h */
 
@@ -317,8 +318,9 @@ static __always_inline int tag_csum_prepare(struct __sk_buff *skb,
 	if (bpf_skb_load_bytes(skb, tp->csum_off, &tp->csum_partial, 2))
 		return -1;
 	tp->csum_final = ~skb_csum_fold(sum);
-	if (!tp->csum_final)
-		tp->csum_final = 0xffff; /* CSUM_MANGLED_0 */
+	/* UDP sends a zero sum as 0xffff (0 means none); TCP sends 0 */
+	if (!tp->csum_final && field == TAG_UDP_CSUM_OFF)
+		tp->csum_final = 0xffff;
 	return bpf_skb_store_bytes(skb, tp->csum_off, &tp->csum_final, 2, 0)
 		       ? -1
 		       : 0;

@@ -248,23 +248,22 @@ int sa_need(const char *val, const char *name, char *err, size_t errlen)
 	return -1;
 }
 
-int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
-		     size_t errlen)
+int sa_add_words(int argc, char **argv, const char *last, const char *v[5],
+		 char *err, size_t errlen)
 {
-	static const char *const names[] = {"spi", "asn", "alg", "key",
-					    "replay"};
-	const char *v[5] = {0};
+	const char *names[] = {"spi", "asn", "alg", "key", last};
 
+	memset(v, 0, 5 * sizeof(*v));
 	if (sa_take_pairs(argc, argv, names, 5, v, err, errlen))
 		return -1;
 	for (int i = 0; i < 4; i++)
 		if (sa_need(v[i], names[i], err, errlen))
 			return -1;
-	return sa_in_build(v[0], v[1], v[2], v[3], v[4], out, err, errlen);
+	return 0;
 }
 
-int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
-			 char *err, size_t errlen)
+int sa_spi_asn_from_words(int argc, char **argv, __u32 *spi, __u32 *asn,
+			  char *err, size_t errlen)
 {
 	static const char *const names[] = {"spi", "asn"};
 	const char *v[2] = {0};
@@ -273,11 +272,28 @@ int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
 	    sa_need(v[0], "spi", err, errlen) ||
 	    sa_need(v[1], "asn", err, errlen))
 		return -1;
-	memset(key, 0, sizeof(*key));
-	return sa_parse_spi(v[0], &key->spi, err, errlen) ||
-			       asn_parse(v[1], false, &key->asn, err, errlen)
+	return sa_parse_spi(v[0], spi, err, errlen) ||
+			       asn_parse(v[1], false, asn, err, errlen)
 		       ? -1
 		       : 0;
+}
+
+int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
+		     size_t errlen)
+{
+	const char *v[5];
+
+	if (sa_add_words(argc, argv, "replay", v, err, errlen))
+		return -1;
+	return sa_in_build(v[0], v[1], v[2], v[3], v[4], out, err, errlen);
+}
+
+int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
+			 char *err, size_t errlen)
+{
+	memset(key, 0, sizeof(*key));
+	return sa_spi_asn_from_words(argc, argv, &key->spi, &key->asn, err,
+				     errlen);
 }
 
 /* ---- maps: changes ------------------------------------------------------ */

@@ -94,6 +94,16 @@ int sa_take_pairs(int argc, char **argv, const char *const *names,
 int sa_need(const char *val, const char *name, char *err, size_t errlen);
 
 /*
+ * The words after `sa add DIR`: spi, asn, alg and key required, then the
+ * optional last (replay or dscp), into v[0..4] (NULL where absent).
+ */
+int sa_add_words(int argc, char **argv, const char *last, const char *v[5],
+		 char *err, size_t errlen);
+/* The words `spi SPI asn ASN` as numbers (SPI 256 and up). */
+int sa_spi_asn_from_words(int argc, char **argv, __u32 *spi, __u32 *asn,
+			  char *err, size_t errlen);
+
+/*
  * Adds the SA with fresh counters and (if it has one) an empty replay
  * window. Refuses an SA whose (SPI, ASN) exists, and a full table.
  */

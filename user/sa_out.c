@@ -175,32 +175,19 @@ int sa_out_build(const char *spi, const char *asn, const char *alg,
 int sa_out_from_words(int argc, char **argv, struct sa_out *out, char *err,
 		      size_t errlen)
 {
-	static const char *const names[] = {"spi", "asn", "alg", "key", "dscp"};
-	const char *v[5] = {0};
+	const char *v[5];
 
-	if (sa_take_pairs(argc, argv, names, 5, v, err, errlen))
+	if (sa_add_words(argc, argv, "dscp", v, err, errlen))
 		return -1;
-	for (int i = 0; i < 4; i++)
-		if (sa_need(v[i], names[i], err, errlen))
-			return -1;
 	return sa_out_build(v[0], v[1], v[2], v[3], v[4], out, err, errlen);
 }
 
 int sa_out_key_from_words(int argc, char **argv, struct esprit_sa_out_key *key,
 			  char *err, size_t errlen)
 {
-	static const char *const names[] = {"spi", "asn"};
-	const char *v[2] = {0};
-
-	if (sa_take_pairs(argc, argv, names, 2, v, err, errlen) ||
-	    sa_need(v[0], "spi", err, errlen) ||
-	    sa_need(v[1], "asn", err, errlen))
-		return -1;
 	memset(key, 0, sizeof(*key));
-	return sa_parse_spi(v[0], &key->spi, err, errlen) ||
-			       asn_parse(v[1], false, &key->asn, err, errlen)
-		       ? -1
-		       : 0;
+	return sa_spi_asn_from_words(argc, argv, &key->spi, &key->asn, err,
+				     errlen);
 }
 
 static bool sa_out_valid(const struct sa_out *sa)

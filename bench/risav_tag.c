@@ -8,7 +8,7 @@
  * through the same program with tagging off (local ASN 0: one map
  * lookup, the packet untouched). A tagged packet grows by its AH, so a
  * test run cannot repeat it (the next repetition would tag the tagged
- * packet again): each sample is the median of RUN_PACKETS test runs of
+ * packet again): each sample is the median of TEST_RUN_SINGLES test runs of
  * one packet, timed by the kernel around the program run (as
  * risav-verify does); every run is checked (TC_ACT_OK, the tagged
  * length), and so is the risav-tagged counter.
@@ -42,12 +42,12 @@
 #include "prefix_table.h"
 #include "sa_out.h"
 #include "table.h"
+#include "test_run.h"
 
 #include "esprit_tc.skel.h"
 
 #define LOCAL_ASN     64500
 #define PEER_ASN      64501
-#define RUN_PACKETS   2001 /* single-packet runs per sample (odd) */
 #define SELECT_REPEAT 200000
 #define SELECT_PEERS  64
 #define TARGET_FLAT   1.25 /* 4096 SAs vs 1: at most 25% dearer */
@@ -66,13 +66,6 @@ struct tc_prog {
 	int fd;
 	struct sa_out_maps maps;
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int tc_load(struct tc_prog *p, struct table *t)
 {
@@ -191,36 +184,6 @@ static uint64_t counter(struct tc_prog *p, enum esprit_reason reason)
 	return sum;
 }
 
-/* Median kernel duration of RUN_PACKETS single runs; NAN on error. */
-static double single_runs(struct table *t, int fd, const struct pkt *in,
-			  size_t want_len)
-{
-	static double ns[RUN_PACKETS];
-	static struct pkt out;
-
-	for (int i = 0; i < RUN_PACKETS; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->data,
-			    .data_size_in = in->len, .data_out = out.data,
-			    .data_size_out = sizeof(out.data), .repeat = 1);
-
-		if (bpf_prog_test_run_opts(fd, &opts)) {
-			table_error(t, "test run failed: %s", strerror(errno));
-			return NAN;
-		}
-		if (opts.retval != TC_ACT_OK ||
-		    opts.data_size_out != want_len) {
-			table_error(t,
-				    "a run returned %u with %u bytes, not "
-				    "TC_ACT_OK with %zu",
-				    opts.retval, opts.data_size_out, want_len);
-			return NAN;
-		}
-		ns[i] = opts.duration;
-	}
-	qsort(ns, RUN_PACKETS, sizeof(ns[0]), cmp_double);
-	return ns[RUN_PACKETS / 2];
-}
-
 static int tag_setup(struct tc_prog *p, struct table *t)
 {
 	char err[256];
@@ -276,12 +239,16 @@ static int risav_tag_table(int argc, char **argv)
 		for (int r = 0; r < env->runs; r++) {
 			for (size_t i = 0; i < NTAG; i++) {
 				set_local_asn(&p, 0);
-				series_add(off[i], single_runs(t, p.fd, &pk[i],
-							       pk[i].len));
+				series_add(off[i],
+					   test_run_single_median(
+						   t, p.fd, &pk[i], TC_ACT_OK,
+						   pk[i].len));
 				set_local_asn(&p, LOCAL_ASN);
-				series_add(on[i], single_runs(t, p.fd, &pk[i],
-							      pk[i].len + 28));
-				want += RUN_PACKETS;
+				series_add(on[i],
+					   test_run_single_median(
+						   t, p.fd, &pk[i], TC_ACT_OK,
+						   pk[i].len + 28));
+				want += TEST_RUN_SINGLES;
 			}
 		}
 		if (counter(&p, ESPRIT_R_RISAV_TAGGED) - tagged0 != want)
@@ -298,7 +265,7 @@ static int risav_tag_table(int argc, char **argv)
 		   "median of %d runs per sample; each run checked "
 		   "(TC_ACT_OK, +28 bytes), and risav-tagged grew by every "
 		   "tagged run",
-		   RUN_PACKETS);
+		   TEST_RUN_SINGLES);
 	table_note(t, "tagged: prefix lookups, peer, selection, atomic "
 		      "sequence number, AH insert (bpf_skb_adjust_room), ICV "
 		      "input prepared in the packet, HMAC in BPF, restore");

@@ -15,7 +15,7 @@
  * two clock reads around the one program run, not the syscall around it
  * (~0.1 ms here, which would swamp a microsecond). The same figure for
  * an empty XDP program, interleaved, is what the measurement itself
- * costs; it is subtracted. A sample is the median of RUN_PACKETS such
+ * costs; it is subtracted. A sample is the median of TEST_RUN_SINGLES such
  * runs; each run is checked (XDP_PASS, the stripped length), and so is
  * the verified counter.
  *
@@ -44,6 +44,7 @@
 #include "prefix_table.h"
 #include "sa.h"
 #include "table.h"
+#include "test_run.h"
 
 #include "bench_tx_empty.skel.h"
 #include "esprit_xdp.skel.h"
@@ -51,7 +52,6 @@
 #define LOCAL_ASN	   64500
 #define PEER_ASN	   64501
 #define SPI		   0x1000
-#define RUN_PACKETS	   2001 /* single-packet runs per sample (odd: a median) */
 #define DROP_REPEAT	   20000
 #define TARGET_64_VS_SHANI 10.0 /* issue 3: <= 10x OpenSSL with SHA-NI */
 
@@ -75,49 +75,6 @@ struct bench {
 	struct series *empty_run; /* the empty program, single runs */
 	__u64 verified_want; /* what the verified counter must have grown by */
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * The median of RUN_PACKETS single-packet runs of prog on in, by the
- * kernel's duration; NAN after an error in t. want_len: the output's
- * length each run must have (0: not checked).
- */
-static double single_runs(struct bench *b, int prog_fd, const struct pkt *in,
-			  __u32 want_action, size_t want_len)
-{
-	static double ns[RUN_PACKETS];
-	static struct pkt out;
-
-	for (int i = 0; i < RUN_PACKETS; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->data,
-			    .data_size_in = in->len, .data_out = out.data,
-			    .data_size_out = sizeof(out.data), .repeat = 1);
-
-		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-			table_error(b->t, "test run failed: %s",
-				    strerror(errno));
-			return NAN;
-		}
-		if (opts.retval != want_action ||
-		    (want_len && opts.data_size_out != want_len)) {
-			table_error(b->t,
-				    "a run returned %u with %u bytes, not %u "
-				    "with %zu",
-				    opts.retval, opts.data_size_out,
-				    want_action, want_len);
-			return NAN;
-		}
-		ns[i] = opts.duration;
-	}
-	qsort(ns, RUN_PACKETS, sizeof(ns[0]), cmp_double);
-	return ns[RUN_PACKETS / 2];
-}
 
 /* CPU time per repetition of a test run that leaves the packet alone. */
 static double repeated_runs(struct bench *b, const struct pkt *in)
@@ -280,16 +237,17 @@ static void measure(struct bench *b, int rounds)
 	}
 	verified0 = esprit_prog_count(b->esp, ESPRIT_R_RISAV_VERIFIED);
 	for (int r = 0; r < rounds; r++) {
-		double empty = single_runs(b, b->empty_fd, &b->subj[0].tagged,
-					   XDP_TX, 0);
+		double empty = test_run_single_median(
+			b->t, b->empty_fd, &b->subj[0].tagged, XDP_TX, 0);
 
 		series_add(b->empty_run, empty);
 		for (size_t i = 0; i < NLENS; i++) {
 			struct subject *s = &b->subj[i];
-			double ns = single_runs(b, b->esp_fd, &s->tagged,
-						XDP_PASS, s->plain.len);
+			double ns = test_run_single_median(b->t, b->esp_fd,
+							   &s->tagged, XDP_PASS,
+							   s->plain.len);
 
-			b->verified_want += RUN_PACKETS;
+			b->verified_want += TEST_RUN_SINGLES;
 			series_add(s->strip, ns - empty);
 			series_add(s->drop, repeated_runs(b, &s->bad));
 		}
@@ -333,7 +291,7 @@ static void notes(struct table *t)
 		   "duration of that run, median of %d runs per sample, less "
 		   "the same for an empty XDP program (the clock reads and "
 		   "entry the measurement itself costs)",
-		   RUN_PACKETS);
+		   TEST_RUN_SINGLES);
 	table_note(t, "each run checked: XDP_PASS and the untagged length; "
 		      "the risav-verified counter grew by every run");
 	table_note(t,

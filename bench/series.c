@@ -26,8 +26,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median of v (reordered in place); NaN when n is 0. */
-static double median_of(double *v, int n)
+double median_of(double *v, int n)
 {
 	if (n <= 0)
 		return NAN;

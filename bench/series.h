@@ -23,5 +23,7 @@ void series_add(struct series *s, double v);
 double series_median(const struct series *s);
 double series_min(const struct series *s);
 double series_max(const struct series *s);
+/* Median of v (reordered in place); NaN when n is 0. */
+double median_of(double *v, int n);
 
 #endif

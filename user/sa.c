@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,22 +459,95 @@ int sa_in_del(const struct sa_maps *m, const struct esprit_sa_in_key *key,
 
 /* ---- maps: listing ------------------------------------------------------ */
 
+/* Rows start with their SA's key: (SPI, ASN) in both directions. */
+struct sa_row_key {
+	__u32 spi, asn;
+};
+
 static int row_cmp(const void *a, const void *b)
 {
-	const struct sa_in_row *x = a, *y = b;
+	const struct sa_row_key *x = a, *y = b;
 
-	if (x->key.asn != y->key.asn)
-		return x->key.asn < y->key.asn ? -1 : 1;
-	if (x->key.spi != y->key.spi)
-		return x->key.spi < y->key.spi ? -1 : 1;
+	if (x->asn != y->asn)
+		return x->asn < y->asn ? -1 : 1;
+	if (x->spi != y->spi)
+		return x->spi < y->spi ? -1 : 1;
 	return 0;
 }
 
-static void row_fill(const struct sa_maps *m, struct sa_in_row *r,
-		     const struct esprit_sa_in *v,
-		     struct esprit_sa_stats *percpu, int ncpus)
+int sa_map_rows(int fd, size_t value_size, size_t row_size, sa_row_fill fill,
+		const void *ctx, void **rows, size_t *n, char *err,
+		size_t errlen)
 {
+	struct sa_row_key key, next, *prev = NULL;
+	size_t count = 0, cap = 0;
+	char *list = NULL;
+	void *v = malloc(value_size);
+	int rc = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, v))
+			continue; /* deleted meanwhile */
+		if (count == cap) {
+			size_t c = cap ? 2 * cap : 16;
+			char *l = realloc(list, c * row_size);
+
+			if (!l) {
+				free(list);
+				list = NULL;
+				count = 0;
+				snprintf(err, errlen, "out of memory");
+				rc = -1;
+				break;
+			}
+			list = l;
+			cap = c;
+		}
+		memcpy(list + count * row_size, &key, sizeof(key));
+		if (fill(list + count * row_size, v, ctx)) {
+			free(list);
+			list = NULL;
+			count = 0;
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			break;
+		}
+		count++;
+	}
+	/* values hold key midstates */
+	explicit_bzero(v, value_size);
+	free(v);
+	if (count)
+		qsort(list, count, row_size, row_cmp);
+	*rows = list;
+	*n = count;
+	return rc;
+}
+
+_Static_assert(offsetof(struct sa_in_row, key) == 0 &&
+		       sizeof(((struct sa_in_row *)0)->key) == 8,
+	       "sa_map_rows() writes the key at the start of a row");
+
+static int in_row_fill(void *row, const void *value, const void *ctx)
+{
+	const struct sa_maps *m = ctx;
+	const struct esprit_sa_in *v = value;
+	struct sa_in_row *r = row;
+	int ncpus = libbpf_num_possible_cpus();
+	struct esprit_sa_stats *percpu;
 	struct esprit_replay window;
+
+	percpu = ncpus > 0 ? calloc(ncpus, sizeof(*percpu)) : NULL;
+	if (!percpu)
+		return -1;
 
 	r->alg = v->auth.alg;
 	r->icv_len = v->auth.icv_len;
@@ -491,51 +565,13 @@ static void row_fill(const struct sa_maps *m, struct sa_in_row *r,
 	r->has_window_state = !bpf_map_lookup_elem_flags(m->in_rw, &r->key,
 							 &window, BPF_F_LOCK);
 	r->replay_top = r->has_window_state ? window.top : 0;
+	free(percpu);
+	return 0;
 }
 
 int sa_in_list(const struct sa_maps *m, struct sa_in_row **rows, size_t *n,
 	       char *err, size_t errlen)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct esprit_sa_in_key key, next, *prev = NULL;
-	struct esprit_sa_stats *percpu = NULL;
-	struct sa_in_row *list = NULL;
-	size_t count = 0, cap = 0;
-	struct esprit_sa_in v;
-
-	*rows = NULL;
-	*n = 0;
-	if (ncpus <= 0 || !(percpu = calloc(ncpus, sizeof(*percpu)))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	while (!bpf_map_get_next_key(m->in, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(m->in, &key, &v))
-			continue; /* deleted meanwhile */
-		if (count == cap) {
-			size_t c = cap ? 2 * cap : 16;
-			struct sa_in_row *l = realloc(list, c * sizeof(*l));
-
-			if (!l) {
-				free(list);
-				free(percpu);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			list = l;
-			cap = c;
-		}
-		list[count].key = key;
-		row_fill(m, &list[count], &v, percpu, ncpus);
-		count++;
-	}
-	explicit_bzero(&v, sizeof(v));
-	free(percpu);
-	if (count)
-		qsort(list, count, sizeof(*list), row_cmp);
-	*rows = list;
-	*n = count;
-	return 0;
+	return sa_map_rows(m->in, sizeof(struct esprit_sa_in), sizeof(**rows),
+			   in_row_fill, m, (void **)rows, n, err, errlen);
 }

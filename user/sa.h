@@ -102,6 +102,19 @@ int sa_add_words(int argc, char **argv, const char *last, const char *v[5],
 /* The words `spi SPI asn ASN` as numbers (SPI 256 and up). */
 int sa_spi_asn_from_words(int argc, char **argv, __u32 *spi, __u32 *asn,
 			  char *err, size_t errlen);
+/*
+ * Fills one listing row (which starts with the SA's key) from the SA's
+ * value; -1 when out of memory.
+ */
+typedef int (*sa_row_fill)(void *row, const void *value, const void *ctx);
+/*
+ * Rows of every SA in the map fd (keys of (SPI, ASN)), sorted by ASN then
+ * SPI; *rows to free(). Values are wiped after use: they hold key
+ * midstates.
+ */
+int sa_map_rows(int fd, size_t value_size, size_t row_size, sa_row_fill fill,
+		const void *ctx, void **rows, size_t *n, char *err,
+		size_t errlen);
 
 /*
  * Adds the SA with fresh counters and (if it has one) an empty replay

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -530,21 +531,22 @@ int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
 
 /* ---- listing ------------------------------------------------------------ */
 
-static int row_cmp(const void *a, const void *b)
-{
-	const struct sa_out_row *x = a, *y = b;
+_Static_assert(offsetof(struct sa_out_row, key) == 0 &&
+		       sizeof(((struct sa_out_row *)0)->key) == 8,
+	       "sa_map_rows() writes the key at the start of a row");
 
-	if (x->key.asn != y->key.asn)
-		return x->key.asn < y->key.asn ? -1 : 1;
-	if (x->key.spi != y->key.spi)
-		return x->key.spi < y->key.spi ? -1 : 1;
-	return 0;
-}
-
-static void row_fill(const struct sa_out_maps *m, struct sa_out_row *r,
-		     const struct esprit_sa_out *v,
-		     struct esprit_sa_out_stats *percpu, int ncpus)
+static int out_row_fill(void *row, const void *value, const void *ctx)
 {
+	const struct sa_out_maps *m = ctx;
+	const struct esprit_sa_out *v = value;
+	struct sa_out_row *r = row;
+	int ncpus = libbpf_num_possible_cpus();
+	struct esprit_sa_out_stats *percpu =
+		ncpus > 0 ? calloc(ncpus, sizeof(*percpu)) : NULL;
+
+	if (!percpu)
+		return -1;
+
 	r->alg = v->auth.alg;
 	r->icv_len = v->auth.icv_len;
 	r->state = v->state;
@@ -569,52 +571,13 @@ static void row_fill(const struct sa_out_maps *m, struct sa_out_row *r,
 		    !memcmp(&s, &r->key, sizeof(s)))
 			r->dscp_selected++;
 	}
+	free(percpu);
+	return 0;
 }
 
 int sa_out_list(const struct sa_out_maps *m, struct sa_out_row **rows,
 		size_t *n, char *err, size_t errlen)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct esprit_sa_out_key key, next, *prev = NULL;
-	struct esprit_sa_out_stats *percpu = NULL;
-	struct sa_out_row *list = NULL;
-	size_t count = 0, cap = 0;
-	struct esprit_sa_out v;
-
-	*rows = NULL;
-	*n = 0;
-	if (ncpus <= 0 || !(percpu = calloc(ncpus, sizeof(*percpu)))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	while (!bpf_map_get_next_key(m->out, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(m->out, &key, &v))
-			continue; /* deleted meanwhile */
-		if (count == cap) {
-			size_t c = cap ? 2 * cap : 16;
-			struct sa_out_row *l = realloc(list, c * sizeof(*l));
-
-			if (!l) {
-				free(list);
-				free(percpu);
-				explicit_bzero(&v, sizeof(v));
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			list = l;
-			cap = c;
-		}
-		list[count].key = key;
-		row_fill(m, &list[count], &v, percpu, ncpus);
-		count++;
-	}
-	explicit_bzero(&v, sizeof(v));
-	free(percpu);
-	if (count)
-		qsort(list, count, sizeof(*list), row_cmp);
-	*rows = list;
-	*n = count;
-	return 0;
+	return sa_map_rows(m->out, sizeof(struct esprit_sa_out), sizeof(**rows),
+			   out_row_fill, m, (void **)rows, n, err, errlen);
 }

@@ -142,3 +142,27 @@ int pins_open_map(const struct pins *pins, const char *name)
 		       strerror(errno));
 	return fd;
 }
+
+void fds_close(int *const fds[], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+int pins_open_maps(const struct pins *pins, const char *const names[],
+		   int *const fds[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		*fds[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		*fds[i] = pins_open_map(pins, names[i]);
+		if (*fds[i] < 0) {
+			fds_close(fds, n);
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -38,4 +38,14 @@ int pins_open_map(const struct pins *pins, const char *name);
 /* Same, silently, for maps an older object may not have. */
 int pins_try_open_map(const struct pins *pins, const char *name);
 
+/*
+ * Opens names[i] into *fds[i] for each i, in order: 0, or -1 after a
+ * message with every *fds[i] closed and -1.
+ */
+int pins_open_maps(const struct pins *pins, const char *const names[],
+		   int *const fds[], size_t n);
+
+/* Closes each *fds[i] that is open and sets it to -1. */
+void fds_close(int *const fds[], size_t n);
+
 #endif

@@ -29,27 +29,25 @@ static const struct {
 
 /* ---- maps --------------------------------------------------------------- */
 
+#define SA_MAPS(m)                                 \
+	{                                          \
+		&(m)->in, &(m)->in_rw, &(m)->in_st \
+	}
+
 int sa_maps_open(const struct pins *pins, struct sa_maps *m)
 {
-	m->in = pins_open_map(pins, "esprit_sa_in");
-	m->in_rw = m->in >= 0 ? pins_open_map(pins, "esprit_sa_in_rw") : -1;
-	m->in_st = m->in_rw >= 0 ? pins_open_map(pins, "esprit_sa_in_st") : -1;
-	if (m->in_st < 0) {
-		sa_maps_close(m);
-		return -1;
-	}
-	return 0;
+	static const char *const names[] = {"esprit_sa_in", "esprit_sa_in_rw",
+					    "esprit_sa_in_st"};
+	int *const fds[] = SA_MAPS(m);
+
+	return pins_open_maps(pins, names, fds, 3);
 }
 
 void sa_maps_close(struct sa_maps *m)
 {
-	int *fds[] = {&m->in, &m->in_rw, &m->in_st};
+	int *const fds[] = SA_MAPS(m);
 
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
+	fds_close(fds, 3);
 }
 
 /* ---- values ------------------------------------------------------------- */

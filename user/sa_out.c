@@ -15,27 +15,25 @@
 
 /* ---- maps --------------------------------------------------------------- */
 
+#define SA_OUT_MAPS(m)                         \
+	{                                      \
+		&(m)->out, &(m)->sel, &(m)->st \
+	}
+
 int sa_out_maps_open(const struct pins *pins, struct sa_out_maps *m)
 {
-	m->out = pins_open_map(pins, "esprit_sa_out");
-	m->sel = m->out >= 0 ? pins_open_map(pins, "esprit_sa_sel") : -1;
-	m->st = m->sel >= 0 ? pins_open_map(pins, "esprit_sa_out_st") : -1;
-	if (m->st < 0) {
-		sa_out_maps_close(m);
-		return -1;
-	}
-	return 0;
+	static const char *const names[] = {"esprit_sa_out", "esprit_sa_sel",
+					    "esprit_sa_out_st"};
+	int *const fds[] = SA_OUT_MAPS(m);
+
+	return pins_open_maps(pins, names, fds, 3);
 }
 
 void sa_out_maps_close(struct sa_out_maps *m)
 {
-	int *fds[] = {&m->out, &m->sel, &m->st};
+	int *const fds[] = SA_OUT_MAPS(m);
 
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
+	fds_close(fds, 3);
 }
 
 /* ---- DSCP sets ---------------------------------------------------------- */

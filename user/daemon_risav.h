@@ -64,11 +64,14 @@ int daemon_risav_apply(struct daemon_risav *dr, struct risav_plan *plan,
 
 /*
  * The step daemon_risav_apply() takes for each map set, after the checks
- * (exposed for tests): SAs added and replaced, peers and settings, the
- * table if install_table, stale SAs deleted; undone on failure.
+ * (exposed for tests): SAs added and replaced (outbound ones into om,
+ * NULL for none, then their peers' selections rebuilt), peers and
+ * settings, the table if install_table, stale SAs deleted; undone on
+ * failure.
  */
 int risav_set_apply(const struct risav_maps *rm, const struct sa_maps *sm,
-		    __u32 sa_max, const char *file,
+		    __u32 sa_max, const struct sa_out_maps *om,
+		    __u32 sa_out_max, const char *file,
 		    const struct config_risav *r,
 		    const struct prefix_table *table, bool install_table,
 		    char *err, size_t errlen);

@@ -364,16 +364,6 @@ static int delete_unwanted(const struct sa_maps *m, struct sa_entry *have,
 
 /* ---- outbound SAs ------------------------------------------------------- */
 
-/*
- * Sequence numbers a rewritten outbound SA skips. Writing an SA's value
- * replaces the map element, so numbers the tagger takes from the old one
- * between our reading its counter and the write are lost to the new one:
- * it continues this far beyond what we read, so no number is sent twice
- * (2^20 is 100 ms of packets at 10 Mpps on the SA; the 32-bit space lasts
- * 4096 such rewrites).
- */
-#define SA_OUT_SEQ_SKIP (1ULL << 20)
-
 struct out_entry {
 	struct sa_out sa;
 	bool wanted;
@@ -621,7 +611,7 @@ static int out_delete_unwanted(const struct sa_out_maps *m,
 			       struct out_journal *j, struct sa_counts *cnt,
 			       char *err, size_t errlen)
 {
-	size_t from = j->nasns;
+	size_t from = j->n;
 	int e;
 
 	for (size_t i = 0; i < nhave; i++) {
@@ -636,7 +626,7 @@ static int out_delete_unwanted(const struct sa_out_maps *m,
 			goto fail;
 		out_note(j, OUT_CHANGED, &have[i].sa.key, &have[i].sa);
 	}
-	if (j->nasns == from)
+	if (j->n == from)
 		return 0;
 	if (out_rebuild(m, j, err, errlen))
 		return -1;

@@ -4,7 +4,8 @@
  * daemon then owns the local AS, settings, peers, prefix table and inbound
  * SAs of every program on its interfaces, and makes them what the file
  * says at start, on reload and when a program with maps of its own
- * appears. Without the section it leaves them to the CLI.
+ * appears; the outbound SAs (the egress tagger's) go into the maps pinned
+ * in the pin directory. Without the section it leaves them to the CLI.
  *
  * A change goes in two steps. daemon_risav_prepare() reads and validates
  * everything the file points to (the RPKI import, re-read only when its
@@ -13,7 +14,9 @@
  * and changed SAs, the peers and settings, the prefix table (built aside,
  * swapped in), and last the SAs no longer listed. A write the kernel
  * refuses undoes the ones before it. Unchanged SAs are not touched, so
- * they keep their replay windows and counters.
+ * they keep their replay windows, sequence counters and counters; changed
+ * outbound SAs are rewritten in place with their sequence counter going
+ * on (SA_OUT_SEQ_SKIP), and their peers' DSCP selections rebuilt once.
  */
 #ifndef ESPRIT_DAEMON_RISAV_H
 #define ESPRIT_DAEMON_RISAV_H

@@ -568,17 +568,21 @@ static char *slurp(const char *rel)
 static void load_example(const char *yaml_text, const char *key_path,
 			 const char *import_path, struct daemon_config *cfg)
 {
-	char *a = replace_all(yaml_text, key_path, "k.key");
+	char *o = replace_all(yaml_text, "/etc/esprit/keys/64501-out-2000.key",
+			      "k2.key");
+	char *a = o ? replace_all(o, key_path, "k.key") : NULL;
 	char *b = a ? replace_all(a, import_path, "rpki.json") : NULL;
 	const char *err;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	put("k2.key", KEY2 "\n");
 	put("k.key", KEY "\n");
 	put("rpki.json", "{\"roas\": []}\n");
 	err = load(b, cfg);
 	if (err[0])
 		fprintf(stderr, "\n%s\n%s\n", b, err);
 	CU_ASSERT_STRING_EQUAL(err, "");
+	free(o);
 	free(a);
 	free(b);
 }
@@ -607,7 +611,8 @@ static void test_documented_examples_load(void)
 		     "/var/lib/rpki-client/json", &cfg);
 	CU_ASSERT_EQUAL(cfg.risav.state.config.local_asn, 64500);
 	CU_ASSERT_EQUAL(cfg.risav.state.npeers, 1);
-	CU_ASSERT_EQUAL(cfg.risav.nsas, 1);
+	CU_ASSERT_EQUAL(cfg.risav.nsas, 2);
+	CU_ASSERT_EQUAL(cfg.risav.nsas_out, 1);
 	CU_ASSERT_EQUAL(cfg.risav.statics.n, 1);
 	config_free(&cfg);
 	free(text);
@@ -623,7 +628,8 @@ static void test_documented_examples_load(void)
 	CU_ASSERT_EQUAL(cfg.risav.state.config.local_asn, 64500);
 	CU_ASSERT_EQUAL(cfg.risav.state.local_contact_count, 2);
 	CU_ASSERT_EQUAL(cfg.risav.state.npeers, 2);
-	CU_ASSERT_EQUAL(cfg.risav.nsas, 2);
+	CU_ASSERT_EQUAL(cfg.risav.nsas, 4);
+	CU_ASSERT_EQUAL(cfg.risav.nsas_out, 2);
 	CU_ASSERT_EQUAL(cfg.risav.statics.n, 2);
 	config_free(&cfg);
 	free(text);

@@ -528,10 +528,7 @@ static int out_remove(const struct sa_out_maps *m,
 static int out_rebuild(const struct sa_out_maps *m, const struct out_journal *j,
 		       char *err, size_t errlen)
 {
-	for (size_t i = 0; i < j->nasns; i++)
-		if (sa_out_sel_rebuild(m, j->asns[i], err, errlen))
-			return -1;
-	return 0;
+	return sa_out_sel_rebuild_peers(m, j->asns, j->nasns, err, errlen);
 }
 
 static void out_undo(const struct sa_out_maps *m, struct out_journal *j)

@@ -221,11 +221,11 @@ static void test_changed_dscp_moves_class(void)
 		apply("drop",
 		      "    - {direction: out, spi: 0x2000, asn: 64501,"
 		      " alg: hmac-sha256-128, key: " TF_KEY_HEX ", dscp: [ef, "
-								"af41]}\n"
+		      "af41]}\n"
 		      "    - {direction: out, spi: 0x2001, asn: 64501,"
 		      " alg: hmac-sha256-128, key: " TF_KEY_HEX ", dscp: "
-								"[af42]}"
-								"\n" SA_ANY,
+		      "[af42]}"
+		      "\n" SA_ANY,
 		      NULL),
 		0);
 	CU_ASSERT_EQUAL(selected(TF_ENFORCE_ASN, 34), TF_SPI_EF);
@@ -273,10 +273,10 @@ static void test_refused_write_is_undone(void)
 	CU_ASSERT_EQUAL(apply("untagged",
 			      "    - {direction: out, spi: 0x2000, asn: 64501,"
 			      " alg: hmac-sha256-128, key: " OTHER_KEY ", "
-								       "dscp: "
-								       "[ef, "
-								       "af41]}"
-								       "\n"
+			      "dscp: "
+			      "[ef, "
+			      "af41]}"
+			      "\n"
 			      "    - {direction: out, spi: 0x2003, asn: 64501,"
 			      " alg: hmac-sha256-128, key: " TF_KEY_HEX
 			      ", dscp: [af42]}\n" SA_ANY,
@@ -298,10 +298,10 @@ static void test_refused_write_is_undone(void)
 	CU_ASSERT_EQUAL(apply("untagged",
 			      "    - {direction: out, spi: 0x2000, asn: 64501,"
 			      " alg: hmac-sha256-128, key: " TF_KEY_HEX ", "
-									"dscp: "
-									"[ef, "
-									"af41]}"
-									"\n"
+			      "dscp: "
+			      "[ef, "
+			      "af41]}"
+			      "\n"
 			      "    - {direction: out, spi: 0x2003, asn: 64501,"
 			      " alg: hmac-sha256-128, key: " TF_KEY_HEX
 			      ", dscp: [af42]}\n" SA_ANY,
@@ -312,6 +312,34 @@ static void test_refused_write_is_undone(void)
 	expect_tag(36, 0x2003);
 	expect_tag(34, TF_SPI_EF);
 	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+}
+
+/* Every peer's selections from one pass over the SAs: wiped, and one
+ * stale for a peer without SAs, then rebuilt as the SAs say. */
+static void test_rebuild_all_peers(void)
+{
+	struct sa_out_maps m = out_maps();
+	struct esprit_sa_sel_key k, next, *prev = NULL, stale = {64599, 3};
+	struct esprit_sa_out_key to = {.spi = 0x9999, .asn = 64599};
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	while (!bpf_map_get_next_key(m.sel, prev, &next)) {
+		k = next;
+		prev = NULL;
+		CU_ASSERT_EQUAL_FATAL(bpf_map_delete_elem(m.sel, &k), 0);
+	}
+	CU_ASSERT_EQUAL(bpf_map_update_elem(m.sel, &stale, &to, BPF_ANY), 0);
+	CU_ASSERT_EQUAL_FATAL(sa_out_sel_rebuild(&m, 0, err, sizeof(err)), 0);
+	for (__u32 d = 0; d < ESPRIT_DSCP_COUNT; d++) {
+		CU_ASSERT_EQUAL(selected(TF_ENFORCE_ASN, d),
+				d == 46		     ? TF_SPI_EF
+				: d == 34 || d == 36 ? TF_SPI_AF4
+						     : TF_SPI_ANY);
+		CU_ASSERT_EQUAL(selected(TF_TESTING_ASN, d),
+				d == 10 ? TF_SPI_TESTING : 0);
+		CU_ASSERT_EQUAL(selected(TF_OFF_ASN, d), TF_SPI_OFF);
+		CU_ASSERT_EQUAL(selected(64599, d), 0);
+	}
+	expect_tag(36, TF_SPI_AF4);
 }
 
 TEST_SUITE(daemon_risav_out_suite) = {
@@ -327,6 +355,7 @@ TEST_SUITE(daemon_risav_out_suite) = {
 			{"removed_sa_gone", test_removed_sa_gone},
 			{"refused_write_is_undone",
 			 test_refused_write_is_undone},
+			{"rebuild_all_peers", test_rebuild_all_peers},
 			{NULL, NULL},
 		},
 };

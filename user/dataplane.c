@@ -45,19 +45,24 @@ static void tagger_up(struct dataplane *dp, struct dp_interface *ifc)
 	ifc->tc_prog_id = 0;
 	if (pins_prepare(dp->pin_dir[0] ? dp->pin_dir : NULL, &pins) ||
 	    pins_lock(&pins)) {
-		log_err("%s: cannot prepare the pin directory for the egress "
-			"tagger",
-			ifc->name);
+		if (!ifc->tc_failed)
+			log_err("%s: cannot prepare the pin directory for the "
+				"egress tagger",
+				ifc->name);
+		ifc->tc_failed = true;
 		return;
 	}
 	if (tc_egress_attach(ifc->ifindex, pins.dir, &id)) {
 		pins_unlock(&pins);
-		log_err("%s: cannot attach the egress tagger (tried again "
-			"every 10 s)",
-			ifc->name);
+		if (!ifc->tc_failed)
+			log_err("%s: cannot attach the egress tagger (tried "
+				"again every 10 s)",
+				ifc->name);
+		ifc->tc_failed = true;
 		return;
 	}
 	pins_unlock(&pins);
+	ifc->tc_failed = false;
 	ifc->tc_prog_id = id;
 	log_notice("%s: attached esprit's egress tagger on clsact egress "
 		   "(program id %u)",

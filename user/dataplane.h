@@ -34,6 +34,7 @@ struct dp_interface {
 	char state[160]; /* "attached", "adopted", or what is wrong */
 	bool tagger; /* the egress tagger is ours to keep attached */
 	__u32 tc_prog_id; /* esprit_tc on its egress, 0 if none */
+	bool tc_failed; /* attaching it failed: said once, tried again */
 };
 
 struct dataplane {

@@ -15,7 +15,8 @@
 static int parse_interfaces(struct ydoc *d, yaml_node_t *seq,
 			    struct daemon_config *cfg)
 {
-	static const char *const keys[] = {"name", "mode", NULL};
+	static const char *const keys[] = {"name", "mode", "egress_tagger",
+					   NULL};
 	size_t n = yseq_len(seq);
 
 	if (!yis_seq(seq))
@@ -48,6 +49,17 @@ static int parse_interfaces(struct ydoc *d, yaml_node_t *seq,
 			return yerr(d, v, path,
 				    "mode must be native or skb, not '%s'",
 				    mode);
+		v = ymap_get(d, item, "egress_tagger");
+		if (v) {
+			bool on;
+			char sub[PATH_LEN + 16];
+
+			snprintf(sub, sizeof(sub), "%s.egress_tagger", path);
+			if (yget_bool(d, v, sub, &on))
+				return -1;
+			ifc->egress_tagger = on ? CONFIG_TAGGER_ON
+						: CONFIG_TAGGER_OFF;
+		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(cfg->interfaces[j].name, ifc->name))
 				return yerr(d, item, path,

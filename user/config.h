@@ -34,9 +34,17 @@
 #define CONFIG_DEFAULT_HOOK_TIMEOUT_NS 30000000000ULL /* 30 s */
 #define CONFIG_MAX_HOOK_TIMEOUT_NS     3600000000000ULL /* 1 h */
 
+/* interfaces[].egress_tagger: unset follows the risav: section. */
+enum config_tagger {
+	CONFIG_TAGGER_DEFAULT,
+	CONFIG_TAGGER_OFF,
+	CONFIG_TAGGER_ON,
+};
+
 struct config_interface {
 	char name[IF_NAMESIZE];
 	enum xdp_attach_mode mode;
+	enum config_tagger egress_tagger;
 	size_t line;
 };
 

@@ -19,12 +19,14 @@
 #include "prefix_table.h"
 #include "risav.h"
 #include "sa.h"
+#include "sa_out.h"
 #include "yaml_doc.h"
 
-/* An SA of the file; direction is always in for now (out: issue 5). */
+/* An SA of the file: in (verified by XDP) or out (the egress tagger's). */
 struct config_sa {
 	enum sa_dir dir;
-	struct sa_in in;
+	struct sa_in in; /* dir SA_DIR_IN */
+	struct sa_out out; /* dir SA_DIR_OUT */
 	size_t line;
 };
 
@@ -36,6 +38,7 @@ struct config_risav {
 	struct prefix_table statics; /* sorted, one entry per prefix */
 	struct config_sa *sas;
 	size_t nsas;
+	size_t nsas_in, nsas_out; /* of nsas, by direction */
 };
 
 /* Parses map (the value of `risav:`) into r; file names the YAML file,

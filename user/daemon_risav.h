@@ -4,7 +4,8 @@
  * daemon then owns the local AS, settings, peers, prefix table and inbound
  * SAs of every program on its interfaces, and makes them what the file
  * says at start, on reload and when a program with maps of its own
- * appears. Without the section it leaves them to the CLI.
+ * appears; the outbound SAs (the egress tagger's) go into the maps pinned
+ * in the pin directory. Without the section it leaves them to the CLI.
  *
  * A change goes in two steps. daemon_risav_prepare() reads and validates
  * everything the file points to (the RPKI import, re-read only when its
@@ -13,7 +14,9 @@
  * and changed SAs, the peers and settings, the prefix table (built aside,
  * swapped in), and last the SAs no longer listed. A write the kernel
  * refuses undoes the ones before it. Unchanged SAs are not touched, so
- * they keep their replay windows and counters.
+ * they keep their replay windows, sequence counters and counters; changed
+ * outbound SAs are rewritten in place with their sequence counter going
+ * on (SA_OUT_SEQ_SKIP), and their peers' DSCP selections rebuilt once.
  */
 #ifndef ESPRIT_DAEMON_RISAV_H
 #define ESPRIT_DAEMON_RISAV_H
@@ -22,6 +25,16 @@
 #include "dataplane.h"
 
 #define DAEMON_RISAV_SETS_MAX 16
+
+/*
+ * Sequence numbers a rewritten outbound SA skips. Writing an SA's value
+ * replaces the map element, so numbers the tagger takes from the old one
+ * between our reading its counter and the write are lost to the new one:
+ * it continues this far beyond what was read, so no number is sent twice
+ * (2^20 is 100 ms of packets at 10 Mpps on the SA; the 32-bit space lasts
+ * 4096 such rewrites).
+ */
+#define SA_OUT_SEQ_SKIP (1ULL << 20)
 
 /* What the daemon installed in one map set (named by esprit_risav's id). */
 struct risav_set_seen {
@@ -64,11 +77,14 @@ int daemon_risav_apply(struct daemon_risav *dr, struct risav_plan *plan,
 
 /*
  * The step daemon_risav_apply() takes for each map set, after the checks
- * (exposed for tests): SAs added and replaced, peers and settings, the
- * table if install_table, stale SAs deleted; undone on failure.
+ * (exposed for tests): SAs added and replaced (outbound ones into om,
+ * NULL for none, then their peers' selections rebuilt), peers and
+ * settings, the table if install_table, stale SAs deleted; undone on
+ * failure.
  */
 int risav_set_apply(const struct risav_maps *rm, const struct sa_maps *sm,
-		    __u32 sa_max, const char *file,
+		    __u32 sa_max, const struct sa_out_maps *om,
+		    __u32 sa_out_max, const char *file,
 		    const struct config_risav *r,
 		    const struct prefix_table *table, bool install_table,
 		    char *err, size_t errlen);

@@ -14,10 +14,74 @@
 #include "loader.h"
 #include "pins.h"
 #include "responder.h"
+#include "tc_egress.h"
 
 void dataplane_init(struct dataplane *dp)
 {
 	memset(dp, 0, sizeof(*dp));
+}
+
+/*
+ * Puts esprit_tc on the interface's egress, or adopts the one there, under
+ * the pin directory's lock as the XDP program (its maps are the pinned
+ * ones the XDP program created).
+ */
+static void tagger_up(struct dataplane *dp, struct dp_interface *ifc)
+{
+	struct pins pins;
+	__u32 id = 0;
+	int ours = 0;
+
+	if (tc_egress_query(ifc->ifindex, &id, &ours))
+		return;
+	if (id && ours) {
+		if (id != ifc->tc_prog_id)
+			log_notice("%s: adopted esprit's egress tagger already "
+				   "attached (program id %u)",
+				   ifc->name, id);
+		ifc->tc_prog_id = id;
+		return;
+	}
+	ifc->tc_prog_id = 0;
+	if (pins_prepare(dp->pin_dir[0] ? dp->pin_dir : NULL, &pins) ||
+	    pins_lock(&pins)) {
+		if (!ifc->tc_failed)
+			log_err("%s: cannot prepare the pin directory for the "
+				"egress tagger",
+				ifc->name);
+		ifc->tc_failed = true;
+		return;
+	}
+	if (tc_egress_attach(ifc->ifindex, pins.dir, &id)) {
+		pins_unlock(&pins);
+		if (!ifc->tc_failed)
+			log_err("%s: cannot attach the egress tagger (tried "
+				"again every 10 s)",
+				ifc->name);
+		ifc->tc_failed = true;
+		return;
+	}
+	pins_unlock(&pins);
+	ifc->tc_failed = false;
+	ifc->tc_prog_id = id;
+	log_notice("%s: attached esprit's egress tagger on clsact egress "
+		   "(program id %u)",
+		   ifc->name, id);
+}
+
+static void tagger_down(struct dp_interface *ifc)
+{
+	__u32 id = 0;
+	int ours = 0;
+
+	ifc->tc_prog_id = 0;
+	if (!ifc->ifindex || tc_egress_query(ifc->ifindex, &id, &ours) || !id ||
+	    !ours)
+		return;
+	if (tc_egress_detach(ifc->ifindex))
+		log_err("%s: cannot detach esprit's egress tagger", ifc->name);
+	else
+		log_notice("%s: detached esprit's egress tagger", ifc->name);
 }
 
 /* Attaches to one interface, or adopts esprit's program already there. */
@@ -61,6 +125,8 @@ static void bring_up(struct dataplane *dp, struct dp_interface *ifc)
 						   "(detach it to change the "
 						   "mode)"
 						 : "");
+		if (ifc->tagger)
+			tagger_up(dp, ifc);
 		return;
 	}
 	if (att.foreign_id) {
@@ -96,6 +162,8 @@ static void bring_up(struct dataplane *dp, struct dp_interface *ifc)
 		   att.dispatcher ? "behind libxdp's dispatcher"
 				  : "as a single program",
 		   pins.dir);
+	if (ifc->tagger)
+		tagger_up(dp, ifc);
 #undef REPORT
 }
 
@@ -104,6 +172,8 @@ static void take_down(struct dp_interface *ifc)
 	struct xdp_attachment att;
 
 	ifc->ifindex = (int)if_nametoindex(ifc->name);
+	if (ifc->tagger)
+		tagger_down(ifc);
 	if (!ifc->ifindex || xdp_attachment_query(ifc->ifindex, &att) ||
 	    !att.prog_id)
 		return;
@@ -249,6 +319,16 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 		snprintf(ifc->name, sizeof(ifc->name), "%s",
 			 cfg->interfaces[j].name);
 		ifc->mode = cfg->interfaces[j].mode;
+		ifc->tagger = cfg->interfaces[j].egress_tagger ==
+				      CONFIG_TAGGER_ON ||
+			      (cfg->interfaces[j].egress_tagger ==
+				       CONFIG_TAGGER_DEFAULT &&
+			       cfg->risav.present);
+		/* kept by the daemon until now, not wanted any more */
+		if (old && old->tagger && !ifc->tagger) {
+			ifc->ifindex = (int)if_nametoindex(ifc->name);
+			tagger_down(ifc);
+		}
 		/* A mode changed by a reload is the operator's wish: the
 		 * program is reloaded in it (briefly not answering). */
 		if (old && old->prog_id && old->mode != ifc->mode &&
@@ -260,6 +340,8 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 		}
 		if (!old || !ifc->prog_id)
 			bring_up(dp, ifc);
+		else if (ifc->tagger)
+			tagger_up(dp, ifc);
 	}
 	free(dp->ifs);
 	dp->ifs = ifs;
@@ -287,8 +369,11 @@ void dataplane_maintain(struct dataplane *dp)
 		/* Still there, and still ours? */
 		if (ifc->prog_id && ifindex == ifc->ifindex &&
 		    !xdp_attachment_query(ifindex, &att) &&
-		    att.prog_id == ifc->prog_id)
+		    att.prog_id == ifc->prog_id) {
+			if (ifc->tagger)
+				tagger_up(dp, ifc); /* still there? */
 			continue;
+		}
 		if (ifc->prog_id)
 			log_warn("%s: esprit's XDP program (id %u) is gone",
 				 ifc->name, ifc->prog_id);

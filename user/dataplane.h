@@ -6,6 +6,12 @@
  * as it is, never reloaded, so the responder keeps answering across daemon
  * restarts; another program on a listed interface is left alone and
  * reported. Interfaces missing or refused are tried again later.
+ *
+ * With the egress tagger wanted (interfaces[].egress_tagger, by default
+ * when the file has a risav: section), esprit_tc goes on the interface's
+ * clsact egress right after the XDP program, its maps those pinned in the
+ * pin directory; one already there is adopted. Not wanted, a tagger there
+ * is left alone, unless the daemon kept it before this reload.
  */
 #ifndef ESPRIT_DATAPLANE_H
 #define ESPRIT_DATAPLANE_H
@@ -26,6 +32,9 @@ struct dp_interface {
 	enum xdp_attach_mode attached_mode;
 	bool dispatcher;
 	char state[160]; /* "attached", "adopted", or what is wrong */
+	bool tagger; /* the egress tagger is ours to keep attached */
+	__u32 tc_prog_id; /* esprit_tc on its egress, 0 if none */
+	bool tc_failed; /* attaching it failed: said once, tried again */
 };
 
 struct dataplane {
@@ -58,7 +67,8 @@ void dataplane_maintain(struct dataplane *dp);
 int dataplane_counters(const struct dataplane *dp,
 		       struct esprit_counter out[ESPRIT_R_COUNT]);
 
-/* Detaches (detach_on_exit) or leaves the programs; frees. */
+/* Detaches (detach_on_exit) or leaves the programs (the XDP program and
+ * the taggers the daemon keeps); frees. */
 void dataplane_shutdown(struct dataplane *dp, bool detach);
 
 #endif

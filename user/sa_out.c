@@ -372,6 +372,55 @@ static int asn_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int peer_sa_cmp(const void *a, const void *b)
+{
+	const struct peer_sa *x = a, *y = b;
+
+	if (x->key.asn != y->key.asn)
+		return x->key.asn < y->key.asn ? -1 : 1;
+	return x->key.spi < y->key.spi ? -1 : x->key.spi > y->key.spi;
+}
+
+/* The first of the sorted sas with asn, or n. */
+static size_t first_of(const struct peer_sa *sas, size_t n, __u32 asn)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sas[mid].key.asn < asn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int sa_out_sel_rebuild_peers(const struct sa_out_maps *m, const __u32 *asns,
+			     size_t n, char *err, size_t errlen)
+{
+	struct peer_sa *sas = NULL;
+	size_t nsas;
+	int rc = 0;
+
+	if (peer_sas(m->out, 0, NULL, &sas, &nsas)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (nsas)
+		qsort(sas, nsas, sizeof(*sas), peer_sa_cmp);
+	for (size_t i = 0; i < n && !rc; i++) {
+		size_t lo = first_of(sas, nsas, asns[i]), hi = lo;
+
+		while (hi < nsas && sas[hi].key.asn == asns[i])
+			hi++;
+		rc = sel_write(m->sel, asns[i], sas + lo, hi - lo, err, errlen);
+	}
+	free(sas);
+	return rc;
+}
+
 int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
 		       size_t errlen)
 {
@@ -400,11 +449,14 @@ int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
 		asns[k++] = key.asn;
 	}
 	qsort(asns, k, sizeof(*asns), asn_cmp);
-	for (size_t i = 0; i < k && !rc; i++)
+	n = 0;
+	for (size_t i = 0; i < k; i++)
 		if (!i || asns[i] != asns[i - 1])
-			rc = rebuild_peer(m, asns[i], NULL, err, errlen);
-	free(asns);
+			asns[n++] = asns[i];
 	free(sas);
+	/* one pass over the SAs for all peers, not one per peer */
+	rc = sa_out_sel_rebuild_peers(m, asns, n, err, errlen);
+	free(asns);
 	return rc;
 nomem:
 	free(sas);

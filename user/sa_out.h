@@ -118,6 +118,14 @@ int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
 int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
 		       size_t errlen);
 
+/*
+ * The same for the n peers in asns, reading esprit_sa_out once: the cost
+ * grows with SAs + peers, not their product (the daemon's reload). 0 or
+ * -1 at the first peer that fails.
+ */
+int sa_out_sel_rebuild_peers(const struct sa_out_maps *m, const __u32 *asns,
+			     size_t n, char *err, size_t errlen);
+
 /* Every outbound SA, sorted by ASN then SPI; free(*rows) after use. */
 int sa_out_list(const struct sa_out_maps *m, struct sa_out_row **rows,
 		size_t *n, char *err, size_t errlen);

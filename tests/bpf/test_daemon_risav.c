@@ -299,7 +299,7 @@ static void test_refused_write_is_undone(void)
 		.in_st = xdp_fixture_map_fd(&f, "esprit_sa_in_st"),
 	};
 	CU_ASSERT_EQUAL_FATAL(risav_maps_probe(&rm, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, second.path,
+	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, NULL, 0, second.path,
 					&second.risav, &dr.prefixes.table, true,
 					err, sizeof(err)),
 			-1);
@@ -309,7 +309,7 @@ static void test_refused_write_is_undone(void)
 	CU_ASSERT_EQUAL(window_top(&f, 0x1000, 64501), 9);
 
 	/* the same without the table goes through */
-	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, second.path,
+	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, NULL, 0, second.path,
 					&second.risav, &dr.prefixes.table,
 					false, err, sizeof(err)),
 			0);

@@ -226,13 +226,66 @@ static void test_errors_name_line(void)
 		{"risav:\n  sas:\n    - spi: 256\n      asn: 1\n"
 		 "      alg: hmac-sha256-128\n      key_file: missing.key\n",
 		 ":6: risav.sas[0].key_file: cannot open "},
-		{"risav:\n  sas:\n    - {direction: out, spi: 256, asn: 1,\n"
-		 "       alg: hmac-sha256-128, key: " KEY "}\n",
-		 ":3: risav.sas[0].direction: outbound SAs are not supported "
-		 "yet"},
 		{"risav:\n  sas:\n    - {direction: sideways, spi: 256, asn: 1,"
 		 " alg: hmac-sha256-128, key: " KEY "}\n",
-		 ":3: risav.sas[0].direction: expected in, not 'sideways'"},
+		 ":3: risav.sas[0].direction: expected in or out, not "
+		 "'sideways'"},
+		{"risav:\n  sas:\n    - direction: out\n      spi: 256\n"
+		 "      asn: 1\n      alg: hmac-sha256-128\n      key: " KEY
+		 "\n      replay: 64\n",
+		 ":8: risav.sas[0].replay: outbound SAs have no replay window"},
+		{"risav:\n  sas:\n    - spi: 256\n      asn: 1\n"
+		 "      alg: hmac-sha256-128\n      key: " KEY "\n"
+		 "      dscp: [46]\n",
+		 ":7: risav.sas[0].dscp: only outbound SAs (direction: out) "
+		 "have a DSCP set"},
+		{"risav:\n  sas:\n    - direction: out\n      spi: 256\n"
+		 "      asn: 1\n      alg: hmac-sha256-128\n      key: " KEY
+		 "\n      dscp:\n        - 0\n        - 64\n",
+		 ":10: risav.sas[0].dscp: bad DSCP '64' in '64'"},
+		{"risav:\n  sas:\n    - direction: out\n      spi: 256\n"
+		 "      asn: 1\n      alg: hmac-sha256-128\n      key: " KEY
+		 "\n      dscp: []\n",
+		 ":8: risav.sas[0].dscp: empty DSCP list"},
+		{"risav:\n  sas:\n    - direction: out\n      spi: 256\n"
+		 "      asn: 1\n      alg: hmac-sha256-128\n      key: " KEY
+		 "\n      dscp: [ef, cs9]\n",
+		 ":8: risav.sas[0].dscp: bad DSCP 'cs9'"},
+		{"risav:\n  sas:\n"
+		 "    - {direction: out, spi: 256, asn: 1, alg: "
+		 "hmac-sha256-128,"
+		 " key: " KEY ", dscp: [40-47]}\n"
+		 "    - {direction: out, spi: 257, asn: 2, alg: "
+		 "hmac-sha256-128,"
+		 " key: " KEY ", dscp: [46]}\n"
+		 "    - {direction: out, spi: 258, asn: 1, alg: "
+		 "hmac-sha256-128,"
+		 " key: " KEY2 ", dscp: [0, ef]}\n",
+		 ":5: risav.sas: outbound SPI 0x102 of AS1 overlaps SPI 0x100 "
+		 "(line 3): their DSCP sets share 46"},
+		{"risav:\n  sas:\n"
+		 "    - {direction: out, spi: 256, asn: 1, alg: "
+		 "hmac-sha256-128,"
+		 " key: " KEY "}\n"
+		 "    - {direction: out, spi: 257, asn: 1, alg: "
+		 "hmac-sha256-128,"
+		 " key: " KEY2 ", dscp: any}\n",
+		 ":4: risav.sas: outbound SPI 0x101 of AS1 overlaps SPI 0x100 "
+		 "(line 3): both have DSCP 'any'"},
+		{"risav:\n  sas:\n"
+		 "    - {direction: out, spi: 256, asn: 1, alg: "
+		 "hmac-sha256-128,"
+		 " key: " KEY ", dscp: [0]}\n"
+		 "    - {direction: out, spi: 0x100, asn: 1, alg: "
+		 "hmac-sha256-128, key: " KEY2 ", dscp: [1]}\n",
+		 ":4: risav.sas: outbound SPI 0x100 with ASN 1 listed twice "
+		 "(first on line 3)"},
+		{"risav:\n  peers:\n    - {asn: 64501, mode: enforce, "
+		 "policy: reject}\n",
+		 ":3: risav.peers[0].policy: unknown policy 'reject' "
+		 "(untagged or drop)"},
+		{"interfaces:\n  - name: lo\n    egress_tagger: maybe\n",
+		 ":3: interfaces[0].egress_tagger:"},
 		{"risav:\n  sas:\n"
 		 "    - {spi: 256, asn: 1, alg: hmac-sha256-128, key: " KEY "}"
 		 "\n"
@@ -258,6 +311,71 @@ static void test_errors_name_line(void)
 		CU_ASSERT_FALSE(cfg.risav.present);
 		CU_ASSERT_PTR_NULL(cfg.risav.sas);
 	}
+}
+
+static void test_outbound_sas_and_policy(void)
+{
+	struct daemon_config cfg;
+	const struct risav_peer *p;
+	const struct config_sa *in, *ef, *rest;
+	const char *err;
+
+	err = load("interfaces:\n"
+		   "  - {name: eth0}\n"
+		   "  - {name: eth1, egress_tagger: false}\n"
+		   "  - {name: eth2, egress_tagger: true}\n"
+		   "risav:\n"
+		   "  local_asn: 64500\n"
+		   "  peers:\n"
+		   "    - {asn: 64501, mode: enforce, policy: drop}\n"
+		   "    - {asn: 64502, mode: testing}\n"
+		   "  sas:\n"
+		   "    - {spi: 0x1000, asn: 64501, alg: hmac-sha256-128, "
+		   "key: " KEY "}\n"
+		   "    - direction: out\n"
+		   "      spi: 0x1000\n"
+		   "      asn: 64501\n"
+		   "      alg: hmac-sha256-128\n"
+		   "      key: " KEY2 "\n"
+		   "      dscp: [ef, 10-12, cs1]\n"
+		   "    - {direction: out, spi: 0x1001, asn: 64501,"
+		   " alg: hmac-sha256-128, key: " KEY "}\n",
+		   &cfg);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL_FATAL(cfg.risav.nsas, 3);
+	CU_ASSERT_EQUAL(cfg.risav.nsas_in, 1);
+	CU_ASSERT_EQUAL(cfg.risav.nsas_out, 2);
+	in = &cfg.risav.sas[0];
+	ef = &cfg.risav.sas[1];
+	rest = &cfg.risav.sas[2];
+	CU_ASSERT_EQUAL(in->dir, SA_DIR_IN);
+	CU_ASSERT_EQUAL(ef->dir, SA_DIR_OUT);
+	CU_ASSERT_EQUAL(ef->line, 12);
+	CU_ASSERT_EQUAL(ef->out.key.spi, 0x1000);
+	CU_ASSERT_EQUAL(ef->out.key.asn, 64501);
+	CU_ASSERT_EQUAL(ef->out.value.state, ESPRIT_SA_ACTIVE);
+	CU_ASSERT_EQUAL(ef->out.value.dscp_mask,
+			1ULL << 46 | 1ULL << 10 | 1ULL << 11 | 1ULL << 12 |
+				1ULL << 8);
+	CU_ASSERT_EQUAL(rest->out.value.dscp_mask, ESPRIT_DSCP_MASK_ANY);
+	/* the same key material in both directions gives the same midstates */
+	CU_ASSERT_EQUAL(memcmp(&in->in.value.auth, &rest->out.value.auth,
+			       sizeof(in->in.value.auth)),
+			0);
+	CU_ASSERT_NOT_EQUAL(memcmp(&ef->out.value.auth, &rest->out.value.auth,
+				   sizeof(ef->out.value.auth)),
+			    0);
+	p = risav_peer_find(&cfg.risav.state, 64501);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->v.no_sa, ESPRIT_NO_SA_DROP);
+	p = risav_peer_find(&cfg.risav.state, 64502);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->v.no_sa, ESPRIT_NO_SA_UNTAGGED);
+	CU_ASSERT_EQUAL_FATAL(cfg.interface_count, 3);
+	CU_ASSERT_EQUAL(cfg.interfaces[0].egress_tagger, CONFIG_TAGGER_DEFAULT);
+	CU_ASSERT_EQUAL(cfg.interfaces[1].egress_tagger, CONFIG_TAGGER_OFF);
+	CU_ASSERT_EQUAL(cfg.interfaces[2].egress_tagger, CONFIG_TAGGER_ON);
+	config_free(&cfg);
 }
 
 static const char *prefixes(const struct daemon_config *cfg,
@@ -450,17 +568,21 @@ static char *slurp(const char *rel)
 static void load_example(const char *yaml_text, const char *key_path,
 			 const char *import_path, struct daemon_config *cfg)
 {
-	char *a = replace_all(yaml_text, key_path, "k.key");
+	char *o = replace_all(yaml_text, "/etc/esprit/keys/64501-out-2000.key",
+			      "k2.key");
+	char *a = o ? replace_all(o, key_path, "k.key") : NULL;
 	char *b = a ? replace_all(a, import_path, "rpki.json") : NULL;
 	const char *err;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	put("k2.key", KEY2 "\n");
 	put("k.key", KEY "\n");
 	put("rpki.json", "{\"roas\": []}\n");
 	err = load(b, cfg);
 	if (err[0])
 		fprintf(stderr, "\n%s\n%s\n", b, err);
 	CU_ASSERT_STRING_EQUAL(err, "");
+	free(o);
 	free(a);
 	free(b);
 }
@@ -489,7 +611,8 @@ static void test_documented_examples_load(void)
 		     "/var/lib/rpki-client/json", &cfg);
 	CU_ASSERT_EQUAL(cfg.risav.state.config.local_asn, 64500);
 	CU_ASSERT_EQUAL(cfg.risav.state.npeers, 1);
-	CU_ASSERT_EQUAL(cfg.risav.nsas, 1);
+	CU_ASSERT_EQUAL(cfg.risav.nsas, 2);
+	CU_ASSERT_EQUAL(cfg.risav.nsas_out, 1);
 	CU_ASSERT_EQUAL(cfg.risav.statics.n, 1);
 	config_free(&cfg);
 	free(text);
@@ -505,7 +628,8 @@ static void test_documented_examples_load(void)
 	CU_ASSERT_EQUAL(cfg.risav.state.config.local_asn, 64500);
 	CU_ASSERT_EQUAL(cfg.risav.state.local_contact_count, 2);
 	CU_ASSERT_EQUAL(cfg.risav.state.npeers, 2);
-	CU_ASSERT_EQUAL(cfg.risav.nsas, 2);
+	CU_ASSERT_EQUAL(cfg.risav.nsas, 4);
+	CU_ASSERT_EQUAL(cfg.risav.nsas_out, 2);
 	CU_ASSERT_EQUAL(cfg.risav.statics.n, 2);
 	config_free(&cfg);
 	free(text);
@@ -522,6 +646,8 @@ TEST_SUITE(config_risav_suite) = {
 			{"full_section", test_full_section},
 			{"absent_and_empty", test_absent_and_empty},
 			{"errors_name_line", test_errors_name_line},
+			{"outbound_sas_and_policy",
+			 test_outbound_sas_and_policy},
 			{"import_digest_and_statics",
 			 test_import_digest_and_statics},
 			{"import_errors", test_import_errors},

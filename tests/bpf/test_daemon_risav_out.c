@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's apply of outbound SAs, on the maps of a loaded esprit_tc
+ * run with BPF_PROG_TEST_RUN: an unchanged SA keeps its sequence counter
+ * across an apply, a changed DSCP set moves the class to the SA now
+ * holding it with the counter continued, a removed SA is gone and its
+ * classes select what remains, and a write refused half-way is undone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <CUnit/CUnit.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/pkt_cls.h>
+
+#include "daemon_risav.h"
+#include "tag_fixture.h"
+#include "testlib.h"
+
+#define TF_KEY_HEX \
+	"8c4107d25a931e6fb024e9770dc358a136fe82194bd7602c950eba734fe1089d"
+#define OTHER_KEY \
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define SRC4  "192.0.2.10"
+#define PEER4 "198.51.100.7"
+
+/* The fixture's world as the daemon's file says it; %s: more SAs. */
+#define WORLD                                                       \
+	"risav:\n"                                                  \
+	"  local_asn: 64500\n"                                      \
+	"  contacts: [192.0.2.250]\n"                               \
+	"  prefixes:\n"                                             \
+	"    static:\n"                                             \
+	"      - {prefix: 192.0.2.0/24, asn: 64500}\n"              \
+	"      - {prefix: 2001:db8:100::/48, asn: 64500}\n"         \
+	"      - {prefix: 198.51.100.0/24, asn: 64501}\n"           \
+	"      - {prefix: 2001:db8:201::/48, asn: 64501}\n"         \
+	"      - {prefix: 203.0.113.0/24, asn: 64502}\n"            \
+	"      - {prefix: 2001:db8:202::/48, asn: 64502}\n"         \
+	"      - {prefix: 100.64.3.0/24, asn: 64503}\n"             \
+	"      - {prefix: 2001:db8:203::/48, asn: 64503}\n"         \
+	"      - {prefix: 100.64.4.0/24, asn: 64504}\n"             \
+	"      - {prefix: 2001:db8:204::/48, asn: 64504}\n"         \
+	"  peers:\n"                                                \
+	"    - {asn: 64501, mode: enforce,"                         \
+	" contacts: [198.51.100.250, 2001:db8:201::fa]}\n"          \
+	"    - {asn: 64502, mode: testing, policy: %s}\n"           \
+	"    - {asn: 64503, mode: off, policy: drop}\n"             \
+	"  sas:\n"                                                  \
+	"    - {direction: out, spi: 0x3000, asn: 64502,"           \
+	" alg: hmac-sha256-128, key: " TF_KEY_HEX ", dscp: [10]}\n" \
+	"    - {direction: out, spi: 0x4000, asn: 64503,"           \
+	" alg: hmac-sha256-128, key: " TF_KEY_HEX "}\n"             \
+	"%s"
+
+#define SA_EF                                             \
+	"    - {direction: out, spi: 0x2000, asn: 64501," \
+	" alg: hmac-sha256-128, key: " TF_KEY_HEX ", dscp: [ef]}\n"
+#define SA_AF4                                            \
+	"    - {direction: out, spi: 0x2001, asn: 64501," \
+	" alg: hmac-sha256-128, key: " TF_KEY_HEX ", dscp: [af41, af42]}\n"
+#define SA_ANY                                            \
+	"    - {direction: out, spi: 0x2002, asn: 64501," \
+	" alg: hmac-sha256-128, key: " TF_KEY_HEX ", dscp: any}\n"
+
+static char dir[] = "/tmp/esprit-drisav-out-XXXXXX";
+static char err[1024];
+static struct tag_fixture fx;
+static struct pkt in;
+static struct tag_result res;
+
+static int suite_init(void)
+{
+	if (!mkdtemp(dir))
+		return -1;
+	return tag_fixture_open(&fx);
+}
+
+static int suite_clean(void)
+{
+	char cmd[sizeof(dir) + 16];
+
+	tag_fixture_close(&fx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? -1 : 0;
+}
+
+static struct sa_out_maps out_maps(void)
+{
+	return (struct sa_out_maps){
+		.out = tag_fixture_map_fd(&fx, "esprit_sa_out"),
+		.sel = tag_fixture_map_fd(&fx, "esprit_sa_sel"),
+		.st = tag_fixture_map_fd(&fx, "esprit_sa_out_st"),
+	};
+}
+
+/*
+ * Loads WORLD with policy and extra SAs and applies it to the fixture's
+ * maps as the daemon does one map set (om NULL: the fixture's). 0 or -1
+ * with err set.
+ */
+static int apply(const char *policy, const char *sas,
+		 const struct sa_out_maps *om)
+{
+	struct risav_maps rm = {
+		.config = tag_fixture_map_fd(&fx, "esprit_risav"),
+		.prefixes = tag_fixture_map_fd(&fx, "esprit_prefixes"),
+		.pfx4 = tag_fixture_map_fd(&fx, "esprit_pfx4"),
+		.peers = tag_fixture_map_fd(&fx, "esprit_peers"),
+		.contacts = tag_fixture_map_fd(&fx, "esprit_contacts"),
+	};
+	struct sa_maps sm = {
+		.in = tag_fixture_map_fd(&fx, "esprit_sa_in"),
+		.in_rw = tag_fixture_map_fd(&fx, "esprit_sa_in_rw"),
+		.in_st = tag_fixture_map_fd(&fx, "esprit_sa_in_st"),
+	};
+	struct sa_out_maps fixture = out_maps();
+	struct daemon_config cfg;
+	struct risav_prefixes pre;
+	char path[sizeof(dir) + 32], text[8192];
+	bool unchanged;
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/esprit.yaml", dir);
+	snprintf(text, sizeof(text), WORLD, policy, sas);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	fclose(f);
+	err[0] = '\0';
+	if (config_load(path, &cfg, err, sizeof(err)))
+		return -1;
+	rc = config_risav_load_prefixes(&cfg.risav, path, NULL, NULL, &pre,
+					&unchanged, err, sizeof(err));
+	if (!rc)
+		rc = risav_maps_probe(&rm, err, sizeof(err));
+	if (!rc)
+		rc = risav_set_apply(&rm, &sm, 64, om ? om : &fixture, 64, path,
+				     &cfg.risav, &pre.table, true, err,
+				     sizeof(err));
+	risav_prefixes_free(&pre);
+	config_free(&cfg);
+	return rc;
+}
+
+static __u32 peer_no_sa(__u32 asn)
+{
+	struct esprit_peer p = {};
+
+	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, "esprit_peers"), &asn, &p);
+	return p.no_sa;
+}
+
+static bool sa_present(__u32 spi, __u32 asn)
+{
+	struct esprit_sa_out_key k = {.spi = spi, .asn = asn};
+	struct esprit_sa_out v;
+
+	return !bpf_map_lookup_elem(tag_fixture_map_fd(&fx, "esprit_sa_out"),
+				    &k, &v);
+}
+
+/* Which SPI the selection map sends DSCP d of asn on (0: none). */
+static __u32 selected(__u32 asn, __u32 d)
+{
+	struct esprit_sa_sel_key k = {.asn = asn, .dscp = d};
+	struct esprit_sa_out_key v = {};
+
+	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, "esprit_sa_sel"), &k, &v);
+	return v.spi;
+}
+
+/* Sends a packet of DSCP d to AS 64501; checks the tag's SPI and that its
+ * sequence number is one past the counter as it was. */
+static void expect_tag_at(__u8 d, __u32 spi, const char *file, int line)
+{
+	uint64_t seq = tag_fixture_seq(&fx, spi, TF_ENFORCE_ASN);
+
+	tf_udp(&in, 4, SRC4, PEER4, d, 64, NULL);
+	if (!tf_expect_at(&fx, &in, TC_ACT_OK, ESPRIT_R_RISAV_TAGGED,
+			  TF_NO_REASON, false, &res, file, line))
+		return;
+	tf_tagged_at(&in, res.out, res.out_len, spi, (uint32_t)(seq + 1), file,
+		     line);
+}
+#define expect_tag(d, spi) expect_tag_at(d, spi, __FILE__, __LINE__)
+
+static void test_unchanged_keeps_counter(void)
+{
+	uint64_t ef, any;
+
+	for (int i = 0; i < 3; i++) {
+		expect_tag(46, TF_SPI_EF);
+		expect_tag(0, TF_SPI_ANY);
+	}
+	ef = tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN);
+	any = tag_fixture_seq(&fx, TF_SPI_ANY, TF_ENFORCE_ASN);
+	CU_ASSERT_TRUE(ef >= 3 && any >= 3);
+	/* the fixture's SAs, as the file lists them: nothing to write */
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN), ef);
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_ANY, TF_ENFORCE_ASN), any);
+	expect_tag(46, TF_SPI_EF); /* sequence number ef + 1 */
+	expect_tag(0, TF_SPI_ANY);
+	expect_tag(34, TF_SPI_AF4);
+}
+
+static void test_changed_dscp_moves_class(void)
+{
+	uint64_t ef;
+
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	expect_tag(34, TF_SPI_AF4);
+	ef = tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN);
+	/* af41 moves from 0x2001 to 0x2000 in one apply */
+	CU_ASSERT_EQUAL_FATAL(
+		apply("drop",
+		      "    - {direction: out, spi: 0x2000, asn: 64501,"
+		      " alg: hmac-sha256-128, key: " TF_KEY_HEX ", dscp: [ef, "
+		      "af41]}\n"
+		      "    - {direction: out, spi: 0x2001, asn: 64501,"
+		      " alg: hmac-sha256-128, key: " TF_KEY_HEX ", dscp: "
+		      "[af42]}"
+		      "\n" SA_ANY,
+		      NULL),
+		0);
+	CU_ASSERT_EQUAL(selected(TF_ENFORCE_ASN, 34), TF_SPI_EF);
+	CU_ASSERT_EQUAL(selected(TF_ENFORCE_ASN, 36), TF_SPI_AF4);
+	/* rewritten in place: the counter went on, past the skip */
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN),
+			ef + SA_OUT_SEQ_SKIP);
+	expect_tag(34, TF_SPI_EF);
+	expect_tag(46, TF_SPI_EF);
+	expect_tag(36, TF_SPI_AF4);
+	CU_ASSERT_TRUE(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN) >
+		       ef + SA_OUT_SEQ_SKIP);
+	/* and back */
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	expect_tag(34, TF_SPI_AF4);
+}
+
+static void test_removed_sa_gone(void)
+{
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	expect_tag(36, TF_SPI_AF4);
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_ANY, NULL), 0);
+	CU_ASSERT_FALSE(sa_present(TF_SPI_AF4, TF_ENFORCE_ASN));
+	for (__u32 d = 0; d < ESPRIT_DSCP_COUNT; d++)
+		CU_ASSERT_EQUAL(selected(TF_ENFORCE_ASN, d),
+				d == 46 ? TF_SPI_EF : TF_SPI_ANY);
+	expect_tag(36, TF_SPI_ANY);
+	expect_tag(34, TF_SPI_ANY);
+	/* back, as a new SA: its counter starts at 0 */
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_AF4, TF_ENFORCE_ASN), 0);
+	expect_tag(36, TF_SPI_AF4);
+}
+
+/* The selections cannot be written: SAs, peers and selections stay as
+ * they were. */
+static void test_refused_write_is_undone(void)
+{
+	struct sa_out_maps broken = out_maps();
+	uint64_t ef;
+
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	ef = tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN);
+	broken.sel = -1;
+	CU_ASSERT_EQUAL(apply("untagged",
+			      "    - {direction: out, spi: 0x2000, asn: 64501,"
+			      " alg: hmac-sha256-128, key: " OTHER_KEY ", "
+			      "dscp: "
+			      "[ef, "
+			      "af41]}"
+			      "\n"
+			      "    - {direction: out, spi: 0x2003, asn: 64501,"
+			      " alg: hmac-sha256-128, key: " TF_KEY_HEX
+			      ", dscp: [af42]}\n" SA_ANY,
+			      &broken),
+			-1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "selection"));
+	CU_ASSERT_FALSE(sa_present(0x2003, TF_ENFORCE_ASN));
+	CU_ASSERT_TRUE(sa_present(TF_SPI_AF4, TF_ENFORCE_ASN));
+	CU_ASSERT_EQUAL(peer_no_sa(TF_TESTING_ASN), ESPRIT_NO_SA_DROP);
+	CU_ASSERT_EQUAL(selected(TF_ENFORCE_ASN, 34), TF_SPI_AF4);
+	/* the old key is back (the tag verifies with it), and the counter
+	 * never went backwards */
+	CU_ASSERT_TRUE(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN) >= ef);
+	expect_tag(46, TF_SPI_EF);
+	expect_tag(34, TF_SPI_AF4);
+	expect_tag(36, TF_SPI_AF4);
+
+	/* the same with the real maps goes through */
+	CU_ASSERT_EQUAL(apply("untagged",
+			      "    - {direction: out, spi: 0x2000, asn: 64501,"
+			      " alg: hmac-sha256-128, key: " TF_KEY_HEX ", "
+			      "dscp: "
+			      "[ef, "
+			      "af41]}"
+			      "\n"
+			      "    - {direction: out, spi: 0x2003, asn: 64501,"
+			      " alg: hmac-sha256-128, key: " TF_KEY_HEX
+			      ", dscp: [af42]}\n" SA_ANY,
+			      NULL),
+			0);
+	CU_ASSERT_EQUAL(peer_no_sa(TF_TESTING_ASN), ESPRIT_NO_SA_UNTAGGED);
+	CU_ASSERT_FALSE(sa_present(TF_SPI_AF4, TF_ENFORCE_ASN));
+	expect_tag(36, 0x2003);
+	expect_tag(34, TF_SPI_EF);
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+}
+
+/* Every peer's selections from one pass over the SAs: wiped, and one
+ * stale for a peer without SAs, then rebuilt as the SAs say. */
+static void test_rebuild_all_peers(void)
+{
+	struct sa_out_maps m = out_maps();
+	struct esprit_sa_sel_key k, next, *prev = NULL, stale = {64599, 3};
+	struct esprit_sa_out_key to = {.spi = 0x9999, .asn = 64599};
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	while (!bpf_map_get_next_key(m.sel, prev, &next)) {
+		k = next;
+		prev = NULL;
+		CU_ASSERT_EQUAL_FATAL(bpf_map_delete_elem(m.sel, &k), 0);
+	}
+	CU_ASSERT_EQUAL(bpf_map_update_elem(m.sel, &stale, &to, BPF_ANY), 0);
+	CU_ASSERT_EQUAL_FATAL(sa_out_sel_rebuild(&m, 0, err, sizeof(err)), 0);
+	for (__u32 d = 0; d < ESPRIT_DSCP_COUNT; d++) {
+		CU_ASSERT_EQUAL(selected(TF_ENFORCE_ASN, d),
+				d == 46		     ? TF_SPI_EF
+				: d == 34 || d == 36 ? TF_SPI_AF4
+						     : TF_SPI_ANY);
+		CU_ASSERT_EQUAL(selected(TF_TESTING_ASN, d),
+				d == 10 ? TF_SPI_TESTING : 0);
+		CU_ASSERT_EQUAL(selected(TF_OFF_ASN, d), TF_SPI_OFF);
+		CU_ASSERT_EQUAL(selected(64599, d), 0);
+	}
+	expect_tag(36, TF_SPI_AF4);
+}
+
+TEST_SUITE(daemon_risav_out_suite) = {
+	.name = "bpf_daemon_risav_out",
+	.init = suite_init,
+	.cleanup = suite_clean,
+	.cases =
+		(const struct test_case[]){
+			{"unchanged_keeps_counter",
+			 test_unchanged_keeps_counter},
+			{"changed_dscp_moves_class",
+			 test_changed_dscp_moves_class},
+			{"removed_sa_gone", test_removed_sa_gone},
+			{"refused_write_is_undone",
+			 test_refused_write_is_undone},
+			{"rebuild_all_peers", test_rebuild_all_peers},
+			{NULL, NULL},
+		},
+};

@@ -481,7 +481,6 @@ int sa_map_rows(int fd, size_t value_size, size_t row_size, sa_row_fill fill,
 	size_t count = 0, cap = 0;
 	char *list = NULL;
 	void *v = malloc(value_size);
-	int rc = 0;
 
 	*rows = NULL;
 	*n = 0;
@@ -498,26 +497,14 @@ int sa_map_rows(int fd, size_t value_size, size_t row_size, sa_row_fill fill,
 			size_t c = cap ? 2 * cap : 16;
 			char *l = realloc(list, c * row_size);
 
-			if (!l) {
-				free(list);
-				list = NULL;
-				count = 0;
-				snprintf(err, errlen, "out of memory");
-				rc = -1;
-				break;
-			}
+			if (!l)
+				goto oom;
 			list = l;
 			cap = c;
 		}
 		memcpy(list + count * row_size, &key, sizeof(key));
-		if (fill(list + count * row_size, v, ctx)) {
-			free(list);
-			list = NULL;
-			count = 0;
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
-			break;
-		}
+		if (fill(list + count * row_size, v, ctx))
+			goto oom;
 		count++;
 	}
 	/* values hold key midstates */
@@ -527,7 +514,13 @@ int sa_map_rows(int fd, size_t value_size, size_t row_size, sa_row_fill fill,
 		qsort(list, count, row_size, row_cmp);
 	*rows = list;
 	*n = count;
-	return rc;
+	return 0;
+oom:
+	explicit_bzero(v, value_size);
+	free(v);
+	free(list);
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 _Static_assert(offsetof(struct sa_in_row, key) == 0 &&

@@ -291,6 +291,16 @@ static uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* In a checker: reports what is wrong at the caller's file:line, fails. */
+#define TF_CHECK(cond, what)                                              \
+	do {                                                              \
+		if (!(cond)) {                                            \
+			fprintf(stderr, "%s:%d: %s\n", file, line, what); \
+			ok = false;                                       \
+			goto out;                                         \
+		}                                                         \
+	} while (0)
+
 bool tf_tagged_at(const struct pkt *in, const uint8_t *out, size_t out_len,
 		  uint32_t spi, uint32_t seq, const char *file, int line)
 {
@@ -300,15 +310,6 @@ bool tf_tagged_at(const struct pkt *in, const uint8_t *out, size_t out_len,
 	uint8_t hdr[512], icv[16];
 	const uint8_t *ah;
 	bool ok = true;
-
-#define TF_CHECK(cond, what)                                              \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			fprintf(stderr, "%s:%d: %s\n", file, line, what); \
-			ok = false;                                       \
-			goto out;                                         \
-		}                                                         \
-	} while (0)
 
 	if (in->family == 4) {
 		ins = l3 + (ip[0] & 0x0f) * 4;
@@ -368,7 +369,6 @@ bool tf_tagged_at(const struct pkt *in, const uint8_t *out, size_t out_len,
 	q.ah_icv_len = 16;
 	pkt_ah_sign(&q, tf_key, sizeof(tf_key));
 	TF_CHECK(!memcmp(q.data + ins + 12, icv, 16), "ICV does not verify");
-#undef TF_CHECK
 out:
 	CU_ASSERT(ok);
 	return ok;
@@ -396,15 +396,6 @@ bool tf_icmp_too_big_at(const struct pkt *in, const uint8_t *out,
 	uint8_t want_src[16], pseudo[40];
 	const uint8_t *icmp;
 	bool ok = true;
-
-#define TF_CHECK(cond, what)                                              \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			fprintf(stderr, "%s:%d: %s\n", file, line, what); \
-			ok = false;                                       \
-			goto out;                                         \
-		}                                                         \
-	} while (0)
 
 	TF_CHECK(out_len > 14 + 48, "too short for an ICMP error");
 	TF_CHECK(!memcmp(out, dmac, 6) && !memcmp(out + 6, smac, 6), "Ethernet "

@@ -3,26 +3,10 @@
 # attached by `esprit attach` and by `ip link set ... xdp obj`.
 # shellcheck shell=bash
 
-GLOBALS=/sys/fs/bpf/xdp/globals
+# shellcheck source=tests/lib/risav_lib.sh
+source tests/lib/risav_lib.sh
+
 OWN=/sys/fs/bpf/esprit
-
-e() { # esprit with the namespace's view; stdout only
-	ns resp "$ESPRIT" "$@"
-}
-
-# Runs esprit expecting exit 2 and a message matching a regex.
-expect_fail() { # regex args...
-	local want=$1 rc=0 out
-	shift
-	out=$(ns resp "$ESPRIT" "$@" 2>&1) || rc=$?
-	echo "esprit $* -> $rc: $out"
-	assert_eq 2 "$rc" "exit status of 'esprit $*'"
-	assert_match "$want" "$out" "message of 'esprit $*'"
-}
-
-json_get() { # python-expression-on-j, reads JSON on stdin
-	"$PY" -c 'import json, sys; j = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
 
 # bpftool's JSON, with BTF-formatted keys and values where there are some.
 bpf_dump() { # bpftool map dump ARGS...

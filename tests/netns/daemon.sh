@@ -180,6 +180,61 @@ print(eval(sys.argv[2]))'
 	assert_eq 0 "$DAEMON_RC" "exit status"
 }
 
+# systemd's side of Type=notify, WatchdogSec and ExecReload=SIGHUP: what
+# the daemon sends to $NOTIFY_SOCKET, read by a datagram listener.
+test_sd_notify_ready_watchdog_reload() {
+	local sock=$TEST_TMP/notify msgs=$TEST_TMP/notify.log
+	"$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as out:
+    while True:
+        for line in s.recv(4096).decode().splitlines():
+            print(line, file=out, flush=True)
+' "$sock" "$msgs" &
+	BG_PIDS+=($!)
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$sock" ] && break
+		sleep 0.1
+	done
+	[ -S "$sock" ] || fail "notify listener did not start"
+
+	topo_monitor
+	two_peer_config "$TEST_TMP/esprit.yaml"
+	# 300 ms watchdog: systemd expects a ping at least every 300 ms
+	NOTIFY_SOCKET=$sock WATCHDOG_USEC=300000 daemon_start mon "$TEST_TMP/esprit.yaml"
+	wait_until "$all_up" 10
+	grep -qx 'READY=1' "$msgs" || fail "no READY=1"
+	grep -q '^STATUS=4 streams: ' "$msgs" || fail "no STATUS line"
+	local before after
+	before=$(grep -cx 'WATCHDOG=1' "$msgs")
+	sleep 1
+	after=$(grep -cx 'WATCHDOG=1' "$msgs")
+	echo "watchdog pings in 1 s: $((after - before))"
+	[ $((after - before)) -ge 5 ] || fail "fewer than 5 watchdog pings in 1 s at 300 ms"
+
+	# a reload is announced and ends with READY=1 again, also a failed one
+	local n
+	for conf in good bad; do
+		n=$(wc -l <"$msgs")
+		[ "$conf" = bad ] && echo "peers: [" >"$TEST_TMP/esprit.yaml"
+		kill -HUP "$DAEMON_PID"
+		for ((i = 0; i < 50; i++)); do
+			tail -n +"$((n + 1))" "$msgs" | grep -qx 'READY=1' && break
+			sleep 0.1
+		done
+		tail -n +"$((n + 1))" "$msgs" | grep -v '^WATCHDOG=1$' >"$TEST_TMP/reload.msgs"
+		echo "$conf reload: $(tr '\n' ' ' <"$TEST_TMP/reload.msgs")"
+		assert_eq "RELOADING=1" "$(grep -m1 -x 'RELOADING=1\|READY=1' "$TEST_TMP/reload.msgs")" \
+			"$conf reload: RELOADING=1 first"
+		grep -qx 'READY=1' "$TEST_TMP/reload.msgs" || fail "$conf reload: READY=1 after"
+	done
+	daemon_stop TERM
+	assert_eq 0 "$DAEMON_RC" "exit status"
+}
+
 test_status_errors() {
 	topo_monitor
 	local out rc

@@ -287,14 +287,6 @@ int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
 	return sa_in_build(v[0], v[1], v[2], v[3], v[4], out, err, errlen);
 }
 
-int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
-			 char *err, size_t errlen)
-{
-	memset(key, 0, sizeof(*key));
-	return sa_spi_asn_from_words(argc, argv, &key->spi, &key->asn, err,
-				     errlen);
-}
-
 /* ---- maps: changes ------------------------------------------------------ */
 
 static __u32 max_entries(int fd)

@@ -81,10 +81,6 @@ int sa_in_build(const char *spi, const char *asn, const char *alg,
 int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
 		     size_t errlen);
 
-/* The words after `sa del in`: spi SPI asn ASN. */
-int sa_in_key_from_words(int argc, char **argv, struct esprit_sa_in_key *key,
-			 char *err, size_t errlen);
-
 /*
  * Pairs "KEYWORD VALUE" into vals[] by the position of the keyword in
  * names[]; each at most once. sa_need(): "missing 'name'" if val is NULL.
@@ -99,7 +95,7 @@ int sa_need(const char *val, const char *name, char *err, size_t errlen);
  */
 int sa_add_words(int argc, char **argv, const char *last, const char *v[5],
 		 char *err, size_t errlen);
-/* The words `spi SPI asn ASN` as numbers (SPI 256 and up). */
+/* The words after `sa del in|out`: spi SPI asn ASN, as numbers. */
 int sa_spi_asn_from_words(int argc, char **argv, __u32 *spi, __u32 *asn,
 			  char *err, size_t errlen);
 /*

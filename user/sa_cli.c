@@ -101,45 +101,22 @@ static void close_maps(struct pins *pins, struct sa_maps *m,
 	sa_maps_close(m);
 }
 
-static int sa_add_in(const struct cli_opts *o, int argc, char **argv)
+static int sa_add(const struct cli_opts *o, enum sa_dir dir, int argc,
+		  char **argv)
 {
+	union {
+		struct sa_in in;
+		struct sa_out out;
+	} sa;
 	struct sa_out_maps om;
 	struct sa_maps m;
 	struct pins pins;
-	struct sa_in sa;
-	char err[256];
-	int rc;
-
-	rc = sa_in_from_words(argc, argv, &sa, err, sizeof(err));
-	hide_key(argc, argv);
-	if (rc) {
-		errmsg("%s", err);
-		return EXIT_ERROR;
-	}
-	if (open_maps(o, true, &pins, &m, &om)) {
-		explicit_bzero(&sa, sizeof(sa));
-		return EXIT_ERROR;
-	}
-	rc = sa_in_add(&m, &sa, err, sizeof(err));
-	explicit_bzero(&sa, sizeof(sa));
-	close_maps(&pins, &m, &om);
-	if (rc) {
-		errmsg("%s", err);
-		return EXIT_ERROR;
-	}
-	return EXIT_OK;
-}
-
-static int sa_add_out(const struct cli_opts *o, int argc, char **argv)
-{
-	struct sa_out_maps om;
-	struct sa_maps m;
-	struct pins pins;
-	struct sa_out sa;
 	char err[512];
 	int rc;
 
-	rc = sa_out_from_words(argc, argv, &sa, err, sizeof(err));
+	rc = dir == SA_DIR_IN
+		     ? sa_in_from_words(argc, argv, &sa.in, err, sizeof(err))
+		     : sa_out_from_words(argc, argv, &sa.out, err, sizeof(err));
 	hide_key(argc, argv);
 	if (rc) {
 		errmsg("%s", err);
@@ -149,11 +126,12 @@ static int sa_add_out(const struct cli_opts *o, int argc, char **argv)
 		explicit_bzero(&sa, sizeof(sa));
 		return EXIT_ERROR;
 	}
-	rc = sa_out_add(&om, &sa, err, sizeof(err));
+	rc = dir == SA_DIR_IN ? sa_in_add(&m, &sa.in, err, sizeof(err))
+			      : sa_out_add(&om, &sa.out, err, sizeof(err));
 	explicit_bzero(&sa, sizeof(sa));
 	close_maps(&pins, &m, &om);
 	if (rc) {
-		errmsg("%s; nothing changed", err);
+		errmsg(dir == SA_DIR_IN ? "%s" : "%s; nothing changed", err);
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
@@ -162,27 +140,25 @@ static int sa_add_out(const struct cli_opts *o, int argc, char **argv)
 static int sa_del(const struct cli_opts *o, enum sa_dir dir, int argc,
 		  char **argv)
 {
-	struct esprit_sa_in_key key;
 	struct sa_out_maps om;
 	struct sa_maps m;
 	struct pins pins;
 	char err[512];
+	__u32 spi, asn;
 	int rc;
 
-	/* one key shape for both directions: (SPI, ASN) */
-	_Static_assert(sizeof(struct esprit_sa_in_key) ==
-			       sizeof(struct esprit_sa_out_key),
-		       "SA keys");
-	if (sa_in_key_from_words(argc, argv, &key, err, sizeof(err))) {
+	if (sa_spi_asn_from_words(argc, argv, &spi, &asn, err, sizeof(err))) {
 		errmsg("%s", err);
 		return EXIT_ERROR;
 	}
 	if (open_maps(o, true, &pins, &m, &om))
 		return EXIT_ERROR;
 	if (dir == SA_DIR_IN) {
-		rc = sa_in_del(&m, &key, err, sizeof(err));
+		struct esprit_sa_in_key k = {.spi = spi, .asn = asn};
+
+		rc = sa_in_del(&m, &k, err, sizeof(err));
 	} else {
-		struct esprit_sa_out_key k = {.spi = key.spi, .asn = key.asn};
+		struct esprit_sa_out_key k = {.spi = spi, .asn = asn};
 
 		rc = sa_out_del(&om, &k, err, sizeof(err));
 	}
@@ -345,7 +321,6 @@ int cmd_sa(int argc, char **argv)
 	if (direction(argc, argv, &dir))
 		return EXIT_ERROR;
 	if (!strcmp(argv[0], "add"))
-		return dir == SA_DIR_IN ? sa_add_in(&o, argc - 2, argv + 2)
-					: sa_add_out(&o, argc - 2, argv + 2);
+		return sa_add(&o, dir, argc - 2, argv + 2);
 	return sa_del(&o, dir, argc - 2, argv + 2);
 }

@@ -181,14 +181,6 @@ int sa_out_from_words(int argc, char **argv, struct sa_out *out, char *err,
 	return sa_out_build(v[0], v[1], v[2], v[3], v[4], out, err, errlen);
 }
 
-int sa_out_key_from_words(int argc, char **argv, struct esprit_sa_out_key *key,
-			  char *err, size_t errlen)
-{
-	memset(key, 0, sizeof(*key));
-	return sa_spi_asn_from_words(argc, argv, &key->spi, &key->asn, err,
-				     errlen);
-}
-
 static bool sa_out_valid(const struct sa_out *sa)
 {
 	return sa->value.state == ESPRIT_SA_ACTIVE &&

@@ -82,10 +82,6 @@ int sa_out_build(const char *spi, const char *asn, const char *alg,
 int sa_out_from_words(int argc, char **argv, struct sa_out *out, char *err,
 		      size_t errlen);
 
-/* The words after `sa del out`: spi SPI asn ASN. */
-int sa_out_key_from_words(int argc, char **argv, struct esprit_sa_out_key *key,
-			  char *err, size_t errlen);
-
 /*
  * 0 if the two DSCP sets may belong to SAs of one peer: disjoint, or
  * exactly one of them `any`. Otherwise -1 and why.

@@ -8,6 +8,7 @@
 #define ESPRIT_BENCH_CPU_H
 
 #include <sys/types.h>
+#include <time.h>
 #include <linux/types.h>
 
 /* The CPU the measured side gets: the last one (0 on a single CPU). */
@@ -29,5 +30,11 @@ int napi_threads(const char *ifname, pid_t *pids, int max);
 
 /* CPU time a thread has run, in ns (/proc/PID/schedstat); 0 if unknown. */
 __u64 thread_cpu_ns(pid_t pid);
+
+/* The time of clock id, in seconds. */
+double clock_s(clockid_t id);
+
+/* This thread's CPU time, ns. */
+double cpu_ns(void);
 
 #endif

@@ -29,14 +29,6 @@
 
 extern char **environ;
 
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static long long probes_sent(const struct daemon_run *r)
 {
 	json_t *doc = daemon_run_status(r), *p;
@@ -57,12 +49,12 @@ static int sample_daemon(const struct daemon_run *r, double seconds,
 {
 	long long n0 = probes_sent(r), n1;
 	__u64 c0 = thread_cpu_ns(r->pid), c1;
-	double w0 = monotonic_s(), w1;
+	double w0 = clock_s(CLOCK_MONOTONIC), w1;
 
 	usleep((useconds_t)(seconds * 1e6));
 	n1 = probes_sent(r);
 	c1 = thread_cpu_ns(r->pid);
-	w1 = monotonic_s();
+	w1 = clock_s(CLOCK_MONOTONIC);
 	if (n0 < 0 || n1 <= n0 || !c1)
 		return -1;
 	series_add(pct, 100.0 * (double)(c1 - c0) / 1e9 / (w1 - w0));
@@ -94,10 +86,10 @@ static int sample_ping(const char *peer, double seconds, struct series *pct,
 	posix_spawn_file_actions_destroy(&fa);
 	usleep(WARMUP_US);
 	c0 = thread_cpu_ns(pid);
-	w0 = monotonic_s();
+	w0 = clock_s(CLOCK_MONOTONIC);
 	usleep((useconds_t)(seconds * 1e6));
 	c1 = thread_cpu_ns(pid);
-	w1 = monotonic_s();
+	w1 = clock_s(CLOCK_MONOTONIC);
 	kill(pid, SIGINT);
 	waitpid(pid, &status, 0);
 	if (!c1 || !WIFEXITED(status) || WEXITSTATUS(status))

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "cpu.h"
 #include "bench.h"
 #include "daemon_run.h"
 #include "netns.h"
@@ -39,22 +40,6 @@ struct setting {
 	struct series *trials, *p99, *configured;
 };
 
-static double realtime_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static json_t *stream(json_t *doc, const char *name)
 {
 	json_t *peers = json_object_get(doc, "peers"), *p;
@@ -70,9 +55,9 @@ static json_t *stream(json_t *doc, const char *name)
 /* Polls until every stream is in state; the document is kept. */
 static json_t *wait_all(const struct daemon_run *r, const char *state, int n)
 {
-	double end = monotonic_s() + TRIAL_TIMEOUT_S;
+	double end = clock_s(CLOCK_MONOTONIC) + TRIAL_TIMEOUT_S;
 
-	while (monotonic_s() < end) {
+	while (clock_s(CLOCK_MONOTONIC) < end) {
 		json_t *doc = daemon_run_status(r);
 
 		if (doc && daemon_run_count(doc, state) == n)
@@ -138,7 +123,7 @@ static int trials(struct table *t, const struct daemon_run *r,
 		/* a random point of the slow stream's cycle */
 		usleep(100000 + (useconds_t)(rand() % 100000));
 		bh->bss->blackhole_on = 1;
-		t0 = realtime_s();
+		t0 = clock_s(CLOCK_REALTIME);
 		doc = wait_all(r, "down", nset);
 		if (!doc) {
 			bh->bss->blackhole_on = 0;

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "cpu.h"
 #include "bench_frames.h"
 #include "livegen.h"
 
@@ -16,14 +17,6 @@
  * time is met closely and the syscall is nothing next to the run.
  */
 #define LIVEGEN_REPEAT (1U << 16)
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int livegen_open(struct livegen *g, int ifindex)
 {
@@ -65,12 +58,12 @@ int livegen_run(struct livegen *g, double seconds, double *elapsed)
 		    .data_size_in = g->frame->len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = LIVEGEN_REPEAT,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-	double start = now_s(), now = start;
+	double start = clock_s(CLOCK_MONOTONIC), now = start;
 
 	while (now - start < seconds) {
 		if (bpf_prog_test_run_opts(g->prog_fd, &opts) && errno != EINTR)
 			return -errno;
-		now = now_s();
+		now = clock_s(CLOCK_MONOTONIC);
 	}
 	*elapsed = now - start;
 	return 0;

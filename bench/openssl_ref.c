@@ -16,6 +16,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "cpu.h"
 #include "openssl_ref.h"
 
 const size_t hmac_lens[NLENS] = {64, 512, 1500};
@@ -31,14 +32,6 @@ void openssl_ref_inputs(uint8_t m[OPENSSL_REF_MSG_MAX],
 		m[i] = (uint8_t)(i * 7 + 1);
 	for (size_t i = 0; i < ESPRIT_HMAC_SHA256_KEY_LEN; i++)
 		k[i] = (uint8_t)(0xa5 ^ i);
-}
-
-double cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 struct openssl_ctx {

@@ -66,7 +66,4 @@ int masked_measure(struct masked_child *c, struct openssl_sample *s);
 /* Ends the child; 0 if it ran and exited cleanly. */
 int masked_stop(struct masked_child *c);
 
-/* This thread's CPU time, ns. */
-double cpu_ns(void);
-
 #endif

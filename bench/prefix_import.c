@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
+#include "cpu.h"
 #include "bench.h"
 #include "prefix_table.h"
 #include "rpki.h"
@@ -32,14 +33,6 @@
 #define TARGET_SECONDS 5.0 /* issue 3: ~800k entries in under 5 s */
 #define WHOLE_RUNS     2
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A plain trie of the same sizes, one update per entry. */
 static double raw_one_by_one(const struct prefix_table *t)
 {
@@ -48,7 +41,7 @@ static double raw_one_by_one(const struct prefix_table *t)
 				sizeof(struct esprit_prefix_key),
 				sizeof(struct esprit_prefix_origin),
 				t->n ? t->n : 1, &opts);
-	double t0 = now();
+	double t0 = clock_s(CLOCK_MONOTONIC);
 
 	if (fd < 0)
 		return NAN;
@@ -60,7 +53,7 @@ static double raw_one_by_one(const struct prefix_table *t)
 			return NAN;
 		}
 	}
-	t0 = now() - t0;
+	t0 = clock_s(CLOCK_MONOTONIC) - t0;
 	close(fd);
 	return t0;
 }
@@ -70,14 +63,14 @@ static double raw_batched(const struct prefix_table *t)
 {
 	char err[256];
 	int fd = prefix_trie_create(err, sizeof(err));
-	double t0 = now();
+	double t0 = clock_s(CLOCK_MONOTONIC);
 
 	if (fd < 0 || prefix_trie_fill(fd, t, err, sizeof(err))) {
 		if (fd >= 0)
 			close(fd);
 		return NAN;
 	}
-	t0 = now() - t0;
+	t0 = clock_s(CLOCK_MONOTONIC) - t0;
 	close(fd);
 	return t0;
 }
@@ -85,10 +78,10 @@ static double raw_batched(const struct prefix_table *t)
 static double jansson_whole(const char *path)
 {
 	json_error_t e;
-	double t0 = now();
+	double t0 = clock_s(CLOCK_MONOTONIC);
 	json_t *j = json_load_file(path, 0, &e);
 
-	t0 = now() - t0;
+	t0 = clock_s(CLOCK_MONOTONIC) - t0;
 	if (!j)
 		return NAN;
 	json_decref(j);
@@ -122,7 +115,7 @@ static void measure(struct table *t, const char *file, int outer, int pfx4,
 		struct rpki_errors errs;
 		struct prefix_table tab;
 		char err[256] = "";
-		double t0 = now(), c0 = cpu_seconds();
+		double t0 = clock_s(CLOCK_MONOTONIC), c0 = cpu_seconds();
 
 		if (rpki_parse_file(file, &tab, sum, &errs) ||
 		    prefixes_replace(&m, &tab, &lr, err, sizeof(err))) {
@@ -131,7 +124,7 @@ static void measure(struct table *t, const char *file, int outer, int pfx4,
 			prefix_table_free(&tab);
 			return;
 		}
-		series_add(s->total, now() - t0);
+		series_add(s->total, clock_s(CLOCK_MONOTONIC) - t0);
 		series_add(s->cpu, cpu_seconds() - c0);
 		if (!lr.index_id)
 			table_error(t, "no IPv4 index: %s", lr.index_note);

@@ -52,14 +52,6 @@ static void count_event(void *ctx, const struct esprit_echo_reply_event *ev)
 	s->events += ev->ident == IDENT;
 }
 
-static double thread_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 /* An IPv6 seed-format Echo Reply (SPI 8) to Identifier IDENT. */
 static void reply_frame(struct pkt *p)
 {
@@ -133,11 +125,11 @@ static int run_once(struct subject *s, const struct pkt *in, double *ns)
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->data,
 		    .data_size_in = in->len, .data_out = out.data,
 		    .data_size_out = sizeof(out.data), .repeat = REPEAT);
-	double t0 = thread_ns();
+	double t0 = cpu_ns();
 
 	if (bpf_prog_test_run_opts(s->prog_fd, &opts))
 		return -errno;
-	*ns = (thread_ns() - t0) / REPEAT;
+	*ns = (cpu_ns() - t0) / REPEAT;
 	if (opts.retval != XDP_DROP)
 		return -EPROTO;
 	return 0;

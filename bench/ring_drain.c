@@ -92,14 +92,6 @@ static void *produce(void *arg)
 	return NULL;
 }
 
-static double clock_s(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* One run: events drained per second of the consumer's CPU and of wall. */
 static int sample(struct drain *d, bool daemon_path, double seconds,
 		  struct series *cpu_rate, struct series *wall_rate)

@@ -1,19 +1,19 @@
 # esprit — XDP dataplane for ESP Echo, RISAV and DSCP-aware SA selection.
 #
-# Public targets install missing Debian packages first (scripts/deps.sh),
-# then re-enter make so that pkg-config answers with the packages present.
-#
-#   make            build build/esprit and the BPF objects
-#   make test       build and run every test suite
-#   make demo       two namespaces, the responder, and esprit ping
-#   make bench      benchmark tables (never fails on speed)
-#   make install    binary, objects, systemd unit, example config
+#   make            build build/esprit, the BPF objects and the man pages
+#                   (says which Debian packages are missing, installs none)
+#   make deps       install the Debian packages everything needs (root)
+#   make test       install what is missing, build, run every test suite
+#   make demo       install what is missing, build, run the demo
+#   make bench      install what is missing, build, print the benchmark tables
+#   make install    binary, objects, man pages, completion, unit, config
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 
 BUILD ?= build
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
+SCDOC ?= scdoc
 PREFIX ?= /usr/local
 DESTDIR ?=
 V ?= 0
@@ -29,10 +29,10 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test demo bench install vmlinux clean format \
+.PHONY: all deps check-deps test demo bench install vmlinux clean format \
 	_build _test _demo _bench _install
 
-all: deps
+all: check-deps
 	$(Q)$(MAKE) --no-print-directory _build
 test: deps
 	$(Q)$(MAKE) --no-print-directory _test
@@ -40,16 +40,18 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory _demo
 bench: deps
 	$(Q)$(MAKE) --no-print-directory _bench
-install: deps
+install: check-deps
 	$(Q)$(MAKE) --no-print-directory _install
 
 deps:
 	$(Q)scripts/deps.sh
+check-deps:
+	$(Q)scripts/deps.sh --check
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-# Lazily evaluated: only the inner make (after deps) expands these.
-PKGS = libbpf libxdp jansson yaml-0.1 libmicrohttpd libsystemd libcrypto
+# Lazily evaluated: only the inner make (after the check) expands these.
+PKGS = libbpf libxdp jansson yaml-0.1 libmicrohttpd libsystemd libcrypto rtrlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lelf -lz -lm
 CLANG_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
@@ -61,18 +63,26 @@ USER_CFLAGS = -std=gnu11 -g -O2 $(WARN) -D_GNU_SOURCE -Iheaders -Iuser \
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARN) \
-	-Wno-unused-function -I. -Iheaders -Ibpf $(CLANG_SYS_INCLUDES)
+	-Wno-unused-function -I. -Iheaders -Ibpf $(CLANG_SYS_INCLUDES) -MMD -MP
 
-BPF_HEADERS := $(wildcard bpf/*.h headers/*.h) vmlinux.h
+# BPF: one object per entry program; each depends on what it includes.
 BPF_PROGS := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
 SKELS := $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
-USER_SRCS := $(wildcard user/*.c)
-USER_LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
-USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/%.o)
-TEST_USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/test/%.o)
-TEST_USER_LIB_OBJS := $(USER_LIB_SRCS:%.c=$(BUILD)/test/%.o)
+# User space: the library everything links, and the commands.
+LIB_SRCS := $(wildcard user/lib/*.c user/echo/*.c user/risav/*.c \
+	user/daemon/*.c)
+CMD_SRCS := $(filter-out user/cmd/main.c,$(wildcard user/cmd/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libesprit.a
+CMD_LIB := $(BUILD)/libesprit-cmd.a
+
+TEST_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/test/%.o)
+TEST_CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/test/%.o)
+TEST_LIB := $(BUILD)/test/libesprit.a
+TEST_CMD_LIB := $(BUILD)/test/libesprit-cmd.a
 
 TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/lib/*.c \
 	tests/netns/*.c tests/*.c)
@@ -82,60 +92,72 @@ TEST_BPF_PROGS := $(patsubst tests/bpf/%.bpf.c,%,$(wildcard tests/bpf/*.bpf.c))
 TEST_SKELS := $(TEST_BPF_PROGS:%=$(BUILD)/test/%.skel.h)
 TEST_BPF_OBJS := $(TEST_BPF_PROGS:%=$(BUILD)/test/%.bpf.o)
 
-_build: $(BUILD)/esprit $(BPF_OBJS)
+MAN_SRCS := $(wildcard docs/man/*.scd)
+MANS := $(MAN_SRCS:docs/man/%.scd=$(BUILD)/man/%)
 
-$(BUILD) $(BUILD)/test $(BUILD)/bench:
+_build: $(BUILD)/esprit $(BPF_OBJS) $(MANS)
+
+$(BUILD) $(BUILD)/test $(BUILD)/bench $(BUILD)/man:
 	$(Q)mkdir -p $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/test/%.bpf.o: tests/bpf/%.bpf.c $(BPF_HEADERS) $(wildcard tests/bpf/*.h) \
-		| $(BUILD)/test
+$(BUILD)/test/%.bpf.o: tests/bpf/%.bpf.c | $(BUILD)/test
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bpf -c $< -o $@
 
-$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HEADERS) $(wildcard bench/*.h) \
-		| $(BUILD)/bench
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c | $(BUILD)/bench
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench -c $< -o $@
 
+# A skeleton is rewritten only when it changes, so its includers are not
+# recompiled for a BPF edit that leaves the object's interface as it was.
 %.skel.h: %.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/user/%.o: user/%.c $(SKELS)
+$(BUILD)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(BUILD)/esprit: $(USER_OBJS)
+$(LIB): $(LIB_OBJS)
+$(CMD_LIB): $(CMD_OBJS)
+$(TEST_LIB): $(TEST_LIB_OBJS)
+$(TEST_CMD_LIB): $(TEST_CMD_OBJS)
+$(LIB) $(CMD_LIB) $(TEST_LIB) $(TEST_CMD_LIB):
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/esprit: $(BUILD)/user/cmd/main.o $(CMD_LIB) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -o $@ $^ $(PKG_LIBS)
 
-# Test build: the same user code with sanitizers, plus the suites.
-$(BUILD)/test/user/%.o: user/%.c $(SKELS)
+# Test build: the same library with sanitizers, plus the suites.
+$(BUILD)/test/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
-$(BUILD)/test/tests/%.o: tests/%.c $(SKELS) $(TEST_SKELS)
+$(BUILD)/test/tests/%.o: tests/%.c | $(SKELS) $(TEST_SKELS)
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -Itests -Itests/lib -I$(BUILD)/test \
 		-DESPRIT_SRC_DIR='"$(abspath .)"' -c $< -o $@
 
-$(BUILD)/test/esprit: $(TEST_USER_OBJS)
+$(BUILD)/test/esprit: $(BUILD)/test/user/cmd/main.o $(TEST_CMD_LIB) $(TEST_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/test/esprit_tests: $(TEST_OBJS) $(TEST_USER_LIB_OBJS)
+$(BUILD)/test/esprit_tests: $(TEST_OBJS) $(TEST_CMD_LIB) $(TEST_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcunit -lssl -lcrypto
 
 TEST_BINS := $(BUILD)/esprit $(BUILD)/test/esprit $(BUILD)/test/esprit_tests \
-	$(BPF_OBJS) $(TEST_BPF_OBJS)
+	$(BPF_OBJS) $(TEST_BPF_OBJS) $(MANS)
 
 _test: $(TEST_BINS)
 	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) $(BUILD)/test/esprit_tests $(TESTS)
@@ -154,13 +176,13 @@ BENCH_OBJS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/obj/%.o) \
 	$(BUILD)/bench/obj/pkt.o
 BENCH_CFLAGS = $(USER_CFLAGS) -Ibench -Itests/lib -I$(BUILD)/bench
 
-$(BUILD)/bench/obj/%.o: bench/%.c $(SKELS) $(BENCH_SKELS)
+$(BUILD)/bench/obj/%.o: bench/%.c | $(SKELS) $(BENCH_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
 $(BUILD)/bench/esprit_xdp_notelemetry.bpf.o: bpf/esprit_xdp.bpf.c \
-		$(BPF_HEADERS) | $(BUILD)/bench
+		| $(BUILD)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DESPRIT_NO_TELEMETRY -c $< -o $@
 
@@ -170,31 +192,43 @@ $(BUILD)/bench/obj/pkt.o: tests/lib/pkt.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/esprit_bench: $(BENCH_OBJS) \
-		$(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+$(BUILD)/bench/esprit_bench: $(BENCH_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -o $@ $^ $(PKG_LIBS) -lssl -lcrypto
 
 _bench: _build $(BUILD)/bench/esprit_bench $(BENCH_BPF_OBJS)
 	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) bench/run.sh
 
+# Man pages: scdoc sources in docs/man, rendered into build/man.
+$(BUILD)/man/%: docs/man/%.scd | $(BUILD)/man
+	$(call msg,SCDOC,$@)
+	$(Q)$(SCDOC) < $< > $@
+
 SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib/esprit
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR ?= $(PREFIX)/share/doc/esprit
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/esprit
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 
 # The configuration is installed only where none exists: an operator's
 # file is never overwritten (the example also goes to DOCDIR).
 _install: _build
 	install -D -m 0755 $(BUILD)/esprit $(DESTDIR)$(SBINDIR)/esprit
-	install -d $(DESTDIR)$(PREFIX)/lib/esprit
-	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/esprit/
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/esprit
+		$(DESTDIR)$(SYSCONFDIR)/esprit $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
-		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/esprit.service.in \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' etc/esprit.service.in \
 		> $(DESTDIR)$(UNITDIR)/esprit.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/esprit.service
+	install -m 0644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 etc/bash-completion/esprit $(DESTDIR)$(COMPLETIONDIR)/esprit
 	install -m 0644 etc/esprit.yaml $(DESTDIR)$(DOCDIR)/esprit.yaml.example
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml ]; then \
@@ -208,7 +242,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
 format:
-	clang-format -i bpf/*.[ch] user/*.[ch] headers/*.h tests/*/*.[ch] bench/*.[ch]
+	clang-format -i $$(git ls-files '*.[ch]')
 
 clean:
 	rm -rf $(BUILD)

@@ -40,7 +40,7 @@
 #include "anchor.h"
 #include "bench.h"
 #include "cpu.h"
-#include "hmac_key.h"
+#include "lib/hmac_key.h"
 #include "openssl_ref.h"
 #include "table.h"
 

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "daemon/control.h"
 #include "daemon_run.h"
 
 extern char **environ;

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
-#include "counters.h"
+#include "lib/counters.h"
 #include "esprit_prog.h"
-#include "responder.h"
+#include "echo/responder.h"
 
 #include "esprit_xdp.skel.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "output.h"
+#include "lib/output.h"
 
 #define BENCH_TABLES_MAX 32
 

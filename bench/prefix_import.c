@@ -23,8 +23,8 @@
 
 #include "cpu.h"
 #include "bench.h"
-#include "prefix_table.h"
-#include "rpki.h"
+#include "risav/prefix_table.h"
+#include "risav/rpki.h"
 #include "table.h"
 #include "vrp_gen.h"
 

@@ -25,9 +25,9 @@
 #include "bench.h"
 #include "bench_prefix.h"
 #include "cpu.h"
-#include "pfx4_index.h"
-#include "prefix_table.h"
-#include "rpki.h"
+#include "risav/pfx4_index.h"
+#include "risav/prefix_table.h"
+#include "risav/rpki.h"
 #include "table.h"
 #include "vrp_gen.h"
 

@@ -19,9 +19,9 @@
 
 #include "anchor.h"
 #include "bench.h"
-#include "counters.h"
+#include "lib/counters.h"
 #include "cpu.h"
-#include "echo_reader.h"
+#include "echo/reader.h"
 #include "esprit_counters.h"
 #include "esprit_limits.h"
 #include "pkt.h"

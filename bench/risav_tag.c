@@ -39,8 +39,8 @@
 #include "esprit_risav.h"
 #include "esprit_sa.h"
 #include "pkt.h"
-#include "prefix_table.h"
-#include "sa_out.h"
+#include "risav/prefix_table.h"
+#include "risav/sa_out.h"
 #include "table.h"
 #include "test_run.h"
 

@@ -35,14 +35,14 @@
 
 #include "anchor.h"
 #include "bench.h"
-#include "counters.h"
+#include "lib/counters.h"
 #include "cpu.h"
 #include "esprit_prog.h"
 #include "esprit_risav.h"
 #include "openssl_ref.h"
 #include "pkt.h"
-#include "prefix_table.h"
-#include "sa.h"
+#include "risav/prefix_table.h"
+#include "risav/sa_in.h"
 #include "table.h"
 #include "test_run.h"
 

@@ -19,7 +19,7 @@
 
 #include "crypto_test.h" /* before the skeleton, which uses its types */
 #include "crypto_hmac.skel.h"
-#include "hmac_key.h"
+#include "lib/hmac_key.h"
 #include "testlib.h"
 
 /* The hashed range starts behind an Ethernet header's worth of bytes. */

@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "daemon_risav.h"
+#include "daemon/risav_apply.h"
 #include "testlib.h"
 #include "xdp_fixture.h"
 

@@ -15,7 +15,7 @@
 #include <bpf/libbpf.h>
 #include <linux/pkt_cls.h>
 
-#include "daemon_risav.h"
+#include "daemon/risav_apply.h"
 #include "tag_fixture.h"
 #include "testlib.h"
 

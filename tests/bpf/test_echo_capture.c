@@ -12,10 +12,10 @@
 #include <bpf/bpf.h>
 #include <CUnit/CUnit.h>
 
-#include "addr.h"
-#include "counters.h"
-#include "echo_reader.h"
-#include "echo_socket.h"
+#include "lib/addr.h"
+#include "lib/counters.h"
+#include "echo/reader.h"
+#include "echo/socket.h"
 #include "pkt.h"
 #include "testlib.h"
 #include "xdp_fixture.h"

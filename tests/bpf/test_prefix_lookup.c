@@ -17,13 +17,13 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "esprit_limits.h"
 #include "prefix_lookup.h"
 #include "prefix_lookup.skel.h"
-#include "pfx4_index.h"
-#include "prefix_table.h"
-#include "rpki.h"
+#include "risav/pfx4_index.h"
+#include "risav/prefix_table.h"
+#include "risav/rpki.h"
 #include "testlib.h"
 
 static struct prefix_lookup *skel;

@@ -12,8 +12,8 @@
 #include <CUnit/CUnit.h>
 #include <bpf/bpf.h>
 
-#include "addr.h"
-#include "risav.h"
+#include "lib/addr.h"
+#include "risav/state.h"
 #include "testlib.h"
 
 static char err[512];

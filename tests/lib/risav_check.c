@@ -3,7 +3,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "counters.h"
+#include "lib/counters.h"
 #include "esprit_risav.h"
 #include "risav_check.h"
 

@@ -6,12 +6,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "esprit_risav.h"
 #include "esprit_xdp.skel.h"
 #include "risav_fixture.h"
-#include "prefix_table.h"
-#include "sa.h"
+#include "risav/prefix_table.h"
+#include "risav/sa_in.h"
 
 static int on_event(void *ctx, void *data, size_t len)
 {

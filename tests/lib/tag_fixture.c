@@ -9,11 +9,11 @@
 #include <linux/pkt_cls.h>
 #include <CUnit/CUnit.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "esprit_risav.h"
 #include "esprit_tc.skel.h"
-#include "prefix_table.h"
-#include "sa_out.h"
+#include "risav/prefix_table.h"
+#include "risav/sa_out.h"
 #include "tag_fixture.h"
 #include "xdp_fixture.h"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "testlib.h"
 
 static void test_addr_v4_is_mapped(void)

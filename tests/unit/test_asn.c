@@ -3,7 +3,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "asn.h"
+#include "lib/asn.h"
 #include "testlib.h"
 
 static void test_asplain_and_as_prefix(void)

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <CUnit/CUnit.h>
 
-#include "config.h"
+#include "daemon/config.h"
 #include "testlib.h"
 
 static char path[] = "/tmp/esprit-config-XXXXXX";

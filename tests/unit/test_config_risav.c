@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <CUnit/CUnit.h>
 
-#include "config.h"
-#include "hmac_key.h"
+#include "daemon/config.h"
+#include "lib/hmac_key.h"
 #include "testlib.h"
 
 #define KEY  "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

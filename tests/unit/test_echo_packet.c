@@ -3,7 +3,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "echo_packet.h"
+#include "echo/packet.h"
 #include "testlib.h"
 
 static void test_request_bytes(void)

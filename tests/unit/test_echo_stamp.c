@@ -3,8 +3,8 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "echo_stamp.h"
-#include "siphash.h"
+#include "echo/stamp.h"
+#include "lib/siphash.h"
 #include "testlib.h"
 
 static const struct echo_key key = {

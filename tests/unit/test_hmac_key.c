@@ -14,8 +14,8 @@
 #include <openssl/sha.h>
 #include <CUnit/CUnit.h>
 
-#include "hmac_key.h"
-#include "sha256.h"
+#include "lib/hmac_key.h"
+#include "lib/sha256.h"
 #include "testlib.h"
 
 static uint64_t rng_state = 0x686d61632d6b6579ULL;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <CUnit/CUnit.h>
 
-#include "hook.h"
+#include "daemon/hook.h"
 #include "testlib.h"
 
 static const struct hook_event ev = {

@@ -5,7 +5,7 @@
 #include <linux/errqueue.h>
 #include <CUnit/CUnit.h>
 
-#include "icmp_error.h"
+#include "echo/icmp_error.h"
 #include "testlib.h"
 
 static const char *say(uint8_t origin, uint8_t type, uint8_t code,

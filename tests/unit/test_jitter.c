@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <CUnit/CUnit.h>
 
-#include "jitter.h"
+#include "daemon/jitter.h"
 #include "testlib.h"
-#include "timer_heap.h"
+#include "lib/timer_heap.h"
 
 #define MS 1000000ULL
 

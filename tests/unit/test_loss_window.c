@@ -2,7 +2,7 @@
 /* Loss over the last minute: what enters, what ages out. */
 #include <CUnit/CUnit.h>
 
-#include "loss_window.h"
+#include "daemon/loss_window.h"
 #include "testlib.h"
 
 #define S 1000000000ULL

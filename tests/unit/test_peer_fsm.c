@@ -2,7 +2,7 @@
 /* The per-stream state machine: init -> up -> down -> up, and when. */
 #include <CUnit/CUnit.h>
 
-#include "peer_fsm.h"
+#include "daemon/peer_fsm.h"
 #include "testlib.h"
 
 #define MS 1000000ULL

@@ -4,7 +4,7 @@
 #include <sys/socket.h>
 #include <CUnit/CUnit.h>
 
-#include "ping_options.h"
+#include "cmd/ping_options.h"
 #include "testlib.h"
 
 static struct ping_options opt;
@@ -100,9 +100,9 @@ static void test_bad_values(void)
 
 static void test_bad_usage(void)
 {
-	expect_error(PARSE("-x", "h"), "unknown option -x");
+	expect_error(PARSE("-x", "h"), "unknown option '-x'");
 	expect_error(PARSE("--bogus", "h"), "unknown option '--bogus'");
-	expect_error(PARSE("h", "-c"), "option -c needs a value");
+	expect_error(PARSE("h", "-c"), "-c needs a value");
 	expect_error(PARSE("-c", "1"), "no HOST");
 	expect_error(PARSE("a", "b"), "one HOST only ('b' is extra)");
 	expect_error(PARSE("-4", "-6", "h"), "-4 and -6");
@@ -114,19 +114,18 @@ static void test_help(void)
 	CU_ASSERT_EQUAL(PARSE("-h", "x"), PING_PARSE_HELP);
 }
 
-static void test_dscp_names(void)
+static void test_long_names(void)
 {
-	CU_ASSERT_EQUAL(dscp_parse("ef"), 46);
-	CU_ASSERT_EQUAL(dscp_parse("EF"), 46);
-	CU_ASSERT_EQUAL(dscp_parse("af11"), 10);
-	CU_ASSERT_EQUAL(dscp_parse("af43"), 38);
-	CU_ASSERT_EQUAL(dscp_parse("cs7"), 56);
-	CU_ASSERT_EQUAL(dscp_parse("0x2e"), 46);
-	CU_ASSERT_EQUAL(dscp_parse("63"), 63);
-	CU_ASSERT_EQUAL(dscp_parse("0"), 0);
-	CU_ASSERT_EQUAL(dscp_parse("64"), -1);
-	CU_ASSERT_EQUAL(dscp_parse("cs8"), -1);
-	CU_ASSERT_EQUAL(dscp_parse(""), -1);
+	CU_ASSERT_EQUAL_FATAL(PARSE("--count=2", "--interval", "10ms",
+				    "--dscp", "af41", "--ipv4", "--quiet",
+				    "h"),
+			      PING_PARSE_OK);
+	CU_ASSERT_EQUAL(opt.count, 2);
+	CU_ASSERT_EQUAL(opt.interval_ns, 10000000ULL);
+	CU_ASSERT_EQUAL(opt.dscp, 34);
+	CU_ASSERT_EQUAL(opt.family, AF_INET);
+	CU_ASSERT_TRUE(opt.quiet);
+	expect_error(PARSE("--count", "0", "h"), "--count '0'");
 }
 
 TEST_SUITE(ping_options) = {
@@ -140,7 +139,7 @@ TEST_SUITE(ping_options) = {
 			{"bad_values", test_bad_values},
 			{"bad_usage", test_bad_usage},
 			{"help", test_help},
-			{"dscp_names", test_dscp_names},
+			{"long_names", test_long_names},
 			{NULL, NULL},
 		},
 };

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "addr.h"
-#include "ping_session.h"
+#include "lib/addr.h"
+#include "echo/session.h"
 #include "testlib.h"
 
 #define IDENT 0x5a5a

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "responder.h"
+#include "echo/responder.h"
 #include "testlib.h"
 
 static int set(struct esprit_config *cfg, const char *k, const char *v)

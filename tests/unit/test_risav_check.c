@@ -6,8 +6,8 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "addr.h"
-#include "risav.h"
+#include "lib/addr.h"
+#include "risav/state.h"
 #include "testlib.h"
 
 static char err[512];

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
-#include "addr.h"
-#include "rpki.h"
+#include "lib/addr.h"
+#include "risav/rpki.h"
 #include "testlib.h"
 
 static struct prefix_table t;

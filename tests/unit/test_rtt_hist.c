@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <CUnit/CUnit.h>
 
-#include "rtt_hist.h"
+#include "daemon/rtt_hist.h"
 #include "testlib.h"
 
 static struct rtt_hist h;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <CUnit/CUnit.h>
 
-#include "rtt_stats.h"
+#include "echo/rtt_stats.h"
 #include "testlib.h"
 
 static void test_empty(void)

@@ -12,8 +12,8 @@
 #include <bpf/libbpf.h>
 #include <CUnit/CUnit.h>
 
-#include "hmac_key.h"
-#include "sa.h"
+#include "lib/hmac_key.h"
+#include "risav/sa_in.h"
 #include "testlib.h"
 
 #define SMALL 2

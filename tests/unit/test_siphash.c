@@ -13,7 +13,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "siphash.h"
+#include "lib/siphash.h"
 #include "testlib.h"
 
 static uint64_t reference_key_hash(size_t len)

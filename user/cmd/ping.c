@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * esprit ping: ESP Echo Requests from a raw socket, replies taken in XDP
+ * (ring buffer, bpf_ktime_get_ns) when esprit's program runs on the
+ * receiving interface with capture on, else read from the raw socket with
+ * kernel timestamps. Output and exit codes follow iputils ping.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "lib/addr.h"
+#include "cmd/commands.h"
+#include "echo/packet.h"
+#include "echo/reader.h"
+#include "echo/socket.h"
+#include "lib/attach.h"
+#include "lib/output.h"
+#include "cmd/ping_options.h"
+#include "echo/session.h"
+#include "lib/route.h"
+
+struct ping_run {
+	struct ping_options opt;
+	struct sockaddr_storage dst;
+	socklen_t dst_len;
+	int family;
+	char dst_str[INET6_ADDRSTRLEN];
+	char src_str[INET6_ADDRSTRLEN];
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	int sock;
+	int epfd, sigfd, timerfd;
+	struct echo_maps maps;
+	struct echo_reader *reader; /* NULL: replies from the raw socket */
+	char path_note[512];
+	struct ping_session *session;
+	uint16_t ident;
+	uint8_t *data, *packet;
+	size_t packet_cap;
+	uint64_t send_errors;
+	uint64_t icmp_errors;
+	uint64_t start_ns;
+	bool reply_via_raw; /* set while handling a raw-socket reply */
+};
+
+static int resolve(struct ping_run *run)
+{
+	struct addrinfo hints = {.ai_family = run->opt.family,
+				 .ai_socktype = SOCK_RAW,
+				 .ai_protocol = IPPROTO_ESP};
+	struct addrinfo *res;
+	int rc = getaddrinfo(run->opt.host, NULL, &hints, &res);
+
+	if (rc) {
+		errmsg("unknown host '%s'%s: %s", run->opt.host,
+		       run->opt.family == AF_INET    ? " (IPv4)"
+		       : run->opt.family == AF_INET6 ? " (IPv6)"
+						     : "",
+		       rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	memcpy(&run->dst, res->ai_addr, res->ai_addrlen);
+	run->dst_len = res->ai_addrlen;
+	run->family = res->ai_family;
+	freeaddrinfo(res);
+	if (run->family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&run->dst)->sin_addr,
+			  run->dst_str, sizeof(run->dst_str));
+	else
+		inet_ntop(AF_INET6,
+			  &((struct sockaddr_in6 *)&run->dst)->sin6_addr,
+			  run->dst_str, sizeof(run->dst_str));
+	return 0;
+}
+
+/* The interface replies come back on: -I, or the route's. */
+static int find_interface(struct ping_run *run)
+{
+	unsigned int flags;
+	int err;
+
+	if (run->opt.dev[0]) {
+		run->ifindex = (int)if_nametoindex(run->opt.dev);
+		if (!run->ifindex) {
+			errmsg("no such interface '%s'", run->opt.dev);
+			return -1;
+		}
+	} else {
+		err = route_output_ifindex((struct sockaddr *)&run->dst,
+					   &run->ifindex);
+		if (err) {
+			errmsg("no route to %s: %s", run->dst_str,
+			       strerror(-err));
+			return -1;
+		}
+	}
+	if (!if_indextoname((unsigned int)run->ifindex, run->ifname)) {
+		errmsg("interface %d vanished", run->ifindex);
+		return -1;
+	}
+	err = interface_flags(run->ifname, &flags);
+	if (err) {
+		errmsg("cannot read the state of interface %s: %s", run->ifname,
+		       strerror(-err));
+		return -1;
+	}
+	if (!(flags & IFF_UP)) {
+		errmsg("interface %s is down", run->ifname);
+		return -1;
+	}
+	if (!(flags & IFF_RUNNING))
+		warnmsg("interface %s has no carrier", run->ifname);
+	return 0;
+}
+
+static int open_socket(struct ping_run *run)
+{
+	struct echo_socket_opts so = {
+		.family = run->family,
+		.dst = (struct sockaddr *)&run->dst,
+		.dst_len = run->dst_len,
+		.dev = run->opt.dev[0] ? run->opt.dev : NULL,
+		.dscp = run->opt.dscp,
+	};
+	struct sockaddr_storage src;
+	socklen_t len = sizeof(src);
+	size_t ip_hdr = run->family == AF_INET ? 20 : 40;
+	size_t size = ip_hdr + echo_seed_len(run->opt.data_len);
+	const char *step;
+	int mtu;
+
+	run->sock = echo_socket_open(&so, &step);
+	if (run->sock == -EPERM || run->sock == -EACCES) {
+		errmsg("cannot open a raw ESP socket: %s (esprit ping needs "
+		       "root or CAP_NET_RAW)",
+		       strerror(-run->sock));
+		return -1;
+	}
+	if (run->sock < 0) {
+		errmsg("cannot set up the ESP socket (%s): %s", step,
+		       strerror(-run->sock));
+		return -1;
+	}
+	mtu = echo_socket_mtu(run->sock, run->family);
+	if (mtu > 0 && size > (size_t)mtu) {
+		errmsg("-s %zu: a request would be %zu bytes, more than the "
+		       "path MTU %d to %s (ESP Echo is sent unfragmented)",
+		       run->opt.data_len, size, mtu, run->dst_str);
+		return -1;
+	}
+	if (!getsockname(run->sock, (struct sockaddr *)&src, &len))
+		inet_ntop(
+			run->family,
+			run->family == AF_INET
+				? (void *)&((struct sockaddr_in *)&src)->sin_addr
+				: (void *)&((struct sockaddr_in6 *)&src)
+					  ->sin6_addr,
+			run->src_str, sizeof(run->src_str));
+	return 0;
+}
+
+static void print_reply(struct ping_run *run,
+			const struct esprit_echo_reply_event *ev,
+			uint64_t rtt_ns, bool dup)
+{
+	if (run->opt.quiet)
+		return;
+	printf("%zu bytes from %s: seq=%u ttl=%u time=%.3f ms%s%s%s\n",
+	       echo_seed_len(ev->data_len), run->dst_str, ev->seq, ev->ttl,
+	       (double)rtt_ns / 1e6,
+	       ev->data_len < run->opt.data_len ? " (truncated)" : "",
+	       dup ? " (DUP!)" : "",
+	       run->reader && run->reply_via_raw ? " (raw socket)" : "");
+}
+
+static void handle_reply(void *ctx, const struct esprit_echo_reply_event *ev)
+{
+	struct ping_run *run = ctx;
+	uint64_t rtt_ns = 0;
+
+	switch (ping_session_reply(run->session, ev, &rtt_ns)) {
+	case REPLY_OK:
+		print_reply(run, ev, rtt_ns, false);
+		break;
+	case REPLY_DUPLICATE:
+		print_reply(run, ev, rtt_ns, true);
+		break;
+	default: /* counted by the session, reported in the summary */
+		break;
+	}
+}
+
+/* XDP capture if esprit runs on the interface with capture on. */
+static void choose_receive_path(struct ping_run *run)
+{
+	struct xdp_attachment att;
+	struct esprit_addr target;
+	struct esprit_config cfg;
+	char err[256];
+	int e;
+
+	if (xdp_attachment_query(run->ifindex, &att)) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "cannot see the XDP programs of %s", run->ifname);
+		return;
+	}
+	if (!att.prog_id) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "esprit's XDP program is not attached to %s",
+			 run->ifname);
+		return;
+	}
+	if (echo_maps_open_prog_id(att.prog_id, &run->maps, err, sizeof(err))) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "cannot use esprit's maps on %s: %s", run->ifname,
+			 err);
+		return;
+	}
+	e = echo_maps_config(&run->maps, &cfg);
+	if (e) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "cannot read esprit_config: %s", strerror(-e));
+		return;
+	}
+	if (cfg.echo_flags & ESPRIT_ECHO_NO_CAPTURE) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "capture is off on %s", run->ifname);
+		return;
+	}
+	if (cfg.spi_reply && cfg.spi_reply != ESPRIT_DEFAULT_SPI_REPLY) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "XDP on %s captures reply SPI %u, not %u", run->ifname,
+			 cfg.spi_reply, ESPRIT_DEFAULT_SPI_REPLY);
+		return;
+	}
+	run->reader = echo_reader_new(&run->maps, 0, handle_reply, run, err,
+				      sizeof(err));
+	if (!run->reader) {
+		snprintf(run->path_note, sizeof(run->path_note), "%s", err);
+		return;
+	}
+	addr_from_sockaddr((struct sockaddr *)&run->dst, &target);
+	e = echo_reader_add_random(run->reader, &target, &run->ident);
+	if (e) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "cannot register an Identifier with XDP on %s: %s",
+			 run->ifname,
+			 e == -ENOSPC ? "all ring slots or entries are taken"
+				      : strerror(-e));
+		echo_reader_free(run->reader);
+		run->reader = NULL;
+		return;
+	}
+	snprintf(run->path_note, sizeof(run->path_note),
+		 "taken in XDP on %s (program id %u, ring slot %d), "
+		 "timestamped by bpf_ktime_get_ns",
+		 run->ifname, run->maps.prog_id, echo_reader_slot(run->reader));
+}
+
+static int random_ident(uint16_t *ident)
+{
+	struct echo_key k;
+
+	do {
+		int err = echo_key_random(&k);
+
+		if (err)
+			return err;
+		*ident = (uint16_t)(k.bytes[0] << 8 | k.bytes[1]);
+	} while (!echo_ident_usable(*ident));
+	return 0;
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/*
+ * Interrupts become events from here on, so a reader registered with XDP
+ * is always unregistered: Ctrl-C ends the loop, and ping cleans up.
+ */
+static int setup_signals(struct ping_run *run)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -1;
+	run->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return run->sigfd < 0 ? -1 : 0;
+}
+
+static int setup_loop(struct ping_run *run)
+{
+	struct itimerspec its = {
+		.it_value = {.tv_nsec = 1},
+		.it_interval = {.tv_sec = (time_t)(run->opt.interval_ns /
+						   1000000000ULL),
+				.tv_nsec = (long)(run->opt.interval_ns %
+						  1000000000ULL)},
+	};
+
+	run->timerfd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	run->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (run->timerfd < 0 || run->epfd < 0 ||
+	    epoll_add(run->epfd, run->sigfd) ||
+	    epoll_add(run->epfd, run->timerfd) ||
+	    epoll_add(run->epfd, run->sock) ||
+	    (run->reader &&
+	     epoll_add(run->epfd, echo_reader_fd(run->reader))) ||
+	    timerfd_settime(run->timerfd, 0, &its, NULL))
+		return -1;
+	return 0;
+}
+
+static void send_request(struct ping_run *run)
+{
+	uint64_t now = monotonic_ns();
+	uint16_t seq = ping_session_next(run->session, now, run->data);
+	size_t len = echo_seed_build(run->packet, run->packet_cap,
+				     ESPRIT_DEFAULT_SPI_REQUEST,
+				     (uint32_t)run->session->transmitted,
+				     run->ident, seq, run->data,
+				     run->opt.data_len);
+
+	if (!run->start_ns)
+		run->start_ns = now;
+	if (send(run->sock, run->packet, len, 0) < 0) {
+		run->send_errors++;
+		if (!run->opt.quiet)
+			printf("seq=%u: cannot send: %s\n", seq,
+			       strerror(errno));
+	}
+}
+
+static void report_error(struct ping_run *run, const struct icmp_error *e)
+{
+	char from[ADDR_STRLEN], what[128];
+	unsigned int seq;
+
+	if (e->quoted && e->ident != run->ident)
+		return;
+	if (!e->quoted && !e->has_esp_seq)
+		return;
+	seq = e->quoted ? e->seq : (uint16_t)e->esp_seq;
+	run->icmp_errors++;
+	if (run->opt.quiet)
+		return;
+	icmp_error_describe(e, what, sizeof(what));
+	if (e->offender.family)
+		printf("From %s: seq=%u %s\n",
+		       addr_format(&e->offender, from, sizeof(from)), seq,
+		       what);
+	else
+		printf("seq=%u %s\n", seq, what);
+}
+
+static void drain_errors(struct ping_run *run)
+{
+	struct icmp_error e;
+	int rc;
+
+	while ((rc = echo_socket_recv_error(run->sock, &e)) == 1)
+		report_error(run, &e);
+	if (rc != -EAGAIN && rc != -EWOULDBLOCK)
+		warnmsg("error queue: %s", strerror(-rc));
+}
+
+static void drain_socket(struct ping_run *run)
+{
+	struct esprit_echo_reply_event ev;
+	int rc, errors = 0;
+
+	run->reply_via_raw = true;
+	for (;;) {
+		rc = echo_socket_recv(run->sock, run->family, &ev);
+		if (rc == 1)
+			handle_reply(run, &ev);
+		if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+			break;
+		/* A pending ICMP error is reported once per read; a socket
+		 * that fails on and on is not. */
+		if (rc < 0 && ++errors > 64) {
+			warnmsg("receive error: %s", strerror(-rc));
+			break;
+		}
+	}
+	run->reply_via_raw = false;
+	/* An ICMP error also surfaces here as errno; the queue tells more. */
+	drain_errors(run);
+}
+
+/* Sends, receives and waits until done or interrupted. 0, or -1 on error. */
+static int run_loop(struct ping_run *run)
+{
+	const struct ping_session *s = run->session;
+	uint64_t deadline = 0;
+
+	for (;;) {
+		struct epoll_event events[8];
+		int timeout = -1, n;
+
+		if (deadline) {
+			uint64_t now = monotonic_ns();
+
+			/* Like iputils: an error settles a request too. */
+			if (s->received + run->icmp_errors + run->send_errors >=
+				    s->transmitted ||
+			    now >= deadline)
+				return 0;
+			timeout = (int)((deadline - now + 999999) / 1000000);
+		}
+		n = epoll_wait(run->epfd, events, 8, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			errmsg("epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = events[i].data.fd;
+			uint64_t ticks;
+
+			if (fd == run->sigfd)
+				return 0;
+			if (fd == run->sock) {
+				drain_socket(run);
+			} else if (fd == run->timerfd) {
+				if (read(fd, &ticks, sizeof(ticks)) < 0 ||
+				    deadline)
+					continue;
+				send_request(run);
+				if (run->opt.count &&
+				    s->transmitted >= run->opt.count) {
+					struct itimerspec off = {};
+
+					timerfd_settime(fd, 0, &off, NULL);
+					deadline = monotonic_ns() +
+						   run->opt.wait_ns;
+				}
+			} else if (run->reader) {
+				int rc = echo_reader_consume(run->reader);
+
+				if (rc < 0)
+					warnmsg("ring buffer: %s",
+						strerror(-rc));
+			}
+		}
+	}
+}
+
+static void print_summary(const struct ping_run *run)
+{
+	const struct ping_session *s = run->session;
+	uint64_t elapsed = run->start_ns ? monotonic_ns() - run->start_ns : 0;
+	double loss = s->transmitted
+			      ? 100.0 * (double)(s->transmitted - s->received) /
+					(double)s->transmitted
+			      : 0;
+	__u64 drops = run->reader ? echo_reader_drops(run->reader) : 0;
+
+	printf("\n--- %s esp ping statistics ---\n", run->opt.host);
+	printf("%llu packets transmitted, %llu received",
+	       (unsigned long long)s->transmitted,
+	       (unsigned long long)s->received);
+	if (s->duplicates)
+		printf(", +%llu duplicates", (unsigned long long)s->duplicates);
+	if (run->send_errors + run->icmp_errors)
+		printf(", +%llu errors",
+		       (unsigned long long)(run->send_errors +
+					    run->icmp_errors));
+	printf(", %g%% packet loss, time %llums\n", loss,
+	       (unsigned long long)(elapsed / 1000000));
+	if (s->received)
+		printf("rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n",
+		       (double)s->rtt.min_ns / 1e6, s->rtt.mean_ns / 1e6,
+		       (double)s->rtt.max_ns / 1e6,
+		       rtt_stats_mdev_ns(&s->rtt) / 1e6);
+	if (s->bad_tag || s->stale || s->foreign)
+		printf("ignored: %llu with a bad tag, %llu stale, %llu foreign "
+		       "(another Identifier or source)\n",
+		       (unsigned long long)s->bad_tag,
+		       (unsigned long long)s->stale,
+		       (unsigned long long)s->foreign);
+	if (drops)
+		printf("ring buffer: %llu replies lost (esprit_rb_drops slot "
+		       "%d)\n",
+		       (unsigned long long)drops,
+		       echo_reader_slot(run->reader));
+}
+
+static void run_free(struct ping_run *run)
+{
+	echo_reader_free(run->reader);
+	echo_maps_close(&run->maps);
+	if (run->sock >= 0)
+		close(run->sock);
+	if (run->epfd >= 0)
+		close(run->epfd);
+	if (run->sigfd >= 0)
+		close(run->sigfd);
+	if (run->timerfd >= 0)
+		close(run->timerfd);
+	if (run->session)
+		ping_session_free(run->session);
+	free(run->session);
+	free(run->data);
+	free(run->packet);
+}
+
+static int prepare(struct ping_run *run)
+{
+	struct echo_key key;
+	struct esprit_addr target;
+	int err;
+
+	if (resolve(run) || find_interface(run) || open_socket(run))
+		return -1;
+	if (setup_signals(run)) {
+		errmsg("cannot set up signal handling: %s", strerror(errno));
+		return -1;
+	}
+	choose_receive_path(run);
+	if (!run->reader && (err = random_ident(&run->ident))) {
+		errmsg("cannot draw a random Identifier: %s", strerror(-err));
+		return -1;
+	}
+	err = echo_key_random(&key);
+	if (err) {
+		errmsg("cannot draw a random key: %s", strerror(-err));
+		return -1;
+	}
+	run->session = calloc(1, sizeof(*run->session));
+	run->data = malloc(run->opt.data_len);
+	run->packet_cap = echo_seed_len(run->opt.data_len);
+	run->packet = malloc(run->packet_cap);
+	if (!run->session || !run->data || !run->packet) {
+		errmsg("out of memory");
+		return -1;
+	}
+	addr_from_sockaddr((struct sockaddr *)&run->dst, &target);
+	err = ping_session_init(run->session, &key, run->ident, &target,
+				PING_WINDOW, 0);
+	if (err) {
+		errmsg("cannot set up the session: %s", strerror(-err));
+		free(run->session);
+		run->session = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < run->opt.data_len; i++)
+		run->data[i] = (uint8_t)i;
+	if (setup_loop(run)) {
+		errmsg("cannot set up the timer and event loop: %s",
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_ping(int argc, char **argv)
+{
+	struct ping_run run = {
+		.sock = -1, .epfd = -1, .sigfd = -1, .timerfd = -1};
+	char err[256];
+	int rc = EXIT_ERROR;
+
+	echo_maps_init(&run.maps);
+	switch (ping_options_parse(argc, argv, &run.opt, err, sizeof(err))) {
+	case PING_PARSE_HELP:
+		ping_usage(stdout);
+		return EXIT_OK;
+	case PING_PARSE_ERROR:
+		errmsg("%s", err);
+		fprintf(stderr, "Try 'esprit ping --help'.\n");
+		return EXIT_ERROR;
+	case PING_PARSE_OK:
+		break;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (prepare(&run))
+		goto out;
+	printf("ESP PING %s (%s) from %s %s: %zu data bytes, ident 0x%04x",
+	       run.opt.host, run.dst_str, run.src_str, run.ifname,
+	       run.opt.data_len, run.ident);
+	if (run.opt.dscp)
+		printf(", DSCP %u", run.opt.dscp);
+	printf("\nreplies: %s%s%s\n",
+	       run.reader ? "" : "raw socket with kernel receive timestamps (",
+	       run.path_note, run.reader ? "" : ")");
+	if (run_loop(&run))
+		goto out;
+	print_summary(&run);
+	rc = run.session->received ? EXIT_OK : EXIT_NONE;
+out:
+	run_free(&run);
+	return rc;
+}

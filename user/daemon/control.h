@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control socket (unix stream, default /run/esprit/esprit.sock). A
+ * client sends one line, "status" or "status PEER", and reads one JSON
+ * document back, after which the daemon closes the connection. Errors come
+ * back as {"error": "..."}.
+ */
+#ifndef ESPRIT_CONTROL_H
+#define ESPRIT_CONTROL_H
+
+#include <stddef.h>
+
+#include "daemon/daemon.h"
+
+#define CONTROL_REQUEST_MAX 256
+#define CONTROL_TIMEOUT_S   10 /* a client waits this long for the daemon */
+
+/*
+ * Listens on path (creating its directory). Refuses if a daemon answers
+ * there already; a stale socket file (daemon killed) is replaced. NULL
+ * with a reason in err.
+ */
+struct control_server *control_server_new(struct daemon *d, const char *path,
+					  char *err, size_t errlen);
+void control_server_free(struct control_server *c);
+const char *control_server_path(const struct control_server *c);
+
+/*
+ * Client side: sends request, returns the reply (malloc'd, NUL-ended) or
+ * NULL with err; *not_running says the daemon is not there at all.
+ */
+char *control_request(const char *path, const char *request, char *err,
+		      size_t errlen, int *not_running);
+
+#endif

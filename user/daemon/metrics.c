@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <microhttpd.h>
+
+#include "lib/counters.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+
+struct metrics_server {
+	struct ev_source src;
+	struct daemon *d;
+	struct MHD_Daemon *mhd;
+	char listen[128];
+};
+
+/* Label values: backslash, double quote and newline escaped. */
+static void label(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(out, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void stream_labels(FILE *out, const struct probe_stream *st)
+{
+	fputs("peer=\"", out);
+	label(out, st->peer);
+	fprintf(out, "\",dscp=\"%u\"", st->dscp);
+}
+
+static void family(FILE *out, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+#define FOR_STREAMS(d, st)                                            \
+	for (const struct probe_stream *st = (d)->prober.streams; st; \
+	     st = st->next)
+
+static void per_stream_counter(FILE *out, const struct daemon *d,
+			       const char *name, const char *help,
+			       size_t offset_in_session)
+{
+	family(out, name, "counter", help);
+	FOR_STREAMS(d, st)
+	{
+		const uint64_t *v =
+			(const uint64_t *)((const char *)&st->session +
+					   offset_in_session);
+
+		fprintf(out, "%s{", name);
+		stream_labels(out, st);
+		fprintf(out, "} %llu\n", (unsigned long long)*v);
+	}
+}
+
+static void rtt_histogram(FILE *out, const struct daemon *d)
+{
+	family(out, "esprit_rtt_seconds", "histogram",
+	       "Round-trip time of ESP Echo replies received in time, "
+	       "timestamped in XDP (or by the kernel on the raw-socket "
+	       "path).");
+	FOR_STREAMS(d, st)
+	{
+		uint64_t cum = 0;
+
+		for (int i = 0; i <= RTT_PROM_BUCKETS; i++) {
+			cum += st->hist.prom[i];
+			fputs("esprit_rtt_seconds_bucket{", out);
+			stream_labels(out, st);
+			if (i < RTT_PROM_BUCKETS)
+				fprintf(out, ",le=\"%g\"} %llu\n",
+					rtt_prom_bounds[i],
+					(unsigned long long)cum);
+			else
+				fprintf(out, ",le=\"+Inf\"} %llu\n",
+					(unsigned long long)cum);
+		}
+		fputs("esprit_rtt_seconds_sum{", out);
+		stream_labels(out, st);
+		fprintf(out, "} %.9f\n", (double)st->hist.sum_ns / 1e9);
+		fputs("esprit_rtt_seconds_count{", out);
+		stream_labels(out, st);
+		fprintf(out, "} %llu\n", (unsigned long long)st->hist.count);
+	}
+}
+
+static void xdp_counters(FILE *out, const struct daemon *d)
+{
+	struct esprit_counter c[ESPRIT_R_COUNT];
+
+	if (dataplane_counters(&d->dp, c))
+		return; /* no program on our interfaces: no such series */
+	family(out, "esprit_xdp_packets_total", "counter",
+	       "Packets the XDP program handled, by reason and action.");
+	for (int r = 0; r < ESPRIT_R_COUNT; r++)
+		fprintf(out,
+			"esprit_xdp_packets_total{reason=\"%s\",action=\"%s\"} "
+			"%llu\n",
+			reason_info[r].name, reason_info[r].action,
+			(unsigned long long)c[r].packets);
+	family(out, "esprit_xdp_bytes_total", "counter",
+	       "Bytes of the packets the XDP program handled, by reason and "
+	       "action.");
+	for (int r = 0; r < ESPRIT_R_COUNT; r++)
+		fprintf(out,
+			"esprit_xdp_bytes_total{reason=\"%s\",action=\"%s\"} "
+			"%llu\n",
+			reason_info[r].name, reason_info[r].action,
+			(unsigned long long)c[r].bytes);
+}
+
+int metrics_write(const struct daemon *d, FILE *out)
+{
+	family(out, "esprit_peer_up", "gauge",
+	       "1 if the peer answers ESP Echo in this class (state up), 0 "
+	       "in init or down.");
+	FOR_STREAMS(d, st)
+	{
+		fputs("esprit_peer_up{", out);
+		stream_labels(out, st);
+		fprintf(out, "} %d\n", st->fsm.state == PEER_UP);
+	}
+	family(out, "esprit_peer_state_changed_timestamp_seconds", "gauge",
+	       "Unix time of the last state change (of the start, in init).");
+	FOR_STREAMS(d, st)
+	{
+		fputs("esprit_peer_state_changed_timestamp_seconds{", out);
+		stream_labels(out, st);
+		fprintf(out, "} %.3f\n",
+			daemon_realtime_of(st->fsm.changed_ns));
+	}
+	per_stream_counter(out, d, "esprit_probes_sent_total",
+			   "ESP Echo Requests sent (including those the "
+			   "socket refused).",
+			   offsetof(struct ping_session, transmitted));
+	per_stream_counter(out, d, "esprit_replies_received_total",
+			   "Requests answered within their deadline "
+			   "(detect_multiplier x interval).",
+			   offsetof(struct ping_session, received));
+	per_stream_counter(out, d, "esprit_probes_lost_total",
+			   "Requests with no reply by their deadline.",
+			   offsetof(struct ping_session, lost));
+	per_stream_counter(out, d, "esprit_replies_late_total",
+			   "First replies that came after their request's "
+			   "deadline.",
+			   offsetof(struct ping_session, late));
+	per_stream_counter(out, d, "esprit_replies_duplicated_total",
+			   "Further replies to a request already answered.",
+			   offsetof(struct ping_session, duplicates));
+	rtt_histogram(out, d);
+	xdp_counters(out, d);
+	family(out, "esprit_ring_buffer_drops_total", "counter",
+	       "Replies XDP could not put into the daemon's ring buffers "
+	       "(esprit_rb_drops): lost to the daemon.");
+	fprintf(out, "esprit_ring_buffer_drops_total %llu\n",
+		(unsigned long long)prober_ring_drops(&d->prober));
+	family(out, "esprit_hook_failures_total", "counter",
+	       "State-change hooks that failed to start, exited non-zero, "
+	       "were killed or could not be queued.");
+	fprintf(out, "esprit_hook_failures_total %llu\n",
+		(unsigned long long)(d->hooks.failed + d->hooks.dropped));
+	return ferror(out) ? -1 : 0;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int code,
+			       const char *type, char *body, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		len, body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result rc;
+
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	rc = MHD_queue_response(conn, code, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **state)
+{
+	struct metrics_server *m = cls;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)state;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		body = strdup("only GET\n");
+		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
+			       body, body ? strlen(body) : 0);
+	}
+	if (strcmp(url, "/metrics")) {
+		body = strdup("esprit: metrics are at /metrics\n");
+		return respond(conn, MHD_HTTP_NOT_FOUND, "text/plain", body,
+			       body ? strlen(body) : 0);
+	}
+	out = open_memstream(&body, &len);
+	if (!out)
+		return MHD_NO;
+	if (metrics_write(m->d, out)) {
+		fclose(out);
+		free(body);
+		return MHD_NO;
+	}
+	fclose(out);
+	return respond(conn, MHD_HTTP_OK, "text/plain; version=0.0.4", body,
+		       len);
+}
+
+static void on_ready(struct ev_source *s, uint32_t events)
+{
+	struct metrics_server *m = (struct metrics_server *)s;
+
+	(void)events;
+	MHD_run(m->mhd);
+}
+
+struct metrics_server *metrics_server_new(struct daemon *d, const char *listen,
+					  char *err, size_t errlen)
+{
+	struct metrics_server *m = calloc(1, sizeof(*m));
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	socklen_t len;
+	char why[160];
+
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (config_parse_listen(listen, &ss, &len, why, sizeof(why))) {
+		snprintf(err, errlen, "metrics.listen: %s", why);
+		free(m);
+		return NULL;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	m->d = d;
+	snprintf(m->listen, sizeof(m->listen), "%s", listen);
+	m->mhd = MHD_start_daemon(
+		flags, ntohs(((struct sockaddr_in *)&ss)->sin_port), NULL, NULL,
+		on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32, MHD_OPTION_END);
+	if (!m->mhd) {
+		snprintf(err, errlen, "cannot listen for metrics on %s: %s",
+			 listen, strerror(errno));
+		free(m);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	m->src.fd = info ? info->epoll_fd : -1;
+	m->src.prio = 1;
+	m->src.ready = on_ready;
+	if (m->src.fd < 0 || ev_add(&d->loop, &m->src, EPOLLIN)) {
+		snprintf(err, errlen, "cannot watch the metrics server");
+		MHD_stop_daemon(m->mhd);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void metrics_server_tick(struct metrics_server *m)
+{
+	if (m)
+		MHD_run(m->mhd);
+}
+
+const char *metrics_server_listen(const struct metrics_server *m)
+{
+	return m->listen;
+}
+
+void metrics_server_free(struct metrics_server *m)
+{
+	if (!m)
+		return;
+	ev_del(&m->d->loop, &m->src);
+	MHD_stop_daemon(m->mhd);
+	free(m);
+}

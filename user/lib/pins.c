@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+
+#include "lib/output.h"
+#include "lib/pins.h"
+
+static int has_maps(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/esprit_config", dir);
+	return access(path, F_OK) == 0;
+}
+
+int pins_find(const char *dir, struct pins *pins)
+{
+	pins->lock_fd = -1;
+	if (dir && strlen(dir) >= sizeof(pins->dir)) {
+		errmsg("pin directory name too long");
+		return -1;
+	}
+	if (dir) {
+		if (!has_maps(dir)) {
+			errmsg("no esprit maps in %s (is the program loaded?)",
+			       dir);
+			return -1;
+		}
+		snprintf(pins->dir, sizeof(pins->dir), "%s", dir);
+		return 0;
+	}
+	if (has_maps(ESPRIT_PIN_DIR)) {
+		snprintf(pins->dir, sizeof(pins->dir), "%s", ESPRIT_PIN_DIR);
+		return 0;
+	}
+	if (has_maps(ESPRIT_IPROUTE_PIN_DIR)) {
+		snprintf(pins->dir, sizeof(pins->dir), "%s",
+			 ESPRIT_IPROUTE_PIN_DIR);
+		return 0;
+	}
+	errmsg("esprit is not loaded: no maps in %s or %s (attach it with "
+	       "'esprit attach DEV' or 'ip link set dev DEV xdp obj "
+	       "esprit_xdp.bpf.o sec xdp', or give --pin-dir)",
+	       ESPRIT_PIN_DIR, ESPRIT_IPROUTE_PIN_DIR);
+	return -1;
+}
+
+static int bpffs_mounted(void)
+{
+	struct statfs st;
+
+	return statfs(ESPRIT_BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int pins_prepare(const char *dir, struct pins *pins)
+{
+	pins->lock_fd = -1;
+	if (dir && strlen(dir) >= sizeof(pins->dir)) {
+		errmsg("pin directory name too long");
+		return -1;
+	}
+	snprintf(pins->dir, sizeof(pins->dir), "%s",
+		 dir ? dir : ESPRIT_PIN_DIR);
+	if (!strncmp(pins->dir, ESPRIT_BPFFS "/", strlen(ESPRIT_BPFFS) + 1) &&
+	    !bpffs_mounted() &&
+	    mount("bpf", ESPRIT_BPFFS, "bpf", 0, "mode=0700")) {
+		errmsg("cannot mount bpffs on %s: %s", ESPRIT_BPFFS,
+		       strerror(errno));
+		return -1;
+	}
+	if (mkdir_p(pins->dir)) {
+		errmsg("cannot create %s: %s", pins->dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int pins_lock(struct pins *pins)
+{
+	pins->lock_fd = open(pins->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pins->lock_fd < 0) {
+		errmsg("cannot open %s: %s", pins->dir, strerror(errno));
+		return -1;
+	}
+	if (flock(pins->lock_fd, LOCK_EX)) {
+		errmsg("cannot lock %s: %s", pins->dir, strerror(errno));
+		close(pins->lock_fd);
+		pins->lock_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void pins_unlock(struct pins *pins)
+{
+	if (pins->lock_fd >= 0)
+		close(pins->lock_fd);
+	pins->lock_fd = -1;
+}
+
+int pins_try_open_map(const struct pins *pins, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", pins->dir, name);
+	return bpf_obj_get(path);
+}
+
+int pins_open_map(const struct pins *pins, const char *name)
+{
+	int fd = pins_try_open_map(pins, name);
+
+	if (fd < 0)
+		errmsg("cannot open map %s/%s: %s", pins->dir, name,
+		       strerror(errno));
+	return fd;
+}
+
+void fds_close(int *const fds[], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+int pins_open_maps(const struct pins *pins, const char *const names[],
+		   int *const fds[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		*fds[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		*fds[i] = pins_open_map(pins, names[i]);
+		if (*fds[i] < 0) {
+			fds_close(fds, n);
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "esprit_tc.skel.h"
+#include "lib/output.h"
+#include "lib/tc.h"
+
+static void hook_init(struct bpf_tc_hook *hook, int ifindex)
+{
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = ifindex;
+	hook->attach_point = BPF_TC_EGRESS;
+}
+
+static void opts_init(struct bpf_tc_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->sz = sizeof(*opts);
+	opts->handle = ESPRIT_TC_HANDLE;
+	opts->priority = ESPRIT_TC_PRIORITY;
+}
+
+static int prog_is_ours(__u32 id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id), ours;
+
+	if (fd < 0)
+		return 0;
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       !strcmp(info.name, ESPRIT_TC_PROG_NAME);
+	close(fd);
+	return ours;
+}
+
+int tc_egress_query(int ifindex, __u32 *prog_id, int *ours)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+	int err;
+
+	*prog_id = 0;
+	*ours = 0;
+	hook_init(&hook, ifindex);
+	opts_init(&opts);
+	err = bpf_tc_query(&hook, &opts);
+	if (err == -ENOENT || err == -EINVAL)
+		return 0; /* no clsact qdisc, or nothing at our handle */
+	if (err) {
+		errmsg("cannot query TC egress on ifindex %d: %s", ifindex,
+		       strerror(-err));
+		return -1;
+	}
+	*prog_id = opts.prog_id;
+	*ours = prog_is_ours(opts.prog_id);
+	return 0;
+}
+
+int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin_dir);
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+	struct esprit_tc *skel;
+	int err, ours;
+
+	if (tc_egress_query(ifindex, prog_id, &ours))
+		return -1;
+	if (*prog_id && !ours) {
+		errmsg("TC egress handle 0x%x priority %u holds program id %u, "
+		       "not esprit's",
+		       ESPRIT_TC_HANDLE, ESPRIT_TC_PRIORITY, *prog_id);
+		return -1;
+	}
+	skel = esprit_tc__open_opts(&open_opts);
+	if (!skel) {
+		errmsg("cannot open the TC object: %s", strerror(errno));
+		return -1;
+	}
+	err = esprit_tc__load(skel);
+	if (err) {
+		errmsg("cannot load the TC program: %s", strerror(-err));
+		goto out;
+	}
+	hook_init(&hook, ifindex);
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		errmsg("cannot add a clsact qdisc: %s", strerror(-err));
+		goto out;
+	}
+	opts_init(&opts);
+	opts.prog_fd = bpf_program__fd(skel->progs.esprit_tc);
+	opts.flags = BPF_TC_F_REPLACE;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		errmsg("cannot attach to TC egress: %s", strerror(-err));
+		goto out;
+	}
+	*prog_id = opts.prog_id;
+out:
+	/* the filter holds the program; our handles can go */
+	esprit_tc__destroy(skel);
+	return err ? -1 : 0;
+}
+
+int tc_egress_detach(int ifindex)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+	__u32 id;
+	int ours, err;
+
+	if (tc_egress_query(ifindex, &id, &ours))
+		return -1;
+	if (!id || !ours)
+		return 0;
+	hook_init(&hook, ifindex);
+	opts_init(&opts);
+	err = bpf_tc_detach(&hook, &opts);
+	if (err && err != -ENOENT) {
+		errmsg("cannot detach from TC egress: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}

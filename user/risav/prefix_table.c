@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/addr.h"
+#include "esprit_limits.h"
+#include "lib/output.h"
+#include "risav/pfx4_index.h"
+#include "risav/prefix_btf.h"
+#include "risav/prefix_table.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's, not in user headers */
+#endif
+
+/* Entries per batch syscall: big enough that the syscall cost vanishes,
+ * small enough that the copies stay in cache. */
+#define BATCH 8192
+
+#define TRIE_NAME "esprit_pfx_trie"
+
+static const __u8 v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void prefix_table_init(struct prefix_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void prefix_table_free(struct prefix_table *t)
+{
+	free(t->v);
+	prefix_table_init(t);
+}
+
+static int reserve(struct prefix_table *t, size_t n)
+{
+	struct prefix_entry *v;
+	size_t cap = t->cap ? t->cap : 64;
+
+	if (n <= t->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	v = realloc(t->v, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	t->v = v;
+	t->cap = cap;
+	return 0;
+}
+
+int prefix_table_append(struct prefix_table *t,
+			const struct esprit_prefix_key *key, __u32 asn)
+{
+	if (reserve(t, t->n + 1))
+		return -1;
+	t->v[t->n].key = *key;
+	t->v[t->n].asn = asn;
+	t->n++;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b);
+
+int prefix_key_cmp(const struct esprit_prefix_key *a,
+		   const struct esprit_prefix_key *b)
+{
+	int c = memcmp(a->addr, b->addr, sizeof(a->addr));
+
+	if (c)
+		return c;
+	return a->prefixlen < b->prefixlen ? -1 : a->prefixlen > b->prefixlen;
+}
+
+void prefix_rec_from(struct prefix_rec *r, const struct esprit_prefix_key *key,
+		     __u32 asn)
+{
+	r->hi = r->lo = 0;
+	for (int i = 0; i < 8; i++) {
+		r->hi = r->hi << 8 | key->addr[i];
+		r->lo = r->lo << 8 | key->addr[8 + i];
+	}
+	r->prefixlen = key->prefixlen;
+	r->asn = asn;
+}
+
+void prefix_rec_key(const struct prefix_rec *r, struct esprit_prefix_key *key)
+{
+	key->prefixlen = r->prefixlen;
+	for (int i = 0; i < 8; i++) {
+		key->addr[i] = r->hi >> (56 - 8 * i);
+		key->addr[8 + i] = r->lo >> (56 - 8 * i);
+	}
+}
+
+static inline bool rec_lt(const struct prefix_rec *a,
+			  const struct prefix_rec *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi;
+	if (a->lo != b->lo)
+		return a->lo < b->lo;
+	if (a->prefixlen != b->prefixlen)
+		return a->prefixlen < b->prefixlen;
+	return a->asn < b->asn;
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	return rec_lt(a, b) ? -1 : rec_lt(b, a);
+}
+
+static void insertion_sort(struct prefix_rec *r, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct prefix_rec t = r[i];
+		size_t j = i;
+
+		for (; j > 0 && rec_lt(&t, &r[j - 1]); j--)
+			r[j] = r[j - 1];
+		r[j] = t;
+	}
+}
+
+/* Quicksort with the comparison inlined; qsort() takes over below a depth
+ * no honest input reaches, so crafted input cannot make it quadratic. */
+static void quicksort(struct prefix_rec *r, size_t n, int depth)
+{
+	while (n > 16) {
+		struct prefix_rec pivot = r[n / 2];
+		size_t i = 0, j = n - 1;
+
+		if (depth-- == 0) {
+			qsort(r, n, sizeof(*r), rec_cmp);
+			return;
+		}
+		for (;;) {
+			struct prefix_rec t;
+
+			while (rec_lt(&r[i], &pivot))
+				i++;
+			while (rec_lt(&pivot, &r[j]))
+				j--;
+			if (i >= j)
+				break;
+			t = r[i];
+			r[i++] = r[j];
+			r[j--] = t;
+		}
+		/* recurse into the smaller side, loop on the larger */
+		if (j + 1 < n - j - 1) {
+			quicksort(r, j + 1, depth);
+			r += j + 1;
+			n -= j + 1;
+		} else {
+			quicksort(r + j + 1, n - j - 1, depth);
+			n = j + 1;
+		}
+	}
+	insertion_sort(r, n);
+}
+
+void prefix_recs_sort(struct prefix_rec *r, size_t n)
+{
+	int depth = 0;
+
+	for (size_t m = n; m; m >>= 1)
+		depth += 2;
+	quicksort(r, n, depth);
+}
+
+void prefix_table_sort(struct prefix_table *t)
+{
+	struct prefix_rec *r;
+
+	if (t->n < 2)
+		return;
+	r = malloc(t->n * sizeof(*r));
+	if (!r) {
+		/* slower, but needs no memory */
+		qsort(t->v, t->n, sizeof(t->v[0]), entry_cmp);
+		return;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		prefix_rec_from(&r[i], &t->v[i].key, t->v[i].asn);
+	prefix_recs_sort(r, t->n);
+	for (size_t i = 0; i < t->n; i++) {
+		prefix_rec_key(&r[i], &t->v[i].key);
+		t->v[i].asn = r[i].asn;
+	}
+	free(r);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct prefix_entry *x = a, *y = b;
+	int c = prefix_key_cmp(&x->key, &y->key);
+
+	return c ? c : (x->asn < y->asn ? -1 : x->asn > y->asn);
+}
+
+/* Index of key in the sorted table, or of where it would go. */
+static size_t lower_bound(const struct prefix_table *t,
+			  const struct esprit_prefix_key *key)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (prefix_key_cmp(&t->v[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct prefix_entry *
+prefix_table_find(const struct prefix_table *t,
+		  const struct esprit_prefix_key *key)
+{
+	size_t i = lower_bound(t, key);
+
+	if (i < t->n && !prefix_key_cmp(&t->v[i].key, key))
+		return &t->v[i];
+	return NULL;
+}
+
+int prefix_table_put(struct prefix_table *t,
+		     const struct esprit_prefix_key *key, __u32 asn)
+{
+	size_t i = lower_bound(t, key);
+
+	if (i < t->n && !prefix_key_cmp(&t->v[i].key, key)) {
+		t->v[i].asn = asn;
+		return 0;
+	}
+	if (reserve(t, t->n + 1))
+		return -1;
+	memmove(&t->v[i + 1], &t->v[i], (t->n - i) * sizeof(t->v[0]));
+	t->v[i].key = *key;
+	t->v[i].asn = asn;
+	t->n++;
+	return 0;
+}
+
+size_t prefix_table_count_v4(const struct prefix_table *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += prefix_is_v4(&t->v[i].key);
+	return n;
+}
+
+int table_prefix_parse(const char *s, struct esprit_prefix_key *key, char *err,
+		       size_t errlen)
+{
+	bool v6_text = strchr(s, ':') != NULL;
+	unsigned int len, whole;
+
+	if (prefix_parse(s, false, key, err, errlen))
+		return -1;
+	if (!v6_text)
+		return 0;
+	len = key->prefixlen;
+	/* Does the prefix and ::ffff:0:0/96 overlap? Compare the bits both
+	 * fix: the shorter of the two lengths. */
+	whole = len < ESPRIT_V4_MAPPED_PREFIXLEN ? len
+						 : ESPRIT_V4_MAPPED_PREFIXLEN;
+	for (unsigned int bit = 0; bit < whole; bit++) {
+		__u8 m = 0x80 >> (bit % 8);
+
+		if ((key->addr[bit / 8] & m) != (v4_mapped[bit / 8] & m))
+			return 0;
+	}
+	snprintf(err, errlen,
+		 len >= ESPRIT_V4_MAPPED_PREFIXLEN ? "'%s' is IPv4-mapped IPv6 "
+						     "(::ffff:0:0/96): write "
+						     "it as an IPv4 prefix"
+						   : "'%s' covers "
+						     "::ffff:0:0/96, where "
+						     "IPv4 prefixes "
+						     "are kept",
+		 s);
+	return -1;
+}
+
+int prefix_trie_create(char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	struct prefix_btf b;
+	int fd;
+
+	/* Same type, flags and sizes as the inner-map template in
+	 * bpf/maps.h (struct esprit_prefix_trie): the kernel refuses a map
+	 * that differs in any of them when it is swapped in. */
+	if (!prefix_btf_load(&b)) {
+		opts.btf_fd = b.fd;
+		opts.btf_key_type_id = b.key_id;
+		opts.btf_value_type_id = b.origin_id;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, TRIE_NAME,
+			    sizeof(struct esprit_prefix_key),
+			    sizeof(struct esprit_prefix_origin),
+			    ESPRIT_PREFIXES_MAX, &opts);
+	if (fd < 0 && b.fd >= 0) {
+		/* a kernel that rejects the BTF still takes the map */
+		opts.btf_fd = 0;
+		opts.btf_key_type_id = opts.btf_value_type_id = 0;
+		fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, TRIE_NAME,
+				    sizeof(struct esprit_prefix_key),
+				    sizeof(struct esprit_prefix_origin),
+				    ESPRIT_PREFIXES_MAX, &opts);
+	}
+	if (fd < 0)
+		snprintf(err, errlen, "cannot create a prefix trie: %s",
+			 strerror(errno));
+	if (b.fd >= 0)
+		close(b.fd); /* the map holds its own reference */
+	return fd;
+}
+
+static int fill_one_by_one(int trie_fd, const struct prefix_table *t,
+			   size_t from)
+{
+	for (size_t i = from; i < t->n; i++) {
+		struct esprit_prefix_origin o = {.asn = t->v[i].asn};
+
+		if (bpf_map_update_elem(trie_fd, &t->v[i].key, &o, BPF_ANY))
+			return -1;
+	}
+	return 0;
+}
+
+int prefix_trie_fill(int trie_fd, const struct prefix_table *t, char *err,
+		     size_t errlen)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct esprit_prefix_key *keys;
+	struct esprit_prefix_origin *values;
+	size_t done = 0;
+	int rc = 0;
+
+	if (t->n > ESPRIT_PREFIXES_MAX) {
+		snprintf(err, errlen,
+			 "%zu prefixes do not fit in the table (at most %u)",
+			 t->n, (unsigned)ESPRIT_PREFIXES_MAX);
+		return -1;
+	}
+	keys = malloc(BATCH * sizeof(*keys));
+	values = malloc(BATCH * sizeof(*values));
+	if (!keys || !values) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+		goto out;
+	}
+	while (done < t->n) {
+		__u32 count = t->n - done < BATCH ? t->n - done : BATCH;
+
+		for (__u32 i = 0; i < count; i++) {
+			keys[i] = t->v[done + i].key;
+			values[i].asn = t->v[done + i].asn;
+		}
+		if (bpf_map_update_batch(trie_fd, keys, values, &count,
+					 &opts)) {
+			if ((errno == EINVAL || errno == ENOTSUPP ||
+			     errno == EOPNOTSUPP) &&
+			    done == 0 && count == 0) {
+				/* kernels before batch ops on LPM tries */
+				rc = fill_one_by_one(trie_fd, t, 0);
+				done = t->n;
+				break;
+			}
+			rc = -1;
+			break;
+		}
+		done += count;
+	}
+	if (rc)
+		snprintf(err, errlen, "cannot fill the prefix trie: %s%s",
+			 strerror(errno),
+			 errno == E2BIG || errno == ENOMEM ? " (table full)"
+							   : "");
+out:
+	free(keys);
+	free(values);
+	return rc;
+}
+
+static int install(int outer_fd, int trie_fd, char *err, size_t errlen)
+{
+	__u32 zero = 0;
+
+	if (!bpf_map_update_elem(outer_fd, &zero, &trie_fd, BPF_ANY))
+		return 0;
+	snprintf(err, errlen, "cannot install the new prefix trie: %s%s",
+		 strerror(errno),
+		 errno == EINVAL ? " (the loaded program's prefix-table "
+				   "template differs from this esprit's)"
+				 : "");
+	return -1;
+}
+
+int prefixes_replace(const struct prefix_maps *m, const struct prefix_table *t,
+		     struct prefix_load_report *report, char *err,
+		     size_t errlen)
+{
+	struct prefix_load_report r = {};
+	double t0 = now(), t1, t2;
+	int fd = prefix_trie_create(err, errlen), index = -1, rc;
+
+	if (fd < 0)
+		return -1;
+	rc = prefix_trie_fill(fd, t, err, errlen);
+	t1 = now();
+	if (!rc && m->pfx4 >= 0)
+		index = pfx4_index_build(t, r.index_note, sizeof(r.index_note));
+	else if (m->pfx4 < 0)
+		snprintf(r.index_note, sizeof(r.index_note),
+			 "the loaded program has no esprit_pfx4");
+	t2 = now();
+	/*
+	 * Trie first, then the index. In between, the old index answers for
+	 * the /24s it holds and sends the rest to the new trie: either way
+	 * one complete table's answer.
+	 */
+	if (!rc)
+		rc = install(m->trie, fd, err, errlen);
+	if (!rc && m->pfx4 >= 0) {
+		if (index < 0 ||
+		    pfx4_index_install(m->pfx4, index, r.index_note,
+				       sizeof(r.index_note))) {
+			/* an old index must not outlive its table */
+			pfx4_index_drop(m->pfx4);
+		}
+	}
+	r.fill = t1 - t0;
+	r.index = t2 - t1;
+	r.swap = now() - t2;
+	r.trie_id = prefix_trie_current_id(m->trie);
+	r.index_id = pfx4_index_current_id(m->pfx4);
+	if (report)
+		*report = r;
+	/* The arrays of maps hold the new maps; the old ones go when the
+	 * last program using them is done (after an RCU grace period). */
+	close(fd);
+	if (index >= 0)
+		close(index);
+	return rc;
+}
+
+__u32 prefix_trie_current_id(int outer_fd)
+{
+	__u32 zero = 0, id = 0;
+
+	if (bpf_map_lookup_elem(outer_fd, &zero, &id))
+		return 0;
+	return id;
+}
+
+int prefix_trie_current(int outer_fd)
+{
+	/* An import may swap the trie between reading its id and opening
+	 * it; the id then names a map being freed: read again. */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		__u32 id = prefix_trie_current_id(outer_fd);
+		int fd;
+
+		if (!id)
+			return -ENOENT;
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOENT)
+			return -errno;
+	}
+	return -ENOENT;
+}
+
+/* Called for each batch of entries read back; non-zero stops. */
+typedef int (*trie_batch_fn)(void *ctx, const struct esprit_prefix_key *keys,
+			     const struct esprit_prefix_origin *values,
+			     __u32 n);
+
+static int read_one_by_one(int fd, trie_batch_fn fn, void *ctx)
+{
+	struct esprit_prefix_key key, next;
+	struct esprit_prefix_origin o;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &o))
+			continue; /* deleted meanwhile */
+		if (fn(ctx, &key, &o, 1))
+			return -1;
+	}
+	return errno == ENOENT ? 0 : -1;
+}
+
+/* Reading a trie back, its own exact entries: bpf_map_lookup_elem() on an
+ * LPM trie returns the longest match, which for a key taken from the trie
+ * is the entry itself. */
+static int read_trie(int fd, trie_batch_fn fn, void *ctx)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct esprit_prefix_key in_batch, out_batch;
+	struct esprit_prefix_key *keys = malloc(BATCH * sizeof(*keys));
+	struct esprit_prefix_origin *values = malloc(BATCH * sizeof(*values));
+	bool first = true;
+	int rc = 0;
+
+	if (!keys || !values) {
+		rc = -1;
+		goto out;
+	}
+	for (;;) {
+		__u32 count = BATCH;
+		int e = bpf_map_lookup_batch(fd, first ? NULL : &in_batch,
+					     &out_batch, keys, values, &count,
+					     &opts);
+		int saved = errno;
+
+		if (e && saved != ENOENT) {
+			if (first && (saved == EINVAL || saved == ENOTSUPP ||
+				      saved == EOPNOTSUPP)) {
+				rc = read_one_by_one(fd, fn, ctx);
+				break;
+			}
+			rc = -1;
+			break;
+		}
+		if (count && fn(ctx, keys, values, count)) {
+			rc = -1;
+			break;
+		}
+		if (e) /* ENOENT: that was the last batch */
+			break;
+		in_batch = out_batch;
+		first = false;
+	}
+out:
+	free(keys);
+	free(values);
+	return rc;
+}
+
+static int append_batch(void *ctx, const struct esprit_prefix_key *keys,
+			const struct esprit_prefix_origin *values, __u32 n)
+{
+	struct prefix_table *t = ctx;
+
+	if (reserve(t, t->n + n))
+		return -1;
+	for (__u32 i = 0; i < n; i++) {
+		t->v[t->n].key = keys[i];
+		t->v[t->n].asn = values[i].asn;
+		t->n++;
+	}
+	return 0;
+}
+
+struct counts {
+	size_t v4, v6;
+};
+
+static int count_batch(void *ctx, const struct esprit_prefix_key *keys,
+		       const struct esprit_prefix_origin *values, __u32 n)
+{
+	struct counts *c = ctx;
+
+	(void)values;
+	for (__u32 i = 0; i < n; i++) {
+		if (prefix_is_v4(&keys[i]))
+			c->v4++;
+		else
+			c->v6++;
+	}
+	return 0;
+}
+
+int prefixes_count(const struct prefix_maps *m, size_t *v4, size_t *v6,
+		   char *err, size_t errlen)
+{
+	struct counts c = {};
+	int fd = prefix_trie_current(m->trie), rc;
+
+	*v4 = *v6 = 0;
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the prefix trie: %s",
+			 strerror(-fd));
+		return -1;
+	}
+	rc = read_trie(fd, count_batch, &c);
+	if (rc)
+		snprintf(err, errlen, "cannot read the prefix trie: %s",
+			 strerror(errno));
+	close(fd);
+	*v4 = c.v4;
+	*v6 = c.v6;
+	return rc;
+}
+
+int prefixes_read(const struct prefix_maps *m, struct prefix_table *out,
+		  char *err, size_t errlen)
+{
+	int fd = prefix_trie_current(m->trie), rc;
+
+	prefix_table_init(out);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the prefix trie: %s",
+			 strerror(-fd));
+		return -1;
+	}
+	rc = read_trie(fd, append_batch, out);
+	if (rc)
+		snprintf(err, errlen, "cannot read the prefix trie: %s",
+			 strerror(errno));
+	else
+		prefix_table_sort(out);
+	close(fd);
+	return rc;
+}
+
+/* After a change in place: the index follows, or goes. */
+static void follow(const struct prefix_maps *m, int trie_fd,
+		   const struct esprit_prefix_key *key)
+{
+	char why[160];
+
+	if (m->pfx4 >= 0 &&
+	    pfx4_index_patch(m->pfx4, trie_fd, key, why, sizeof(why)))
+		warnmsg("%s", why);
+}
+
+int prefixes_set(const struct prefix_maps *m,
+		 const struct esprit_prefix_key *key, __u32 asn, char *err,
+		 size_t errlen)
+{
+	struct esprit_prefix_origin o = {.asn = asn};
+	int fd = prefix_trie_current(m->trie), rc = 0;
+
+	if (fd == -ENOENT) {
+		struct prefix_table one;
+
+		/* no table yet: install one holding this prefix */
+		prefix_table_init(&one);
+		if (prefix_table_append(&one, key, asn)) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		rc = prefixes_replace(m, &one, NULL, err, errlen);
+		prefix_table_free(&one);
+		return rc;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the prefix trie: %s",
+			 strerror(-fd));
+		return -1;
+	}
+	if (bpf_map_update_elem(fd, key, &o, BPF_ANY)) {
+		snprintf(err, errlen, "cannot add the prefix: %s%s",
+			 strerror(errno),
+			 errno == E2BIG || errno == ENOSPC ? " (table full)"
+							   : "");
+		rc = -1;
+	} else {
+		follow(m, fd, key);
+	}
+	close(fd);
+	return rc;
+}
+
+int prefixes_del(const struct prefix_maps *m,
+		 const struct esprit_prefix_key *key, char *err, size_t errlen)
+{
+	char buf[PREFIX_STRLEN];
+	int fd = prefix_trie_current(m->trie), rc = 0;
+
+	if (fd < 0 && fd != -ENOENT) {
+		snprintf(err, errlen, "cannot open the prefix trie: %s",
+			 strerror(-fd));
+		return -1;
+	}
+	if (fd == -ENOENT || bpf_map_delete_elem(fd, key)) {
+		if (fd == -ENOENT || errno == ENOENT)
+			snprintf(err, errlen, "%s is not in the prefix table",
+				 prefix_format(key, buf, sizeof(buf)));
+		else
+			snprintf(err, errlen, "cannot delete %s: %s",
+				 prefix_format(key, buf, sizeof(buf)),
+				 strerror(errno));
+		rc = -1;
+	} else {
+		follow(m, fd, key);
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}

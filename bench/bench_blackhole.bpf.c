@@ -11,8 +11,6 @@
 
 #define TC_ACT_OK_	0
 #define TC_ACT_SHOT_	2
-#define ETH_P_IP_BE	bpf_htons(0x0800)
-#define ETH_P_IPV6_BE	bpf_htons(0x86dd)
 #define IPPROTO_ESP_NUM 50
 
 volatile __u32 blackhole_on;
@@ -28,13 +26,13 @@ int bench_blackhole(struct __sk_buff *skb)
 
 	if (!blackhole_on || (void *)(eth + 1) > data_end)
 		return TC_ACT_OK_;
-	if (eth->h_proto == ETH_P_IP_BE) {
+	if (eth->h_proto == bpf_htons(ESPRIT_ETH_P_IP)) {
 		struct iphdr *ip = (void *)(eth + 1);
 
 		if ((void *)(ip + 1) > data_end)
 			return TC_ACT_OK_;
 		proto = ip->protocol;
-	} else if (eth->h_proto == ETH_P_IPV6_BE) {
+	} else if (eth->h_proto == bpf_htons(ESPRIT_ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
 
 		if ((void *)(ip6 + 1) > data_end)

@@ -5,8 +5,8 @@
  * path calls them. The packet's length sets the message length; the
  * verdict says whether the hash ran (XDP_PASS) or failed (XDP_ABORTED).
  */
-#include "common.h"
-#include "hmac.h"
+#include "lib/ctx.h"
+#include "lib/hmac.h"
 
 const volatile __u32 msg_off = 14;
 

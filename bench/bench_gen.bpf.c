@@ -9,7 +9,7 @@
  * page returns to the generator holding a reply. So every frame is written
  * again from the template here before it is sent.
  */
-#include "common.h"
+#include "lib/ctx.h"
 #include "bench/bench_frames.h"
 
 /* Filled by esprit_bench before the first run. */

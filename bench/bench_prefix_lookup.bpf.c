@@ -10,8 +10,8 @@
  * gives the mean). lookup_timed: BENCH_TIMED lookups per run, each between
  * two clock reads, into a histogram per address family.
  */
-#include "common.h"
-#include "prefix.h"
+#include "lib/ctx.h"
+#include "risav/prefix.h"
 #include "bench_prefix.h"
 
 enum { MODE_NONE, MODE_PREFIX, MODE_EXACT, MODE_FLAT };

@@ -4,10 +4,9 @@
  * ESP right after the base header, request SPI in, reply SPI out, MACs and
  * addresses swapped. No validation, no limits, no counters.
  */
-#include "common.h"
+#include "lib/ctx.h"
 #include "esprit_echo.h"
 
-#define ETH_P_IPV6_BE bpf_htons(0x86dd)
 
 /* Set before load; equal values make the rewrite an involution. */
 const volatile __u32 request_spi = 7;
@@ -26,7 +25,7 @@ int bench_reflector(struct xdp_md *ctx)
 
 	if ((void *)(esp + 1) > data_end)
 		return XDP_PASS;
-	if (eth->h_proto != ETH_P_IPV6_BE ||
+	if (eth->h_proto != bpf_htons(ESPRIT_ETH_P_IPV6) ||
 	    ip6->nexthdr != ESPRIT_IPPROTO_ESP ||
 	    esp->spi != bpf_htonl(request_spi))
 		return XDP_PASS;

@@ -4,11 +4,10 @@
  * drops the replies, so the generator's side spends as little as possible
  * on them. Anything else goes to the stack.
  */
-#include "common.h"
+#include "lib/ctx.h"
 #include "esprit_echo.h"
 #include "bench/bench_frames.h"
 
-#define ETH_P_IPV6_BE	   bpf_htons(0x86dd)
 #define IPPROTO_ICMPV6_NUM 58
 #define ICMPV6_ECHO_REPLY  129
 
@@ -30,7 +29,7 @@ static __always_inline enum bench_rx_kind classify(struct xdp_md *ctx)
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	__u8 *l4 = (void *)(ip6 + 1);
 
-	if ((void *)(l4 + 4) > data_end || eth->h_proto != ETH_P_IPV6_BE)
+	if ((void *)(l4 + 4) > data_end || eth->h_proto != bpf_htons(ESPRIT_ETH_P_IPV6))
 		return BENCH_RX_OTHER;
 	if (ip6->nexthdr == ESPRIT_IPPROTO_ESP &&
 	    *(__be32 *)l4 == bpf_htonl(reply_spi))

@@ -118,7 +118,7 @@ static void measure(struct table *t, const char *file, int outer, int pfx4,
 		double t0 = clock_s(CLOCK_MONOTONIC), c0 = cpu_seconds();
 
 		if (rpki_parse_file(file, &tab, sum, &errs) ||
-		    prefixes_replace(&m, &tab, &lr, err, sizeof(err))) {
+		    prefixes_replace(&m, &tab, NULL, &lr, err, sizeof(err))) {
 			table_error(t, "import failed: %s",
 				    errs.count ? errs.msg[0] : err);
 			prefix_table_free(&tab);

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "esprit_maps.h"
 #include "anchor.h"
 #include "bench.h"
 #include "lib/counters.h"
@@ -92,11 +93,11 @@ static int setup_capture(struct table *t, struct subject *s,
 	int e;
 
 	echo_maps_init(&s->maps);
-	s->maps.config_fd = map_fd(obj, "esprit_config");
-	s->maps.ids_fd = map_fd(obj, "esprit_echo_ids");
-	s->maps.rings_fd = map_fd(obj, "esprit_rings");
-	s->maps.drops_fd = map_fd(obj, "esprit_rb_drops");
-	s->maps.counters_fd = map_fd(obj, "esprit_counters");
+	s->maps.config_fd = map_fd(obj, ESPRIT_MAP_CONFIG);
+	s->maps.ids_fd = map_fd(obj, ESPRIT_MAP_ECHO_IDS);
+	s->maps.rings_fd = map_fd(obj, ESPRIT_MAP_RINGS);
+	s->maps.drops_fd = map_fd(obj, ESPRIT_MAP_RB_DROPS);
+	s->maps.counters_fd = map_fd(obj, ESPRIT_MAP_COUNTERS);
 	s->maps.ring_slots = ESPRIT_RING_SLOTS;
 	if (s->maps.config_fd < 0 || s->maps.ids_fd < 0 ||
 	    s->maps.rings_fd < 0 || s->maps.drops_fd < 0 ||

@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
 #include "bench.h"
 #include "esprit_counters.h"
 #include "esprit_risav.h"
@@ -70,7 +71,7 @@ static int set_local_asn(const char *pins, __u32 asn)
 {
 	struct esprit_risav_config cfg;
 	__u32 zero = 0;
-	int fd = pinned(pins, "esprit_risav"), rc;
+	int fd = pinned(pins, ESPRIT_MAP_RISAV), rc;
 
 	if (fd < 0)
 		return -1;
@@ -85,7 +86,7 @@ static uint64_t counter(const char *pins, enum esprit_reason reason)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct esprit_counter vals[ncpus > 0 ? ncpus : 1];
-	int fd = pinned(pins, "esprit_counters");
+	int fd = pinned(pins, ESPRIT_MAP_COUNTERS);
 	__u32 k = reason;
 	uint64_t sum = 0;
 

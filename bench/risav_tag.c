@@ -88,7 +88,7 @@ static int tc_load(struct tc_prog *p, struct table *t)
 	p->maps = (struct sa_out_maps){
 		.out = bpf_map__fd(p->skel->maps.esprit_sa_out),
 		.sel = bpf_map__fd(p->skel->maps.esprit_sa_sel),
-		.st = bpf_map__fd(p->skel->maps.esprit_sa_out_st),
+		.st = bpf_map__fd(p->skel->maps.esprit_sa_outst),
 	};
 	return 0;
 }
@@ -148,7 +148,10 @@ static int add_sa(struct tc_prog *p, __u32 spi, __u32 asn, const char *dscp,
 		snprintf(err, errlen, "%s", strerror(errno));
 		rc = -1;
 	} else if (!rc && !raw) {
-		rc = sa_out_add(&p->maps, &sa, err, errlen);
+		struct map_journal j;
+
+		mj_init(&j);
+		rc = mj_finish(&j, sa_out_add(&p->maps, &sa, &j, err, errlen));
 	}
 	explicit_bzero(&sa, sizeof(sa));
 	return rc ? -1 : 0;
@@ -289,6 +292,7 @@ static int select_setup(struct tc_prog *p, struct table *t, int nsas)
 {
 	int npeers = nsas < 64 ? 1 : nsas / 64;
 	char err[256], pfx[32], dscp[8];
+	struct map_journal j;
 	__u32 spi = 0x10000;
 
 	if (tc_load(p, t))
@@ -314,7 +318,9 @@ static int select_setup(struct tc_prog *p, struct table *t, int nsas)
 				goto fail;
 		}
 	}
-	if (sa_out_sel_rebuild(&p->maps, 0, err, sizeof(err)))
+	mj_init(&j);
+	if (mj_finish(&j, sa_out_sel_rebuild(&p->maps, 0, &j, err,
+					     sizeof(err))))
 		goto fail;
 	{
 		struct esprit_sa_sel_key k = {.asn = PEER_ASN, .dscp = 46};

@@ -119,6 +119,7 @@ static int configure(struct bench *b)
 	char err[256], hex[65];
 	__u32 zero = 0, asn = PEER_ASN;
 	struct esprit_prefix_key k;
+	struct map_journal j;
 	struct sa_in sa;
 
 	for (size_t i = 0; i < 2; i++)
@@ -128,9 +129,10 @@ static int configure(struct bench *b)
 			goto fail;
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	mj_init(&j);
 	if (sa_in_build("0x1000", "64501", "hmac-sha256-128", hex, NULL, &sa,
 			err, sizeof(err)) ||
-	    sa_in_add(&sm, &sa, err, sizeof(err)))
+	    mj_finish(&j, sa_in_add(&sm, &sa, &j, err, sizeof(err))))
 		goto fail;
 	if (bpf_map__update_elem(b->esp->maps.esprit_peers, &asn, sizeof(asn),
 				 &peer, sizeof(peer), BPF_ANY) ||

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * esprit's TC egress program, for clsact egress of the outside interface:
- * adds RISAV tags (bpf/tag.h). It shares every pinned map with esprit_xdp.
+ * adds RISAV tags (risav/tag.h). It shares every pinned map with esprit_xdp.
  */
-#include "common.h"
-#include "tag.h"
+#include "lib/ctx.h"
+#include "risav/tag.h"
 
 SEC("tc")
 int esprit_tc(struct __sk_buff *skb)

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * esprit's XDP program: one per interface, a short dispatcher over the
- * features, each behind one entry function in its own header.
+ * features, each behind one entry function: RISAV verification
+ * (risav/verify.h), the ESP Echo responder (echo/respond.h) and the
+ * capture of replies to our probes (echo/capture.h).
  */
-#include "common.h"
-#include "parse.h"
-#include "maps.h"
-#include "counters.h"
-#include "echo.h"
-#include "echo_capture.h"
-#include "risav.h"
+#include "lib/ctx.h"
+#include "lib/counters.h"
+#include "lib/parse.h"
+#include "echo/capture.h"
+#include "echo/maps.h"
+#include "echo/respond.h"
+#include "risav/verify.h"
 
 /* The SPI of an ESP packet, or 0 if the ESP header is not there. */
 static __always_inline __u32 esp_spi(struct xdp_md *ctx, __u32 off)
@@ -46,7 +48,8 @@ static __always_inline int handle_esp(struct xdp_md *ctx, struct packet *pkt,
 static __always_inline void count_esp_behind_ext(struct xdp_md *ctx,
 						 struct packet *pkt)
 {
-	if (ipv6_upper_proto(ctx, pkt) == ESPRIT_IPPROTO_ESP)
+	if (ipv6_upper_proto(xdp_data(ctx), xdp_data_end(ctx), pkt) ==
+	    ESPRIT_IPPROTO_ESP)
 		count(ESPRIT_R_ESP_IPV6_EXT_HEADERS, pkt->len);
 }
 
@@ -58,7 +61,7 @@ int esprit_xdp(struct xdp_md *ctx)
 	__u32 zero = 0;
 	int rc;
 
-	rc = parse_packet(ctx, &pkt);
+	rc = parse_xdp(ctx, &pkt);
 	if (rc == PARSE_NOT_IP)
 		return XDP_PASS;
 	if (rc == PARSE_MALFORMED)

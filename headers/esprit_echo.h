@@ -9,11 +9,8 @@
 
 #include "esprit_types.h"
 #include "esprit_limits.h"
+#include "esprit_proto.h"
 
-#define ESPRIT_IPPROTO_ESP	50
-#define ESPRIT_NEXTHDR_NONE	59
-#define ESPRIT_ESP_HDR_LEN	8 /* SPI + sequence number */
-#define ESPRIT_ESP_TRAILER_LEN	2 /* Pad Length + Next Header */
 #define ESPRIT_ECHO_HDR_LEN	4 /* seed form: Identifier + Sequence */
 #define ESPRIT_SUBTYPED_HDR_LEN 8 /* sub-typed form after the ESP header */
 #define ESPRIT_SUBTYPE_REQUEST	2

@@ -11,8 +11,8 @@
 
 #include "esprit_types.h"
 #include "esprit_limits.h"
+#include "esprit_proto.h"
 
-#define ESPRIT_IPPROTO_AH  51
 #define ESPRIT_AH_SCOPE_IP 0 /* classic end-to-end AH: left alone */
 #define ESPRIT_AH_SCOPE_AS 1 /* RISAV */
 

@@ -5,8 +5,8 @@
  * restoring gives the packet back: the receiver (XDP) and the egress
  * tagger (TC) share this code.
  */
-#include "common.h"
-#include "ah_icv.h"
+#include "lib/ctx.h"
+#include "risav/icv.h"
 #include "ah_icv_test.h"
 
 struct ah_icv_req req;

@@ -5,8 +5,8 @@
  * crypto_key) and leaves the digest or the verdict in res. One program per
  * packet helper, so the XDP path (multi-buffer too) and the TC path both run.
  */
-#include "common.h"
-#include "hmac.h"
+#include "lib/ctx.h"
+#include "lib/hmac.h"
 #include "crypto_test.h"
 
 struct {

@@ -5,8 +5,8 @@
  * results back from the packet (repeat = 1). Two per run let a test see
  * whether one run ever meets two tables, or half of one.
  */
-#include "common.h"
-#include "prefix.h"
+#include "lib/ctx.h"
+#include "risav/prefix.h"
 #include "prefix_lookup.h"
 
 SEC("xdp")

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
 #include "daemon/risav_apply.h"
 #include "testlib.h"
 #include "xdp_fixture.h"
@@ -97,10 +98,10 @@ static struct esprit_sa_in_key sa_key(__u32 spi, __u32 asn)
 /* The SAs, peers, settings and windows as one comparable text. */
 static void snapshot(struct xdp_fixture *f, char *buf, size_t len)
 {
-	int in = xdp_fixture_map_fd(f, "esprit_sa_in");
-	int rw = xdp_fixture_map_fd(f, "esprit_sa_in_rw");
-	int peers = xdp_fixture_map_fd(f, "esprit_peers");
-	int risav = xdp_fixture_map_fd(f, "esprit_risav");
+	int in = xdp_fixture_map_fd(f, ESPRIT_MAP_SA_IN);
+	int rw = xdp_fixture_map_fd(f, ESPRIT_MAP_SA_IN_RW);
+	int peers = xdp_fixture_map_fd(f, ESPRIT_MAP_PEERS);
+	int risav = xdp_fixture_map_fd(f, ESPRIT_MAP_RISAV);
 	struct esprit_sa_in_key k, next, *prev = NULL;
 	struct esprit_risav_config c = {};
 	__u32 a, an, *pa = NULL, zero = 0;
@@ -140,7 +141,7 @@ static __u32 window_top(struct xdp_fixture *f, __u32 spi, __u32 asn)
 	struct esprit_sa_in_key k = sa_key(spi, asn);
 	struct esprit_replay w = {};
 
-	if (bpf_map_lookup_elem_flags(xdp_fixture_map_fd(f, "esprit_sa_in_rw"),
+	if (bpf_map_lookup_elem_flags(xdp_fixture_map_fd(f, ESPRIT_MAP_SA_IN_RW),
 				      &k, &w, BPF_F_LOCK))
 		return (__u32)-1;
 	return w.top;
@@ -163,13 +164,13 @@ static bool sa_present(struct xdp_fixture *f, __u32 spi, __u32 asn)
 	struct esprit_sa_in_key k = sa_key(spi, asn);
 	struct esprit_sa_in v;
 
-	return !bpf_map_lookup_elem(xdp_fixture_map_fd(f, "esprit_sa_in"), &k,
+	return !bpf_map_lookup_elem(xdp_fixture_map_fd(f, ESPRIT_MAP_SA_IN), &k,
 				    &v);
 }
 
 static __u32 trie_id(struct xdp_fixture *f)
 {
-	return prefix_trie_current_id(xdp_fixture_map_fd(f, "esprit_prefixes"));
+	return prefix_trie_current_id(xdp_fixture_map_fd(f, ESPRIT_MAP_PREFIXES));
 }
 
 #define FIRST                                                                \
@@ -240,11 +241,11 @@ static void test_diff_through_the_program(void)
 	{
 		struct prefix_maps pm = {xdp_fixture_map_fd(&f, "esprit_"
 								"prefixes"),
-					 xdp_fixture_map_fd(&f, "esprit_pfx4")};
+					 xdp_fixture_map_fd(&f, ESPRIT_MAP_PFX4)};
 		size_t v4, v6;
 
 		prefix_table_init(&empty);
-		CU_ASSERT_EQUAL(prefixes_replace(&pm, &empty, NULL, err,
+		CU_ASSERT_EQUAL(prefixes_replace(&pm, &empty, NULL, NULL, err,
 						 sizeof(err)),
 				0);
 		CU_ASSERT_NOT_EQUAL(trie_id(&f), trie);
@@ -287,16 +288,16 @@ static void test_refused_write_is_undone(void)
 	snapshot(&f, before, sizeof(before));
 
 	rm = (struct risav_maps){
-		.config = xdp_fixture_map_fd(&f, "esprit_risav"),
+		.config = xdp_fixture_map_fd(&f, ESPRIT_MAP_RISAV),
 		.prefixes = -1, /* the install fails */
 		.pfx4 = -1,
-		.peers = xdp_fixture_map_fd(&f, "esprit_peers"),
-		.contacts = xdp_fixture_map_fd(&f, "esprit_contacts"),
+		.peers = xdp_fixture_map_fd(&f, ESPRIT_MAP_PEERS),
+		.contacts = xdp_fixture_map_fd(&f, ESPRIT_MAP_CONTACTS),
 	};
 	sm = (struct sa_maps){
-		.in = xdp_fixture_map_fd(&f, "esprit_sa_in"),
-		.in_rw = xdp_fixture_map_fd(&f, "esprit_sa_in_rw"),
-		.in_st = xdp_fixture_map_fd(&f, "esprit_sa_in_st"),
+		.in = xdp_fixture_map_fd(&f, ESPRIT_MAP_SA_IN),
+		.in_rw = xdp_fixture_map_fd(&f, ESPRIT_MAP_SA_IN_RW),
+		.in_st = xdp_fixture_map_fd(&f, ESPRIT_MAP_SA_IN_ST),
 	};
 	CU_ASSERT_EQUAL_FATAL(risav_maps_probe(&rm, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, NULL, 0, second.path,

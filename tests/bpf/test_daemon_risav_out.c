@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <linux/pkt_cls.h>
 
+#include "esprit_maps.h"
 #include "daemon/risav_apply.h"
 #include "tag_fixture.h"
 #include "testlib.h"
@@ -90,9 +91,9 @@ static int suite_clean(void)
 static struct sa_out_maps out_maps(void)
 {
 	return (struct sa_out_maps){
-		.out = tag_fixture_map_fd(&fx, "esprit_sa_out"),
-		.sel = tag_fixture_map_fd(&fx, "esprit_sa_sel"),
-		.st = tag_fixture_map_fd(&fx, "esprit_sa_out_st"),
+		.out = tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_OUT),
+		.sel = tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_SEL),
+		.st = tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_OUT_ST),
 	};
 }
 
@@ -105,16 +106,16 @@ static int apply(const char *policy, const char *sas,
 		 const struct sa_out_maps *om)
 {
 	struct risav_maps rm = {
-		.config = tag_fixture_map_fd(&fx, "esprit_risav"),
-		.prefixes = tag_fixture_map_fd(&fx, "esprit_prefixes"),
-		.pfx4 = tag_fixture_map_fd(&fx, "esprit_pfx4"),
-		.peers = tag_fixture_map_fd(&fx, "esprit_peers"),
-		.contacts = tag_fixture_map_fd(&fx, "esprit_contacts"),
+		.config = tag_fixture_map_fd(&fx, ESPRIT_MAP_RISAV),
+		.prefixes = tag_fixture_map_fd(&fx, ESPRIT_MAP_PREFIXES),
+		.pfx4 = tag_fixture_map_fd(&fx, ESPRIT_MAP_PFX4),
+		.peers = tag_fixture_map_fd(&fx, ESPRIT_MAP_PEERS),
+		.contacts = tag_fixture_map_fd(&fx, ESPRIT_MAP_CONTACTS),
 	};
 	struct sa_maps sm = {
-		.in = tag_fixture_map_fd(&fx, "esprit_sa_in"),
-		.in_rw = tag_fixture_map_fd(&fx, "esprit_sa_in_rw"),
-		.in_st = tag_fixture_map_fd(&fx, "esprit_sa_in_st"),
+		.in = tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_IN),
+		.in_rw = tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_IN_RW),
+		.in_st = tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_IN_ST),
 	};
 	struct sa_out_maps fixture = out_maps();
 	struct daemon_config cfg;
@@ -151,7 +152,7 @@ static __u32 peer_no_sa(__u32 asn)
 {
 	struct esprit_peer p = {};
 
-	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, "esprit_peers"), &asn, &p);
+	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, ESPRIT_MAP_PEERS), &asn, &p);
 	return p.no_sa;
 }
 
@@ -160,7 +161,7 @@ static bool sa_present(__u32 spi, __u32 asn)
 	struct esprit_sa_out_key k = {.spi = spi, .asn = asn};
 	struct esprit_sa_out v;
 
-	return !bpf_map_lookup_elem(tag_fixture_map_fd(&fx, "esprit_sa_out"),
+	return !bpf_map_lookup_elem(tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_OUT),
 				    &k, &v);
 }
 
@@ -170,7 +171,7 @@ static __u32 selected(__u32 asn, __u32 d)
 	struct esprit_sa_sel_key k = {.asn = asn, .dscp = d};
 	struct esprit_sa_out_key v = {};
 
-	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, "esprit_sa_sel"), &k, &v);
+	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_SEL), &k, &v);
 	return v.spi;
 }
 
@@ -321,6 +322,8 @@ static void test_rebuild_all_peers(void)
 	struct sa_out_maps m = out_maps();
 	struct esprit_sa_sel_key k, next, *prev = NULL, stale = {64599, 3};
 	struct esprit_sa_out_key to = {.spi = 0x9999, .asn = 64599};
+	struct map_journal j;
+
 	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
 	while (!bpf_map_get_next_key(m.sel, prev, &next)) {
 		k = next;
@@ -328,7 +331,10 @@ static void test_rebuild_all_peers(void)
 		CU_ASSERT_EQUAL_FATAL(bpf_map_delete_elem(m.sel, &k), 0);
 	}
 	CU_ASSERT_EQUAL(bpf_map_update_elem(m.sel, &stale, &to, BPF_ANY), 0);
-	CU_ASSERT_EQUAL_FATAL(sa_out_sel_rebuild(&m, 0, err, sizeof(err)), 0);
+	mj_init(&j);
+	CU_ASSERT_EQUAL_FATAL(
+		mj_finish(&j, sa_out_sel_rebuild(&m, 0, &j, err, sizeof(err))),
+		0);
 	for (__u32 d = 0; d < ESPRIT_DSCP_COUNT; d++) {
 		CU_ASSERT_EQUAL(selected(TF_ENFORCE_ASN, d),
 				d == 46		     ? TF_SPI_EF

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <CUnit/CUnit.h>
 
+#include "esprit_maps.h"
 #include "lib/addr.h"
 #include "lib/counters.h"
 #include "echo/reader.h"
@@ -246,7 +247,7 @@ static void test_local_only_takes_listed_destinations(void)
 	struct esprit_config cfg = {.echo_flags = ESPRIT_ECHO_LOCAL_LIST};
 	struct esprit_config none = {0};
 	struct echo_reader *r = reader(SMALL_RING);
-	int local_fd = xdp_fixture_map_fd(&fx, "esprit_local");
+	int local_fd = xdp_fixture_map_fd(&fx, ESPRIT_MAP_LOCAL);
 	struct esprit_addr ours;
 	__u32 ifindex = 1;
 	char err[64];

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <CUnit/CUnit.h>
 
+#include "esprit_maps.h"
 #include "echo_check.h"
 #include "esprit_types.h"
 #include "testlib.h"
@@ -259,7 +260,7 @@ static int local_add(const char *text)
 		a.addr[10] = a.addr[11] = 0xff;
 		inet_pton(AF_INET, text, a.addr + 12);
 	}
-	return bpf_map_update_elem(xdp_fixture_map_fd(&fx, "esprit_local"), &a,
+	return bpf_map_update_elem(xdp_fixture_map_fd(&fx, ESPRIT_MAP_LOCAL), &a,
 				   &ifindex, BPF_ANY);
 }
 
@@ -299,7 +300,7 @@ static void test_local_list(void)
 /* allowlist: only requesters inside an allowed prefix are answered. */
 static void test_allowlist(void)
 {
-	int fd = xdp_fixture_map_fd(&fx, "esprit_allow");
+	int fd = xdp_fixture_map_fd(&fx, ESPRIT_MAP_ALLOW);
 	struct esprit_prefix_key k4 = {.prefixlen = 96 + 24};
 	struct esprit_prefix_key k6 = {.prefixlen = 48};
 	uint32_t one = 1;

@@ -17,6 +17,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
 #include "lib/addr.h"
 #include "esprit_limits.h"
 #include "prefix_lookup.h"
@@ -115,7 +116,7 @@ static void load_json(const char *json)
 	CU_ASSERT_EQUAL_FATAL(rpki_parse("test.json", json, strlen(json), &t,
 					 &sum, &errs),
 			      0);
-	CU_ASSERT_EQUAL(prefixes_replace(&maps, &t, NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(prefixes_replace(&maps, &t, NULL, NULL, err, sizeof(err)), 0);
 	prefix_table_free(&t);
 }
 
@@ -230,7 +231,7 @@ static void test_read_back_equals_loaded(void)
 	}
 	prefix_table_sort(&in);
 	CU_ASSERT_EQUAL_FATAL(
-		prefixes_replace(&maps, &in, NULL, err, sizeof(err)), 0);
+		prefixes_replace(&maps, &in, NULL, NULL, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(prefixes_read(&maps, &out, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(out.n, in.n);
 	if (out.n == in.n)
@@ -255,7 +256,7 @@ static void test_trie_carries_btf(void)
 	CU_ASSERT_EQUAL_FATAL(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
 	close(fd);
 	CU_ASSERT_EQUAL(info.type, BPF_MAP_TYPE_LPM_TRIE);
-	CU_ASSERT_STRING_EQUAL(info.name, "esprit_pfx_trie");
+	CU_ASSERT_STRING_EQUAL(info.name, ESPRIT_MAP_PFX_TRIE);
 	CU_ASSERT_NOT_EQUAL_FATAL(info.btf_id, 0);
 	btf = btf__load_from_kernel_by_id(info.btf_id);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(btf);
@@ -383,7 +384,7 @@ static void test_index_agrees_with_trie(void)
 
 	no_table();
 	random_table(&t, 30000, 20);
-	CU_ASSERT_EQUAL_FATAL(prefixes_replace(&maps, &t, &r, err, sizeof(err)),
+	CU_ASSERT_EQUAL_FATAL(prefixes_replace(&maps, &t, NULL, &r, err, sizeof(err)),
 			      0);
 	CU_ASSERT_NOT_EQUAL(r.index_id, 0);
 	CU_ASSERT_STRING_EQUAL(r.index_note, "");
@@ -405,7 +406,7 @@ static void test_index_overflow_leaves_the_trie(void)
 	/* a third longer than /24, over more /24s than the index has
 	 * groups for */
 	random_table(&t, 40000, 3);
-	CU_ASSERT_EQUAL_FATAL(prefixes_replace(&maps, &t, &r, err, sizeof(err)),
+	CU_ASSERT_EQUAL_FATAL(prefixes_replace(&maps, &t, NULL, &r, err, sizeof(err)),
 			      0);
 	CU_ASSERT_EQUAL(r.index_id, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.index_note, "too many /24s"));
@@ -587,10 +588,10 @@ static void test_swap_never_shows_half_a_table(void)
 	swap_table(&ta, 0);
 	swap_table(&tb, 1);
 	CU_ASSERT_EQUAL_FATAL(
-		prefixes_replace(&maps, &ta, NULL, err, sizeof(err)), 0);
+		prefixes_replace(&maps, &ta, NULL, NULL, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, probe, &p), 0);
 	for (int i = 0; i < 8; i++)
-		CU_ASSERT_EQUAL(prefixes_replace(&maps, i % 2 ? &ta : &tb, NULL,
+		CU_ASSERT_EQUAL(prefixes_replace(&maps, i % 2 ? &ta : &tb, NULL, NULL,
 						 err, sizeof(err)),
 				0);
 	atomic_store(&p.stop, true);

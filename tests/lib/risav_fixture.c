@@ -114,6 +114,7 @@ int risav_fixture_sa(struct risav_fixture *f, uint32_t spi, uint32_t asn,
 {
 	char s_spi[16], s_asn[16], s_replay[16], hex[65], err[160];
 	struct sa_maps m = fixture_sa_maps(f);
+	struct map_journal j;
 	struct sa_in sa;
 
 	snprintf(s_spi, sizeof(s_spi), "%u", spi);
@@ -121,9 +122,10 @@ int risav_fixture_sa(struct risav_fixture *f, uint32_t spi, uint32_t asn,
 	snprintf(s_replay, sizeof(s_replay), "%u", replay);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	mj_init(&j);
 	if (sa_in_build(s_spi, s_asn, "hmac-sha256-128", hex, s_replay, &sa,
 			err, sizeof(err)) ||
-	    sa_in_add(&m, &sa, err, sizeof(err))) {
+	    mj_finish(&j, sa_in_add(&m, &sa, &j, err, sizeof(err)))) {
 		fprintf(stderr, "fixture SA: %s\n", err);
 		return -1;
 	}
@@ -134,9 +136,11 @@ int risav_fixture_sa_del(struct risav_fixture *f, uint32_t spi, uint32_t asn)
 {
 	struct esprit_sa_in_key key = {.spi = spi, .asn = asn};
 	struct sa_maps m = fixture_sa_maps(f);
+	struct map_journal j;
 	char err[160];
 
-	return sa_in_del(&m, &key, err, sizeof(err));
+	mj_init(&j);
+	return mj_finish(&j, sa_in_del(&m, &key, &j, err, sizeof(err)));
 }
 
 int risav_fixture_sa_stats(struct risav_fixture *f, uint32_t spi, uint32_t asn,

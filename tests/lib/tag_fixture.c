@@ -28,7 +28,7 @@ static struct sa_out_maps maps_of(struct tag_fixture *f)
 	return (struct sa_out_maps){
 		.out = bpf_map__fd(f->skel->maps.esprit_sa_out),
 		.sel = bpf_map__fd(f->skel->maps.esprit_sa_sel),
-		.st = bpf_map__fd(f->skel->maps.esprit_sa_out_st),
+		.st = bpf_map__fd(f->skel->maps.esprit_sa_outst),
 	};
 }
 
@@ -83,15 +83,17 @@ int tag_fixture_sa(struct tag_fixture *f, uint32_t spi, uint32_t asn,
 {
 	char s_spi[16], s_asn[16], hex[65], err[256];
 	struct sa_out_maps m = maps_of(f);
+	struct map_journal j;
 	struct sa_out sa;
 
 	snprintf(s_spi, sizeof(s_spi), "%u", spi);
 	snprintf(s_asn, sizeof(s_asn), "%u", asn);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", tf_key[i]);
+	mj_init(&j);
 	if (sa_out_build(s_spi, s_asn, "hmac-sha256-128", hex, dscp, &sa, err,
 			 sizeof(err)) ||
-	    sa_out_add(&m, &sa, err, sizeof(err))) {
+	    mj_finish(&j, sa_out_add(&m, &sa, &j, err, sizeof(err)))) {
 		fprintf(stderr, "fixture SA: %s\n", err);
 		return -1;
 	}
@@ -102,9 +104,11 @@ int tag_fixture_sa_del(struct tag_fixture *f, uint32_t spi, uint32_t asn)
 {
 	struct esprit_sa_out_key key = {.spi = spi, .asn = asn};
 	struct sa_out_maps m = maps_of(f);
+	struct map_journal j;
 	char err[256];
 
-	return sa_out_del(&m, &key, err, sizeof(err));
+	mj_init(&j);
+	return mj_finish(&j, sa_out_del(&m, &key, &j, err, sizeof(err)));
 }
 
 uint64_t tag_fixture_seq(struct tag_fixture *f, uint32_t spi, uint32_t asn)
@@ -141,7 +145,7 @@ int tag_fixture_sa_stats(struct tag_fixture *f, uint32_t spi, uint32_t asn,
 
 	memset(out, 0, sizeof(*out));
 	if (ncpus <= 0 ||
-	    bpf_map__lookup_elem(f->skel->maps.esprit_sa_out_st, &key,
+	    bpf_map__lookup_elem(f->skel->maps.esprit_sa_outst, &key,
 				 sizeof(key), vals, sizeof(vals), 0))
 		return -1;
 	for (int i = 0; i < ncpus; i++) {

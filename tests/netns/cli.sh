@@ -84,7 +84,7 @@ test_attach_bad_arguments() {
 	out=$(ns resp "$ESPRIT" attach nosuchdev 2>&1) || rc=$?
 	assert_match "no such interface 'nosuchdev'" "$out" "unknown interface"
 	out=$(ns resp "$ESPRIT" attach r0 --mode turbo 2>&1) || true
-	assert_match "unknown mode 'turbo'" "$out" "bad mode"
+	assert_match "--mode 'turbo': unknown mode" "$out" "bad mode"
 	assert_eq none "$(xdp_prog_name resp r0)" "nothing attached"
 }
 

@@ -230,7 +230,7 @@ test_exit_2_on_errors() {
 
 	run_ping cli -y "$RESP4"
 	assert_eq 2 "$PING_RC" "unknown option"
-	out_has "unknown option -y" "message"
+	out_has "unknown option '-y'" "message"
 
 	run_ping cli -c 1 -I nosuch0 "$RESP4"
 	assert_eq 2 "$PING_RC" "unknown interface"

@@ -21,6 +21,18 @@
 
 static char err[256];
 
+/* One SA change on a journal of its own, as the CLI makes it. */
+#define SA_ALONE(fn, m, x)                                                  \
+	({                                                                  \
+		struct map_journal j_;                                      \
+		mj_init(&j_);                                               \
+		mj_finish(&j_, fn(m, x, &j_, err, sizeof(err)));            \
+	})
+#define sa_in_add_alone(m, x)	  SA_ALONE(sa_in_add, m, x)
+#define sa_in_del_alone(m, x)	  SA_ALONE(sa_in_del, m, x)
+#define sa_in_replace_alone(m, x) SA_ALONE(sa_in_replace, m, x)
+
+
 static void test_spi(void)
 {
 	static const struct {
@@ -230,8 +242,8 @@ static void test_add_del_full(void)
 	build(&b, "0x1000", "64");
 	build(&c, "0x3000", "32");
 
-	CU_ASSERT_EQUAL(sa_in_add(&m, &a, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(sa_in_add(&m, &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sa_in_add_alone(&m, &a), 0);
+	CU_ASSERT_EQUAL(sa_in_add_alone(&m, &b), 0);
 	CU_ASSERT_EQUAL(entries(m.in), 2);
 	CU_ASSERT_EQUAL(entries(m.in_rw), 1); /* only b has a window */
 	CU_ASSERT_EQUAL(entries(m.in_st), 2);
@@ -242,11 +254,11 @@ static void test_add_del_full(void)
 	percpu[ncpus - 1].bad_icv = 3;
 	CU_ASSERT_EQUAL(bpf_map_update_elem(m.in_st, &a.key, percpu, BPF_ANY),
 			0);
-	CU_ASSERT_EQUAL(sa_in_add(&m, &a, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(sa_in_add_alone(&m, &a), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "exists"));
 
 	/* full: refused, and nothing of c left behind */
-	CU_ASSERT_EQUAL(sa_in_add(&m, &c, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(sa_in_add_alone(&m, &c), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "table full (2 entries)"));
 	CU_ASSERT_EQUAL(entries(m.in), 2);
 	CU_ASSERT_EQUAL(entries(m.in_rw), 1);
@@ -263,18 +275,18 @@ static void test_add_del_full(void)
 	CU_ASSERT_FALSE(rows[1].has_window_state);
 	free(rows);
 
-	CU_ASSERT_EQUAL(sa_in_del(&m, &b.key, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(sa_in_del(&m, &b.key, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(sa_in_del_alone(&m, &b.key), 0);
+	CU_ASSERT_EQUAL(sa_in_del_alone(&m, &b.key), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no inbound SA with SPI 0x1000"));
 	CU_ASSERT_EQUAL(entries(m.in_rw), 0);
-	CU_ASSERT_EQUAL(sa_in_add(&m, &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sa_in_add_alone(&m, &c), 0);
 	CU_ASSERT_EQUAL(entries(m.in), 2);
 	CU_ASSERT_EQUAL(entries(m.in_rw), 1);
 
 	/* not an SA the dataplane could use: refused before any write */
 	c.key.spi = 0x4000;
 	c.value.replay_window = 5000;
-	CU_ASSERT_EQUAL(sa_in_add(&m, &c, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(sa_in_add_alone(&m, &c), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a valid SA"));
 
 	sa_maps_close(&m);
@@ -295,8 +307,8 @@ static void test_replace(void)
 	CU_ASSERT_EQUAL_FATAL(small_maps(&m), 0);
 	build(&a, "0x2000", NULL);
 	build(&b, "0x1000", "64");
-	CU_ASSERT_EQUAL_FATAL(sa_in_add(&m, &a, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL_FATAL(sa_in_add(&m, &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(sa_in_add_alone(&m, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(sa_in_add_alone(&m, &b), 0);
 	percpu[0].packets = 7;
 	CU_ASSERT_EQUAL(bpf_map_update_elem(m.in_st, &b.key, percpu, BPF_ANY),
 			0);
@@ -309,7 +321,7 @@ static void test_replace(void)
 					  "101112131415161718191a1b1c1d1e1f",
 					  "64", &b2, err, sizeof(err)),
 			      0);
-	CU_ASSERT_EQUAL(sa_in_replace(&m, &b2, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sa_in_replace_alone(&m, &b2), 0);
 	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in, &b.key, &got), 0);
 	CU_ASSERT_EQUAL(memcmp(&got, &b2.value, sizeof(got)), 0);
 	CU_ASSERT_NOT_EQUAL(memcmp(&got, &b.value, sizeof(got)), 0);
@@ -319,22 +331,33 @@ static void test_replace(void)
 	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in_st, &b.key, percpu), 0);
 	CU_ASSERT_EQUAL(percpu[0].packets, 7);
 
+	/* the same key, a larger window: what the window saw stays seen */
+	window.top = 9;
+	CU_ASSERT_EQUAL(bpf_map_update_elem(m.in_rw, &b.key, &window, BPF_ANY),
+			0);
+	b2.value.replay_window = 128;
+	CU_ASSERT_EQUAL(sa_in_replace_alone(&m, &b2), 0);
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in_rw, &b.key, &window), 0);
+	CU_ASSERT_EQUAL(window.top, 9);
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in, &b.key, &got), 0);
+	CU_ASSERT_EQUAL(got.replay_window, 128);
+
 	/* a window where there was none: its state goes in too */
 	a.value.replay_window = 32;
-	CU_ASSERT_EQUAL(sa_in_replace(&m, &a, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sa_in_replace_alone(&m, &a), 0);
 	CU_ASSERT_EQUAL(entries(m.in_rw), 2);
 	/* and away again */
 	b2.value.replay_window = 0;
-	CU_ASSERT_EQUAL(sa_in_replace(&m, &b2, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sa_in_replace_alone(&m, &b2), 0);
 	CU_ASSERT_EQUAL(entries(m.in_rw), 1);
 	CU_ASSERT_NOT_EQUAL(bpf_map_lookup_elem(m.in_rw, &b.key, &window), 0);
 
 	build(&missing, "0x3000", NULL);
-	CU_ASSERT_EQUAL(sa_in_replace(&m, &missing, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(sa_in_replace_alone(&m, &missing), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no inbound SA with SPI 0x3000"));
 	CU_ASSERT_EQUAL(entries(m.in), 2);
 	a.value.replay_window = 5000;
-	CU_ASSERT_EQUAL(sa_in_replace(&m, &a, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(sa_in_replace_alone(&m, &a), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a valid SA"));
 	CU_ASSERT_EQUAL(bpf_map_lookup_elem(m.in, &a.key, &got), 0);
 	CU_ASSERT_EQUAL(got.replay_window, 32);

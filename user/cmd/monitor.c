@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
+#include "esprit_maps.h"
 #include "lib/addr.h"
 #include "lib/options.h"
 #include "cmd/commands.h"
@@ -197,7 +198,7 @@ int cmd_monitor(int argc, char **argv)
 	mon.json = o.json;
 	if (parse_words(argc, argv, &mon) || pins_find(o.pin_dir, &pins))
 		return EXIT_ERROR;
-	fd = pins_open_map(&pins, "esprit_events");
+	fd = pins_open_map(&pins, ESPRIT_MAP_EVENTS);
 	if (fd < 0)
 		return EXIT_ERROR;
 	rb = ring_buffer__new(fd, on_event, &mon, NULL);

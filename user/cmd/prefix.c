@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "esprit_maps.h"
 #include "lib/addr.h"
 #include "lib/asn.h"
 #include "lib/options.h"
@@ -55,8 +56,8 @@ static int open_prefixes(const struct cli_common *o, struct pins *pins,
 {
 	if (pins_find(o->pin_dir, pins))
 		return -1;
-	m->trie = pins_open_map(pins, "esprit_prefixes");
-	m->pfx4 = m->trie >= 0 ? pins_try_open_map(pins, "esprit_pfx4") : -1;
+	m->trie = pins_open_map(pins, ESPRIT_MAP_PREFIXES);
+	m->pfx4 = m->trie >= 0 ? pins_try_open_map(pins, ESPRIT_MAP_PFX4) : -1;
 	return m->trie < 0 ? -1 : 0;
 }
 
@@ -255,7 +256,7 @@ static int import(const struct cli_common *o, int argc, char **argv)
 	if (!o->dry_run) {
 		if (pins_lock(&pins))
 			goto out_table;
-		if (prefixes_replace(&m, &t, &report, err, sizeof(err))) {
+		if (prefixes_replace(&m, &t, NULL, &report, err, sizeof(err))) {
 			errmsg("%s; the prefix table is unchanged", err);
 			pins_unlock(&pins);
 			goto out_table;

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <jansson.h>
 
+#include "esprit_maps.h"
 #include "cmd/commands.h"
 #include "echo/responder.h"
 #include "esprit_config.h"
@@ -201,7 +202,7 @@ static int cmd_allow(struct pins *pins, int argc, char **argv, bool json)
 		errmsg("allow needs add, del, list or clear");
 		return EXIT_ERROR;
 	}
-	fd = pins_open_map(pins, "esprit_allow");
+	fd = pins_open_map(pins, ESPRIT_MAP_ALLOW);
 	if (fd < 0)
 		return EXIT_ERROR;
 	if (!strcmp(argv[0], "list") && argc == 1) {
@@ -285,7 +286,7 @@ static int cmd_local(struct pins *pins, int argc, char **argv, bool json)
 		errmsg("local needs add, del, list, sync or clear");
 		return EXIT_ERROR;
 	}
-	fd = pins_open_map(pins, "esprit_local");
+	fd = pins_open_map(pins, ESPRIT_MAP_LOCAL);
 	if (fd < 0)
 		return EXIT_ERROR;
 	if (!strcmp(argv[0], "list") && argc == 1) {

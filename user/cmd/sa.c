@@ -9,6 +9,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "lib/map_journal.h"
 #include "lib/options.h"
 #include "cmd/commands.h"
 #include "lib/output.h"
@@ -109,6 +110,7 @@ static int sa_add(const struct cli_common *o, enum sa_dir dir, int argc,
 		struct sa_in in;
 		struct sa_out out;
 	} sa;
+	struct map_journal j;
 	struct sa_out_maps om;
 	struct sa_maps m;
 	struct pins pins;
@@ -127,12 +129,15 @@ static int sa_add(const struct cli_common *o, enum sa_dir dir, int argc,
 		explicit_bzero(&sa, sizeof(sa));
 		return EXIT_ERROR;
 	}
-	rc = dir == SA_DIR_IN ? sa_in_add(&m, &sa.in, err, sizeof(err))
-			      : sa_out_add(&om, &sa.out, err, sizeof(err));
+	mj_init(&j);
+	rc = mj_finish(&j, dir == SA_DIR_IN
+				   ? sa_in_add(&m, &sa.in, &j, err, sizeof(err))
+				   : sa_out_add(&om, &sa.out, &j, err,
+						sizeof(err)));
 	explicit_bzero(&sa, sizeof(sa));
 	close_maps(&pins, &m, &om);
 	if (rc) {
-		errmsg(dir == SA_DIR_IN ? "%s" : "%s; nothing changed", err);
+		errmsg("%s; nothing changed", err);
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
@@ -141,6 +146,7 @@ static int sa_add(const struct cli_common *o, enum sa_dir dir, int argc,
 static int sa_del(const struct cli_common *o, enum sa_dir dir, int argc,
 		  char **argv)
 {
+	struct map_journal j;
 	struct sa_out_maps om;
 	struct sa_maps m;
 	struct pins pins;
@@ -154,15 +160,17 @@ static int sa_del(const struct cli_common *o, enum sa_dir dir, int argc,
 	}
 	if (open_maps(o, true, &pins, &m, &om))
 		return EXIT_ERROR;
+	mj_init(&j);
 	if (dir == SA_DIR_IN) {
 		struct esprit_sa_in_key k = {.spi = spi, .asn = asn};
 
-		rc = sa_in_del(&m, &k, err, sizeof(err));
+		rc = sa_in_del(&m, &k, &j, err, sizeof(err));
 	} else {
 		struct esprit_sa_out_key k = {.spi = spi, .asn = asn};
 
-		rc = sa_out_del(&om, &k, err, sizeof(err));
+		rc = sa_out_del(&om, &k, &j, err, sizeof(err));
 	}
+	rc = mj_finish(&j, rc);
 	close_maps(&pins, &m, &om);
 	if (rc) {
 		errmsg("%s", err);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "esprit_maps.h"
 #include "cmd/commands.h"
 #include "lib/counters.h"
 #include "esprit_limits.h"
@@ -96,7 +97,7 @@ int cmd_stats(int argc, char **argv)
 	}
 	if (pins_find(c.pin_dir, &pins))
 		return EXIT_ERROR;
-	fd = pins_open_map(&pins, "esprit_counters");
+	fd = pins_open_map(&pins, ESPRIT_MAP_COUNTERS);
 	if (fd < 0)
 		return EXIT_ERROR;
 	err = counters_read(fd, counters);
@@ -105,7 +106,7 @@ int cmd_stats(int argc, char **argv)
 		errmsg("cannot read esprit_counters: %s", strerror(-err));
 		return EXIT_ERROR;
 	}
-	fd = pins_try_open_map(&pins, "esprit_rb_drops");
+	fd = pins_try_open_map(&pins, ESPRIT_MAP_RB_DROPS);
 	if (fd >= 0) {
 		have_drops = true;
 		for (__u32 s = 0; s < ESPRIT_RING_SLOTS; s++)

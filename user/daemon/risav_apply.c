@@ -7,8 +7,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
 #include "daemon/log.h"
 #include "daemon/risav_apply.h"
+#include "daemon/risav_sas.h"
+#include "lib/maps.h"
 #include "lib/pins.h"
 #include "lib/prog_maps.h"
 
@@ -21,11 +24,6 @@ struct risav_set {
 	__u32 sa_max;
 	struct sa_out_maps om; /* -1s: the set has no outbound SA maps */
 	__u32 sa_out_max;
-};
-
-struct sa_counts {
-	size_t added, replaced, deleted, kept; /* both directions */
-	size_t tables; /* prefix tables installed */
 };
 
 void daemon_risav_init(struct daemon_risav *dr)
@@ -72,15 +70,13 @@ static void set_close(struct risav_set *s)
 	sa_out_maps_close(&s->om);
 }
 
-static __u32 map_id_of(int fd, __u32 *max_entries)
+static __u32 map_id_of(int fd)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
-	if (max_entries)
-		*max_entries = info.max_entries;
 	return info.id;
 }
 
@@ -98,17 +94,17 @@ static void set_open_out(struct risav_set *s, const char *pin_dir)
 	s->om = (struct sa_out_maps){-1, -1, -1};
 	if (pins_prepare(pin_dir[0] ? pin_dir : NULL, &pins))
 		return;
-	fd = pins_try_open_map(&pins, "esprit_risav");
+	fd = pins_try_open_map(&pins, ESPRIT_MAP_RISAV);
 	if (fd < 0)
 		return;
-	if (map_id_of(fd, NULL) == s->risav_id) {
-		s->om.out = pins_try_open_map(&pins, "esprit_sa_out");
-		s->om.sel = pins_try_open_map(&pins, "esprit_sa_sel");
-		s->om.st = pins_try_open_map(&pins, "esprit_sa_out_st");
+	if (map_id_of(fd) == s->risav_id) {
+		s->om.out = pins_try_open_map(&pins, ESPRIT_MAP_SA_OUT);
+		s->om.sel = pins_try_open_map(&pins, ESPRIT_MAP_SA_SEL);
+		s->om.st = pins_try_open_map(&pins, ESPRIT_MAP_SA_OUT_ST);
 		if (s->om.out < 0 || s->om.sel < 0 || s->om.st < 0)
 			sa_out_maps_close(&s->om);
 		else
-			map_id_of(s->om.out, &s->sa_out_max);
+			s->sa_out_max = map_max_entries(s->om.out);
 	}
 	close(fd);
 }
@@ -117,25 +113,25 @@ static int set_open(__u32 prog_id, struct risav_set *s, char *err,
 		    size_t errlen)
 {
 	struct prog_map_want want[] = {
-		{"esprit_risav", BPF_MAP_TYPE_ARRAY, 4,
+		{ESPRIT_MAP_RISAV, BPF_MAP_TYPE_ARRAY, 4,
 		 sizeof(struct esprit_risav_config), &s->rm.config, true,
 		 &s->risav_id, NULL},
-		{"esprit_prefixes", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0,
+		{ESPRIT_MAP_PREFIXES, BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0,
 		 &s->rm.prefixes, true, NULL, NULL},
-		{"esprit_pfx4", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0, &s->rm.pfx4,
+		{ESPRIT_MAP_PFX4, BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0, &s->rm.pfx4,
 		 false, NULL, NULL},
-		{"esprit_peers", BPF_MAP_TYPE_HASH, 4,
+		{ESPRIT_MAP_PEERS, BPF_MAP_TYPE_HASH, 4,
 		 sizeof(struct esprit_peer), &s->rm.peers, true, NULL, NULL},
-		{"esprit_contacts", BPF_MAP_TYPE_HASH,
+		{ESPRIT_MAP_CONTACTS, BPF_MAP_TYPE_HASH,
 		 sizeof(struct esprit_addr), 4, &s->rm.contacts, true, NULL,
 		 NULL},
-		{"esprit_sa_in", BPF_MAP_TYPE_HASH,
+		{ESPRIT_MAP_SA_IN, BPF_MAP_TYPE_HASH,
 		 sizeof(struct esprit_sa_in_key), sizeof(struct esprit_sa_in),
 		 &s->sm.in, true, NULL, &s->sa_max},
-		{"esprit_sa_in_rw", BPF_MAP_TYPE_HASH,
+		{ESPRIT_MAP_SA_IN_RW, BPF_MAP_TYPE_HASH,
 		 sizeof(struct esprit_sa_in_key), sizeof(struct esprit_replay),
 		 &s->sm.in_rw, true, NULL, NULL},
-		{"esprit_sa_in_st", BPF_MAP_TYPE_PERCPU_HASH,
+		{ESPRIT_MAP_SA_IN_ST, BPF_MAP_TYPE_PERCPU_HASH,
 		 sizeof(struct esprit_sa_in_key),
 		 sizeof(struct esprit_sa_stats), &s->sm.in_st, true, NULL,
 		 NULL},
@@ -231,585 +227,66 @@ static int set_check(const struct risav_set *s, const struct config_risav *r,
 	return 0;
 }
 
-/* ---- SAs ---------------------------------------------------------------- */
-
-/* An SA in the map, and what the journal needs to put it back. */
-struct sa_entry {
-	struct sa_in sa;
-	bool has_window;
-	struct esprit_replay window;
-	bool wanted;
-};
-
-enum sa_step { SA_ADDED, SA_REPLACED, SA_DELETED };
-
-struct sa_journal {
-	struct {
-		enum sa_step step;
-		const struct sa_entry *before; /* NULL for SA_ADDED */
-		struct esprit_sa_in_key key;
-	} * v;
-	size_t n;
-};
-
-static void entries_free(struct sa_entry *v, size_t n)
-{
-	if (v)
-		explicit_bzero(v, n * sizeof(*v));
-	free(v);
-}
-
-static int sa_entries_read(const struct sa_maps *m, struct sa_entry **out,
-			   size_t *n)
-{
-	struct esprit_sa_in_key key, next, *prev = NULL;
-	struct sa_entry *v = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	while (!bpf_map_get_next_key(m->in, prev, &next)) {
-		struct sa_entry *e;
-
-		key = next;
-		prev = &key;
-		if (*n == cap) {
-			size_t c = cap ? 2 * cap : 16;
-			struct sa_entry *g = realloc(v, c * sizeof(*g));
-
-			if (!g) {
-				entries_free(v, *n);
-				return -ENOMEM;
-			}
-			v = g;
-			cap = c;
-		}
-		e = &v[*n];
-		memset(e, 0, sizeof(*e));
-		e->sa.key = key;
-		if (bpf_map_lookup_elem(m->in, &key, &e->sa.value))
-			continue; /* deleted meanwhile */
-		e->has_window = !bpf_map_lookup_elem_flags(
-			m->in_rw, &key, &e->window, BPF_F_LOCK);
-		(*n)++;
-	}
-	*out = v;
-	return 0;
-}
-
-static struct sa_entry *sa_entry_find(struct sa_entry *v, size_t n,
-				      const struct esprit_sa_in_key *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!memcmp(&v[i].sa.key, key, sizeof(*key)))
-			return &v[i];
-	return NULL;
-}
-
-static void journal_note(struct sa_journal *j, enum sa_step step,
-			 const struct sa_entry *before,
-			 const struct esprit_sa_in_key *key)
-{
-	j->v[j->n].step = step;
-	j->v[j->n].before = before;
-	j->v[j->n].key = *key;
-	j->n++;
-}
-
-static void restore_window(const struct sa_maps *m, const struct sa_entry *e)
-{
-	if (e->has_window)
-		bpf_map_update_elem(m->in_rw, &e->sa.key, &e->window, BPF_ANY);
-	else
-		bpf_map_delete_elem(m->in_rw, &e->sa.key);
-}
-
-static void journal_undo(const struct sa_maps *m, struct sa_journal *j)
-{
-	char why[256];
-
-	while (j->n) {
-		typeof(j->v[0]) *u = &j->v[--j->n];
-
-		switch (u->step) {
-		case SA_ADDED:
-			sa_in_del(m, &u->key, why, sizeof(why));
-			break;
-		case SA_REPLACED:
-			bpf_map_update_elem(m->in, &u->key,
-					    &u->before->sa.value, BPF_EXIST);
-			restore_window(m, u->before);
-			break;
-		case SA_DELETED: /* back, with fresh counters */
-			if (!sa_in_add(m, &u->before->sa, why, sizeof(why)))
-				restore_window(m, u->before);
-			break;
-		}
-	}
-}
-
-static int delete_unwanted(const struct sa_maps *m, struct sa_entry *have,
-			   size_t nhave, struct sa_journal *j,
-			   struct sa_counts *cnt, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < nhave; i++) {
-		if (have[i].wanted)
-			continue;
-		if (sa_in_del(m, &have[i].sa.key, err, errlen))
-			return -1;
-		journal_note(j, SA_DELETED, &have[i], &have[i].sa.key);
-		cnt->deleted++;
-	}
-	return 0;
-}
-
-/* ---- outbound SAs ------------------------------------------------------- */
-
-struct out_entry {
-	struct sa_out sa;
-	bool wanted;
-};
-
-enum out_step { OUT_ADDED, OUT_CHANGED, OUT_DELETED };
-
-struct out_journal {
-	struct {
-		enum out_step step;
-		struct sa_out before; /* OUT_CHANGED, OUT_DELETED */
-		struct esprit_sa_out_key key;
-	} * v;
-	size_t n;
-	__u32 *asns; /* peers whose selections need rebuilding */
-	size_t nasns;
-};
-
-static void out_journal_free(struct out_journal *j)
-{
-	if (j->v)
-		explicit_bzero(j->v, j->n * sizeof(*j->v));
-	free(j->v);
-	free(j->asns);
-	memset(j, 0, sizeof(*j));
-}
-
-static int out_entries_read(const struct sa_out_maps *m, struct out_entry **out,
-			    size_t *n)
-{
-	struct esprit_sa_out_key key, next, *prev = NULL;
-	struct out_entry *v = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	*out = NULL;
-	while (!bpf_map_get_next_key(m->out, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (*n == cap) {
-			size_t c = cap ? 2 * cap : 16;
-			struct out_entry *g = realloc(v, c * sizeof(*g));
-
-			if (!g) {
-				if (v)
-					explicit_bzero(v, *n * sizeof(*v));
-				free(v);
-				return -ENOMEM;
-			}
-			v = g;
-			cap = c;
-		}
-		memset(&v[*n], 0, sizeof(v[*n]));
-		v[*n].sa.key = key;
-		if (bpf_map_lookup_elem(m->out, &key, &v[*n].sa.value))
-			continue; /* deleted meanwhile */
-		(*n)++;
-	}
-	*out = v;
-	return 0;
-}
-
-static struct out_entry *out_entry_find(struct out_entry *v, size_t n,
-					const struct esprit_sa_out_key *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!memcmp(&v[i].sa.key, key, sizeof(*key)))
-			return &v[i];
-	return NULL;
-}
-
-/* Same key material, algorithm, DSCP set and state: the counter aside. */
-static bool out_same(const struct esprit_sa_out *a,
-		     const struct esprit_sa_out *b)
-{
-	return !memcmp(&a->auth, &b->auth, sizeof(a->auth)) &&
-	       a->dscp_mask == b->dscp_mask && a->state == b->state;
-}
-
-/* The counter an SA rewritten now continues from (SA_OUT_SEQ_SKIP). */
-static __u64 seq_continued(int fd, const struct esprit_sa_out_key *key,
-			   __u64 fallback)
-{
-	struct esprit_sa_out cur;
-	__u64 seq = fallback;
-
-	if (!bpf_map_lookup_elem(fd, key, &cur))
-		seq = cur.seq;
-	explicit_bzero(&cur, sizeof(cur));
-	if (seq >= ESPRIT_SA_OUT_SEQ_LAST)
-		return seq; /* spent stays spent */
-	seq += SA_OUT_SEQ_SKIP;
-	return seq > ESPRIT_SA_OUT_SEQ_LAST ? ESPRIT_SA_OUT_SEQ_LAST : seq;
-}
-
-static void out_note_asn(struct out_journal *j, __u32 asn)
-{
-	for (size_t i = 0; i < j->nasns; i++)
-		if (j->asns[i] == asn)
-			return;
-	j->asns[j->nasns++] = asn;
-}
-
-static void out_note(struct out_journal *j, enum out_step step,
-		     const struct esprit_sa_out_key *key,
-		     const struct sa_out *before)
-{
-	j->v[j->n].step = step;
-	j->v[j->n].key = *key;
-	if (before)
-		j->v[j->n].before = *before;
-	j->n++;
-	out_note_asn(j, key->asn);
-}
-
-/* A new SA: fresh counters, sequence counter 0. */
-static int out_insert(const struct sa_out_maps *m, const struct sa_out *sa,
-		      __u64 seq)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	struct esprit_sa_out_stats *zeros;
-	struct esprit_sa_out v = sa->value;
-	int e = 0;
-
-	if (ncpus <= 0 || !(zeros = calloc(ncpus, sizeof(*zeros))))
-		return -ENOMEM;
-	v.seq = seq;
-	if (bpf_map_update_elem(m->st, &sa->key, zeros, BPF_ANY))
-		e = -errno;
-	else if (bpf_map_update_elem(m->out, &sa->key, &v, BPF_NOEXIST)) {
-		e = -errno;
-		bpf_map_delete_elem(m->st, &sa->key);
-	}
-	explicit_bzero(&v, sizeof(v));
-	free(zeros);
-	return e;
-}
-
-/* A changed SA, written in place: its counter continues. */
-static int out_rewrite(const struct sa_out_maps *m, const struct sa_out *sa)
-{
-	struct esprit_sa_out v = sa->value;
-	int e = 0;
-
-	v.seq = seq_continued(m->out, &sa->key, 0);
-	if (bpf_map_update_elem(m->out, &sa->key, &v, BPF_EXIST))
-		e = -errno;
-	explicit_bzero(&v, sizeof(v));
-	return e;
-}
-
-static int out_remove(const struct sa_out_maps *m,
-		      const struct esprit_sa_out_key *key)
-{
-	if (bpf_map_delete_elem(m->out, key) && errno != ENOENT)
-		return -errno;
-	bpf_map_delete_elem(m->st, key);
-	return 0;
-}
-
-/* Rebuilds the selections of every peer the journal touched. */
-static int out_rebuild(const struct sa_out_maps *m, const struct out_journal *j,
-		       char *err, size_t errlen)
-{
-	return sa_out_sel_rebuild_peers(m, j->asns, j->nasns, err, errlen);
-}
-
-static void out_undo(const struct sa_out_maps *m, struct out_journal *j)
-{
-	char why[256];
-
-	while (j->n) {
-		typeof(j->v[0]) *u = &j->v[--j->n];
-
-		switch (u->step) {
-		case OUT_ADDED:
-			out_remove(m, &u->key);
-			break;
-		case OUT_CHANGED:
-			out_rewrite(m, &u->before);
-			break;
-		case OUT_DELETED: /* back, with fresh counters */
-			out_insert(m, &u->before, u->before.value.seq);
-			break;
-		}
-	}
-	if (out_rebuild(m, j, why, sizeof(why)))
-		log_err("risav: cannot put the DSCP selections back: %s", why);
-}
-
-static void out_error(char *err, size_t errlen, const char *file,
-		      const struct config_sa *c, size_t i, int e)
-{
-	snprintf(err, errlen,
-		 "%s:%zu: risav.sas[%zu]: outbound SPI 0x%x, ASN %u: cannot "
-		 "write: %s%s",
-		 file, c->line, i, c->out.key.spi, c->out.key.asn, strerror(-e),
-		 e == -E2BIG || e == -ENOMEM ? " (esprit_sa_out full)" : "");
-}
-
-/* New and changed outbound SAs, then the selections of their peers. */
-static int out_write_wanted(const struct sa_out_maps *m, const char *file,
-			    const struct config_risav *r,
-			    struct out_entry *have, size_t nhave,
-			    struct out_journal *j, struct sa_counts *cnt,
-			    char *err, size_t errlen)
-{
-	for (size_t i = 0; i < r->nsas; i++) {
-		const struct config_sa *c = &r->sas[i];
-		struct out_entry *h;
-		int e;
-
-		if (c->dir != SA_DIR_OUT)
-			continue;
-		h = out_entry_find(have, nhave, &c->out.key);
-		if (h && out_same(&h->sa.value, &c->out.value)) {
-			cnt->kept++;
-			continue;
-		}
-		e = h ? out_rewrite(m, &c->out) : out_insert(m, &c->out, 0);
-		if (e) {
-			out_error(err, errlen, file, c, i, e);
-			return -1;
-		}
-		out_note(j, h ? OUT_CHANGED : OUT_ADDED, &c->out.key,
-			 h ? &h->sa : NULL);
-		if (h)
-			cnt->replaced++;
-		else
-			cnt->added++;
-	}
-	return out_rebuild(m, j, err, errlen);
-}
-
-/*
- * Outbound SAs no longer listed: first their DSCP sets emptied and the
- * selections of their peers rebuilt, so every DSCP moves to its new SA
- * (or the peer's policy) while the old one still exists, then deleted.
- */
-static int out_delete_unwanted(const struct sa_out_maps *m,
-			       struct out_entry *have, size_t nhave,
-			       struct out_journal *j, struct sa_counts *cnt,
-			       char *err, size_t errlen)
-{
-	size_t from = j->n;
-	int e;
-
-	for (size_t i = 0; i < nhave; i++) {
-		struct sa_out emptied = have[i].sa;
-
-		if (have[i].wanted)
-			continue;
-		emptied.value.dscp_mask = 0;
-		e = out_rewrite(m, &emptied);
-		explicit_bzero(&emptied, sizeof(emptied));
-		if (e)
-			goto fail;
-		out_note(j, OUT_CHANGED, &have[i].sa.key, &have[i].sa);
-	}
-	if (j->n == from)
-		return 0;
-	if (out_rebuild(m, j, err, errlen))
-		return -1;
-	for (size_t i = 0; i < nhave; i++) {
-		struct sa_out before;
-
-		if (have[i].wanted)
-			continue;
-		before = have[i].sa;
-		before.value.seq =
-			seq_continued(m->out, &before.key, before.value.seq);
-		e = out_remove(m, &have[i].sa.key);
-		if (!e)
-			out_note(j, OUT_DELETED, &have[i].sa.key, &before);
-		explicit_bzero(&before, sizeof(before));
-		if (e)
-			goto fail;
-		cnt->deleted++;
-	}
-	return 0;
-fail:
-	snprintf(err, errlen, "outbound SAs no longer listed: cannot write: %s",
-		 strerror(-e));
-	return -1;
-}
-
-/* The outbound SAs installed, which of them the file lists, and the
- * journal sized for every step the apply may take. */
-static int out_read(const struct risav_set *s, const struct config_risav *r,
-		    struct out_entry **have, size_t *nhave, size_t *fresh,
-		    struct out_journal *j, char *err, size_t errlen)
-{
-	int e = out_entries_read(&s->om, have, nhave);
-	size_t cap;
-
-	if (e) {
-		snprintf(err, errlen, "cannot read esprit_sa_out: %s",
-			 strerror(-e));
-		return -1;
-	}
-	*fresh = 0;
-	for (size_t i = 0; i < r->nsas; i++) {
-		struct out_entry *h;
-
-		if (r->sas[i].dir != SA_DIR_OUT)
-			continue;
-		h = out_entry_find(*have, *nhave, &r->sas[i].out.key);
-		if (h)
-			h->wanted = true;
-		else
-			(*fresh)++;
-	}
-	cap = 2 * *nhave + r->nsas_out + 1;
-	j->v = calloc(cap, sizeof(*j->v));
-	j->asns = calloc(cap, sizeof(*j->asns));
-	if (!j->v || !j->asns) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- one map set -------------------------------------------------------- */
 
 /*
  * New and changed SAs first (a peer turned to enforce finds its SAs),
  * then peers and settings, then the prefix table, and the SAs no longer
  * listed last (unless the table is too full for old and new together).
+ * Every write goes through one journal: on failure it is undone whole.
  */
 static int set_apply(struct risav_set *s, const char *file,
 		     const struct config_risav *r,
 		     const struct prefix_table *table, bool install_table,
 		     struct sa_counts *cnt, char *err, size_t errlen)
 {
-	struct sa_journal j = {};
-	struct out_journal oj = {};
-	struct sa_entry *have = NULL;
-	struct out_entry *ohave = NULL;
-	struct risav_state before;
-	size_t nhave = 0, nohave = 0, fresh = 0, ofresh = 0;
-	bool tight, otight = false, state_written = false;
-	bool has_out = s->om.out >= 0;
+	struct sa_counts c = *cnt;
+	struct map_journal j;
+	struct sa_diff d;
+	bool has_out = s->om.out >= 0, tight, otight;
 	char why[512];
-	int rc = -1, e;
+	int rc = -1;
 
-	if (risav_state_read(&s->rm, &before, err, errlen))
+	if (sa_diff_read(&s->sm, &s->om, r, &d, err, errlen))
 		return -1;
-	e = sa_entries_read(&s->sm, &have, &nhave);
-	if (e) {
-		snprintf(err, errlen, "cannot read esprit_sa_in: %s",
-			 strerror(-e));
+	mj_init(&j);
+	tight = d.nin + d.fresh_in > s->sa_max;
+	otight = has_out && d.nout + d.fresh_out > s->sa_out_max;
+	if (tight && sa_diff_delete_in(&s->sm, &d, &j, &c, err, errlen))
 		goto out;
-	}
-	j.v = calloc(nhave + r->nsas + 1, sizeof(*j.v));
-	if (!j.v) {
-		snprintf(err, errlen, "out of memory");
+	if (otight && sa_diff_delete_out(&s->om, &d, &j, &c, err, errlen))
 		goto out;
-	}
 	if (has_out &&
-	    out_read(s, r, &ohave, &nohave, &ofresh, &oj, err, errlen))
+	    sa_diff_write_out(&s->om, file, r, &d, &j, &c, err, errlen))
 		goto out;
-	for (size_t i = 0; i < r->nsas; i++) {
-		struct sa_entry *h;
-
-		if (r->sas[i].dir != SA_DIR_IN)
-			continue;
-		h = sa_entry_find(have, nhave, &r->sas[i].in.key);
-		if (h)
-			h->wanted = true;
-		else
-			fresh++;
-	}
-	tight = nhave + fresh > s->sa_max;
-	if (tight && delete_unwanted(&s->sm, have, nhave, &j, cnt, err, errlen))
-		goto undo;
-	otight = has_out && nohave + ofresh > s->sa_out_max;
-	if (otight &&
-	    out_delete_unwanted(&s->om, ohave, nohave, &oj, cnt, err, errlen))
-		goto undo;
-	if (has_out && out_write_wanted(&s->om, file, r, ohave, nohave, &oj,
-					cnt, err, errlen))
-		goto undo;
-	for (size_t i = 0; i < r->nsas; i++) {
-		const struct sa_in *sa = &r->sas[i].in;
-		struct sa_entry *h;
-
-		if (r->sas[i].dir != SA_DIR_IN)
-			continue;
-		h = sa_entry_find(have, nhave, &sa->key);
-
-		if (h && !memcmp(&h->sa.value, &sa->value, sizeof(sa->value))) {
-			cnt->kept++;
-			continue;
-		}
-		if (h ? sa_in_replace(&s->sm, sa, why, sizeof(why))
-		      : sa_in_add(&s->sm, sa, why, sizeof(why))) {
-			snprintf(err, errlen, "%s:%zu: risav.sas[%zu]: %s",
-				 file, r->sas[i].line, i, why);
-			goto undo;
-		}
-		journal_note(&j, h ? SA_REPLACED : SA_ADDED, h, &sa->key);
-		if (h)
-			cnt->replaced++;
-		else
-			cnt->added++;
-	}
-	if (risav_state_apply(&s->rm, &r->state, err, errlen))
-		goto undo;
-	state_written = true;
+	if (sa_diff_write_in(&s->sm, file, r, &d, &j, &c, err, errlen))
+		goto out;
+	if (risav_state_write(&s->rm, &r->state, &j, err, errlen))
+		goto out;
 	if (install_table) {
 		struct prefix_maps pm = {s->rm.prefixes, s->rm.pfx4};
 		struct prefix_load_report rep;
 
-		if (prefixes_replace(&pm, table, &rep, why, sizeof(why))) {
+		if (prefixes_replace(&pm, table, &j, &rep, why, sizeof(why))) {
 			snprintf(err, errlen, "prefix table: %s", why);
-			goto undo;
+			goto out;
 		}
-		cnt->tables++;
+		c.tables++;
 		if (!rep.index_id && rep.index_note[0] && s->rm.pfx4 >= 0)
 			log_warn("risav: no IPv4 prefix index (%s): IPv4 "
 				 "lookups walk the trie",
 				 rep.index_note);
 	}
-	if (!tight &&
-	    delete_unwanted(&s->sm, have, nhave, &j, cnt, err, errlen))
-		goto undo;
+	if (!tight && sa_diff_delete_in(&s->sm, &d, &j, &c, err, errlen))
+		goto out;
 	if (has_out && !otight &&
-	    out_delete_unwanted(&s->om, ohave, nohave, &oj, cnt, err, errlen))
-		goto undo;
+	    sa_diff_delete_out(&s->om, &d, &j, &c, err, errlen))
+		goto out;
+	*cnt = c;
 	rc = 0;
-	goto out;
-undo:
-	if (state_written &&
-	    risav_state_apply(&s->rm, &before, why, sizeof(why)))
-		log_err("risav: cannot put the peers back: %s", why);
-	if (has_out)
-		out_undo(&s->om, &oj);
-	journal_undo(&s->sm, &j);
 out:
-	free(j.v);
-	out_journal_free(&oj);
-	if (ohave)
-		explicit_bzero(ohave, nohave * sizeof(*ohave));
-	free(ohave);
-	entries_free(have, nhave);
-	risav_state_free(&before);
+	mj_finish(&j, rc);
+	sa_diff_free(&d);
 	return rc;
 }
 

@@ -26,16 +26,6 @@
 
 #define DAEMON_RISAV_SETS_MAX 16
 
-/*
- * Sequence numbers a rewritten outbound SA skips. Writing an SA's value
- * replaces the map element, so numbers the tagger takes from the old one
- * between our reading its counter and the write are lost to the new one:
- * it continues this far beyond what was read, so no number is sent twice
- * (2^20 is 100 ms of packets at 10 Mpps on the SA; the 32-bit space lasts
- * 4096 such rewrites).
- */
-#define SA_OUT_SEQ_SKIP (1ULL << 20)
-
 /* What the daemon installed in one map set (named by esprit_risav's id). */
 struct risav_set_seen {
 	__u32 risav_id;

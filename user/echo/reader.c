@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
 #include "lib/counters.h"
 #include "echo/reader.h"
 #include "esprit_limits.h"
@@ -54,25 +55,25 @@ int echo_maps_open_prog_fd(int prog_fd, struct echo_maps *m, char *err,
 			   size_t errlen)
 {
 	struct prog_map_want want[] = {
-		{"esprit_config", BPF_MAP_TYPE_ARRAY, 4,
+		{ESPRIT_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, 4,
 		 sizeof(struct esprit_config), &m->config_fd, true,
 		 &m->config_id, NULL},
-		{"esprit_echo_ids", BPF_MAP_TYPE_HASH,
+		{ESPRIT_MAP_ECHO_IDS, BPF_MAP_TYPE_HASH,
 		 sizeof(struct esprit_echo_id),
 		 sizeof(struct esprit_echo_reader), &m->ids_fd, true, NULL,
 		 NULL},
-		{"esprit_rings", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0, &m->rings_fd,
+		{ESPRIT_MAP_RINGS, BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0, &m->rings_fd,
 		 true, NULL, &m->ring_slots},
-		{"esprit_rb_drops", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
+		{ESPRIT_MAP_RB_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
 		 &m->drops_fd, true, NULL, NULL},
 		/* optional: not needed for capture */
-		{"esprit_counters", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		{ESPRIT_MAP_COUNTERS, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		 sizeof(struct esprit_counter), &m->counters_fd, false, NULL,
 		 NULL},
-		{"esprit_allow", BPF_MAP_TYPE_LPM_TRIE,
+		{ESPRIT_MAP_ALLOW, BPF_MAP_TYPE_LPM_TRIE,
 		 sizeof(struct esprit_prefix_key), 4, &m->allow_fd, false, NULL,
 		 NULL},
-		{"esprit_local", BPF_MAP_TYPE_HASH, sizeof(struct esprit_addr),
+		{ESPRIT_MAP_LOCAL, BPF_MAP_TYPE_HASH, sizeof(struct esprit_addr),
 		 4, &m->local_fd, false, NULL, NULL},
 	};
 
@@ -268,7 +269,7 @@ struct echo_reader *echo_reader_new(const struct echo_maps *m,
 			 strerror(errno));
 		goto fail;
 	}
-	r->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "esprit_reader", 0, 0,
+	r->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, ESPRIT_MAP_READER, 0, 0,
 				    (__u32)ring_bytes, NULL);
 	if (r->ring_fd < 0) {
 		snprintf(err, errlen, "cannot create a ring buffer: %s",

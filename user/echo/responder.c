@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "esprit_maps.h"
 #include "echo/responder.h"
 #include "esprit_config.h"
 #include "lib/addr.h"
@@ -174,7 +175,7 @@ const char *responder_formats_text(__u32 flags, char *buf, size_t len)
 int responder_config_read(const struct pins *pins, struct esprit_config *cfg)
 {
 	__u32 zero = 0;
-	int fd = pins_open_map(pins, "esprit_config");
+	int fd = pins_open_map(pins, ESPRIT_MAP_CONFIG);
 
 	if (fd < 0)
 		return -1;
@@ -191,7 +192,7 @@ int responder_config_write(const struct pins *pins,
 			   const struct esprit_config *cfg)
 {
 	__u32 zero = 0;
-	int fd = pins_open_map(pins, "esprit_config");
+	int fd = pins_open_map(pins, ESPRIT_MAP_CONFIG);
 	int err = 0;
 
 	if (fd < 0)

@@ -9,11 +9,12 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "esprit_maps.h"
 #include "lib/addr.h"
 #include "risav/pfx4_index.h"
 #include "risav/prefix_btf.h"
 
-#define INDEX_NAME  "esprit_pfx4_idx"
+#define INDEX_NAME  ESPRIT_MAP_PFX4_IDX
 #define INDEX_BYTES ((size_t)ESPRIT_PFX4_CELLS * sizeof(__u32))
 
 /* ASN → origin number while building: open addressing, twice the room. */

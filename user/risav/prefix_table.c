@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
 #include "lib/addr.h"
 #include "esprit_limits.h"
 #include "lib/output.h"
@@ -24,7 +25,7 @@
  * small enough that the copies stay in cache. */
 #define BATCH 8192
 
-#define TRIE_NAME "esprit_pfx_trie"
+#define TRIE_NAME ESPRIT_MAP_PFX_TRIE
 
 static const __u8 v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -418,16 +419,73 @@ static int install(int outer_fd, int trie_fd, char *err, size_t errlen)
 	return -1;
 }
 
+/* What a swap replaced, to put it back (a journal step). */
+struct swapped {
+	struct prefix_maps m; /* the fds, which outlive the journal */
+	int trie, index; /* the old maps; -1: the slot was empty */
+};
+
+static void swapped_free(void *ctx)
+{
+	struct swapped *w = ctx;
+
+	if (w->trie >= 0)
+		close(w->trie);
+	if (w->index >= 0)
+		close(w->index);
+	free(w);
+}
+
+static void swapped_undo(void *ctx)
+{
+	struct swapped *w = ctx;
+	char err[160];
+
+	if (w->trie >= 0)
+		install(w->m.trie, w->trie, err, sizeof(err));
+	if (w->m.pfx4 < 0)
+		return;
+	if (w->index < 0 ||
+	    pfx4_index_install(w->m.pfx4, w->index, err, sizeof(err)))
+		pfx4_index_drop(w->m.pfx4);
+}
+
+/* The maps in the slots now, held open so a swap can be undone. */
+static struct swapped *swapped_hold(const struct prefix_maps *m)
+{
+	struct swapped *w = malloc(sizeof(*w));
+	__u32 id;
+
+	if (!w)
+		return NULL;
+	w->m = *m;
+	w->trie = prefix_trie_current(m->trie);
+	if (w->trie < 0)
+		w->trie = -1;
+	id = m->pfx4 >= 0 ? pfx4_index_current_id(m->pfx4) : 0;
+	w->index = id ? bpf_map_get_fd_by_id(id) : -1;
+	return w;
+}
+
 int prefixes_replace(const struct prefix_maps *m, const struct prefix_table *t,
-		     struct prefix_load_report *report, char *err,
-		     size_t errlen)
+		     struct map_journal *j, struct prefix_load_report *report,
+		     char *err, size_t errlen)
 {
 	struct prefix_load_report r = {};
 	double t0 = now(), t1, t2;
+	struct swapped *before;
 	int fd = prefix_trie_create(err, errlen), index = -1, rc;
 
 	if (fd < 0)
 		return -1;
+	/* the step goes in first: undoing a swap that did not happen puts
+	 * back what is there anyway */
+	if (j && (!(before = swapped_hold(m)) ||
+		  mj_step(j, swapped_undo, before, swapped_free))) {
+		snprintf(err, errlen, "out of memory");
+		close(fd);
+		return -1;
+	}
 	rc = prefix_trie_fill(fd, t, err, errlen);
 	t1 = now();
 	if (!rc && m->pfx4 >= 0)
@@ -671,7 +729,7 @@ int prefixes_set(const struct prefix_maps *m,
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		rc = prefixes_replace(m, &one, NULL, err, errlen);
+		rc = prefixes_replace(m, &one, NULL, NULL, err, errlen);
 		prefix_table_free(&one);
 		return rc;
 	}

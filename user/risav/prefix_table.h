@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "esprit_risav.h"
+#include "lib/map_journal.h"
 
 struct prefix_entry {
 	struct esprit_prefix_key key;
@@ -102,10 +103,11 @@ struct prefix_load_report {
  * swaps them in: each lookup answers from the old table or the new one.
  * Nothing changes if the trie cannot be built or installed (-1, err set);
  * if only the index fails, the trie goes in without one (report says why).
+ * With j, the swap is recorded there: undoing j puts the old table back.
  */
 int prefixes_replace(const struct prefix_maps *m, const struct prefix_table *t,
-		     struct prefix_load_report *report, char *err,
-		     size_t errlen);
+		     struct map_journal *j, struct prefix_load_report *report,
+		     char *err, size_t errlen);
 
 /* Sets one prefix in place (installing a first table if there is none)
  * and brings the IPv4 index in step. */

@@ -9,8 +9,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
 #include "lib/asn.h"
 #include "lib/hmac_key.h"
+#include "lib/map_journal.h"
+#include "lib/maps.h"
 #include "lib/output.h"
 #include "lib/parse.h"
 #include "risav/sa_in.h"
@@ -37,8 +40,8 @@ static const struct {
 
 int sa_maps_open(const struct pins *pins, struct sa_maps *m)
 {
-	static const char *const names[] = {"esprit_sa_in", "esprit_sa_in_rw",
-					    "esprit_sa_in_st"};
+	static const char *const names[] = {ESPRIT_MAP_SA_IN, ESPRIT_MAP_SA_IN_RW,
+					    ESPRIT_MAP_SA_IN_ST};
 	int *const fds[] = SA_MAPS(m);
 
 	return pins_open_maps(pins, names, fds, 3);
@@ -266,28 +269,17 @@ int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
 
 /* ---- maps: changes ------------------------------------------------------ */
 
-static __u32 max_entries(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.max_entries;
-}
-
 static void describe(const struct esprit_sa_in_key *k, char *buf, size_t len)
 {
 	snprintf(buf, len, "SPI 0x%x (%u), ASN %u", k->spi, k->spi, k->asn);
 }
 
 /* Why an update failed, in words; full maps say how full. */
-static void update_error(int fd, int e, const char *what, char *err,
-			 size_t errlen)
+void sa_write_error(int fd, int e, const char *what, char *err, size_t errlen)
 {
-	if (e == E2BIG || e == ENOMEM)
+	if (e == E2BIG || e == ENOMEM || e == ENOSPC)
 		snprintf(err, errlen, "%s: table full (%u entries)", what,
-			 max_entries(fd));
+			 map_max_entries(fd));
 	else
 		snprintf(err, errlen, "%s: cannot write: %s", what,
 			 strerror(e));
@@ -304,15 +296,35 @@ static bool sa_in_valid(const struct sa_in *sa)
 		 sa->value.replay_window <= ESPRIT_REPLAY_WINDOW_MAX));
 }
 
-int sa_in_add(const struct sa_maps *m, const struct sa_in *sa, char *err,
-	      size_t errlen)
+/* Fresh per-CPU counters of an SA, for any direction's stats map. */
+int sa_stats_reset(struct map_journal *j, int fd, const void *key,
+		   const char *what, char *err, size_t errlen)
 {
-	int ncpus = libbpf_num_possible_cpus();
+	struct mj_map_info mi;
+	void *zeros;
+	int e = mj_map_info(j, fd, &mi);
+
+	if (e || !(zeros = calloc(1, mi.value_size))) {
+		snprintf(err, errlen, "%s: %s", what,
+			 strerror(e ? -e : ENOMEM));
+		return -1;
+	}
+	e = mj_update(j, fd, key, zeros, BPF_ANY);
+	free(zeros);
+	if (e) {
+		sa_write_error(fd, -e, what, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+int sa_in_add(const struct sa_maps *m, const struct sa_in *sa,
+	      struct map_journal *j, char *err, size_t errlen)
+{
 	struct esprit_replay window = {0};
-	struct esprit_sa_stats *zeros;
 	struct esprit_sa_in cur;
 	char what[64];
-	int e = 0;
+	int e;
 
 	describe(&sa->key, what, sizeof(what));
 	if (!sa_in_valid(sa)) {
@@ -320,51 +332,33 @@ int sa_in_add(const struct sa_maps *m, const struct sa_in *sa, char *err,
 		return -1;
 	}
 	if (!bpf_map_lookup_elem(m->in, &sa->key, &cur)) {
+		explicit_bzero(&cur, sizeof(cur));
 		snprintf(err, errlen, "an inbound SA with %s exists", what);
 		return -1;
 	}
-	if (ncpus <= 0) {
-		snprintf(err, errlen, "cannot count CPUs");
-		return -1;
-	}
-	zeros = calloc(ncpus, sizeof(*zeros));
-	if (!zeros) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
 	/* counters and window first: the SA goes in last, complete */
-	if (bpf_map_update_elem(m->in_st, &sa->key, zeros, BPF_ANY)) {
-		e = errno;
-		update_error(m->in_st, e, what, err, errlen);
-		goto out;
-	}
+	if (sa_stats_reset(j, m->in_st, &sa->key, what, err, errlen))
+		return -1;
 	if (sa->value.replay_window &&
-	    bpf_map_update_elem(m->in_rw, &sa->key, &window, BPF_ANY)) {
-		e = errno;
-		update_error(m->in_rw, e, what, err, errlen);
-		goto undo;
+	    (e = mj_update(j, m->in_rw, &sa->key, &window, BPF_ANY))) {
+		sa_write_error(m->in_rw, -e, what, err, errlen);
+		return -1;
 	}
-	if (bpf_map_update_elem(m->in, &sa->key, &sa->value, BPF_NOEXIST)) {
-		e = errno;
-		update_error(m->in, e, what, err, errlen);
-		goto undo;
+	if ((e = mj_update(j, m->in, &sa->key, &sa->value, BPF_NOEXIST))) {
+		sa_write_error(m->in, -e, what, err, errlen);
+		return -1;
 	}
-	goto out;
-undo:
-	bpf_map_delete_elem(m->in_rw, &sa->key);
-	bpf_map_delete_elem(m->in_st, &sa->key);
-out:
-	free(zeros);
-	return e ? -1 : 0;
+	return 0;
 }
 
-int sa_in_replace(const struct sa_maps *m, const struct sa_in *sa, char *err,
-		  size_t errlen)
+int sa_in_replace(const struct sa_maps *m, const struct sa_in *sa,
+		  struct map_journal *j, char *err, size_t errlen)
 {
 	struct esprit_replay window = {0};
 	struct esprit_sa_in cur;
-	bool had_window;
+	bool had_window, same_key;
 	char what[64];
+	int e;
 
 	describe(&sa->key, what, sizeof(what));
 	if (!sa_in_valid(sa)) {
@@ -376,51 +370,58 @@ int sa_in_replace(const struct sa_maps *m, const struct sa_in *sa, char *err,
 		return -1;
 	}
 	had_window = cur.replay_window != 0;
+	same_key = !memcmp(&cur.auth, &sa->value.auth, sizeof(cur.auth));
 	explicit_bzero(&cur, sizeof(cur));
 	/* an SA with a window and no window state counts every packet as
 	 * a replay: a window that is new goes in before the SA */
 	if (sa->value.replay_window && !had_window &&
-	    bpf_map_update_elem(m->in_rw, &sa->key, &window, BPF_ANY)) {
-		update_error(m->in_rw, errno, what, err, errlen);
+	    (e = mj_update(j, m->in_rw, &sa->key, &window, BPF_ANY))) {
+		sa_write_error(m->in_rw, -e, what, err, errlen);
 		return -1;
 	}
-	if (bpf_map_update_elem(m->in, &sa->key, &sa->value, BPF_EXIST)) {
-		int e = errno;
-
-		if (sa->value.replay_window && !had_window)
-			bpf_map_delete_elem(m->in_rw, &sa->key);
-		update_error(m->in, e, what, err, errlen);
+	if ((e = mj_update(j, m->in, &sa->key, &sa->value, BPF_EXIST))) {
+		sa_write_error(m->in, -e, what, err, errlen);
 		return -1;
 	}
-	/* sequence numbers seen under the old key or window mean nothing
-	 * under the new one */
-	if (sa->value.replay_window && had_window &&
-	    bpf_map_update_elem(m->in_rw, &sa->key, &window, BPF_ANY)) {
-		update_error(m->in_rw, errno, what, err, errlen);
+	/*
+	 * Sequence numbers seen under the old key mean nothing under a new
+	 * one; with the same key only the window's size changed, and what it
+	 * has seen stays seen (or a captured packet would pass again).
+	 */
+	if (sa->value.replay_window && had_window && !same_key &&
+	    (e = mj_update(j, m->in_rw, &sa->key, &window, BPF_ANY))) {
+		sa_write_error(m->in_rw, -e, what, err, errlen);
 		return -1;
 	}
-	if (!sa->value.replay_window)
-		bpf_map_delete_elem(m->in_rw, &sa->key);
+	if (!sa->value.replay_window &&
+	    (e = mj_delete(j, m->in_rw, &sa->key))) {
+		sa_write_error(m->in_rw, -e, what, err, errlen);
+		return -1;
+	}
 	return 0;
 }
 
 int sa_in_del(const struct sa_maps *m, const struct esprit_sa_in_key *key,
-	      char *err, size_t errlen)
+	      struct map_journal *j, char *err, size_t errlen)
 {
+	struct esprit_sa_in cur;
 	char what[64];
+	int e;
 
 	describe(key, what, sizeof(what));
-	/* the SA first: from then on its packets count as unknown SPI */
-	if (bpf_map_delete_elem(m->in, key)) {
-		if (errno == ENOENT)
-			snprintf(err, errlen, "no inbound SA with %s", what);
-		else
-			snprintf(err, errlen, "%s: cannot delete: %s", what,
-				 strerror(errno));
+	if (bpf_map_lookup_elem(m->in, key, &cur)) {
+		snprintf(err, errlen, "no inbound SA with %s", what);
 		return -1;
 	}
-	bpf_map_delete_elem(m->in_rw, key);
-	bpf_map_delete_elem(m->in_st, key);
+	explicit_bzero(&cur, sizeof(cur));
+	/* the SA first: from then on its packets count as unknown SPI */
+	if ((e = mj_delete(j, m->in, key)) ||
+	    (e = mj_delete(j, m->in_rw, key)) ||
+	    (e = mj_delete(j, m->in_st, key))) {
+		snprintf(err, errlen, "%s: cannot delete: %s", what,
+			 strerror(-e));
+		return -1;
+	}
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "esprit_sa.h"
+#include "lib/map_journal.h"
 #include "lib/pins.h"
 
 /* Directions in commands and listings (outbound: user/sa_out.h). */
@@ -113,23 +114,34 @@ int sa_map_rows(int fd, size_t value_size, size_t row_size, sa_row_fill fill,
 		size_t errlen);
 
 /*
- * Adds the SA with fresh counters and (if it has one) an empty replay
- * window. Refuses an SA whose (SPI, ASN) exists, and a full table.
+ * The changes below write through j (lib/map_journal.h): on failure the
+ * caller undoes them, with the rest of its change.
+ *
+ * sa_in_add: the SA with fresh counters and (if it has one) an empty
+ * replay window. Refuses an SA whose (SPI, ASN) exists, and a full table.
  */
-int sa_in_add(const struct sa_maps *m, const struct sa_in *sa, char *err,
-	      size_t errlen);
+int sa_in_add(const struct sa_maps *m, const struct sa_in *sa,
+	      struct map_journal *j, char *err, size_t errlen);
 
 /*
- * Replaces an existing SA's value (key, algorithm, window) in place and
- * starts its replay window afresh; its counters go on. Refuses an SA
- * that does not exist.
+ * Replaces an existing SA's value (key, algorithm, window) in place; its
+ * counters go on. A new key starts the replay window afresh; a new window
+ * size alone keeps what the window has seen. Refuses an SA that does not
+ * exist.
  */
-int sa_in_replace(const struct sa_maps *m, const struct sa_in *sa, char *err,
-		  size_t errlen);
+int sa_in_replace(const struct sa_maps *m, const struct sa_in *sa,
+		  struct map_journal *j, char *err, size_t errlen);
 
 /* Deletes the SA, its window and its counters. */
 int sa_in_del(const struct sa_maps *m, const struct esprit_sa_in_key *key,
-	      char *err, size_t errlen);
+	      struct map_journal *j, char *err, size_t errlen);
+
+/* Fresh per-CPU counters at key of a stats map (either direction's). */
+int sa_stats_reset(struct map_journal *j, int fd, const void *key,
+		   const char *what, char *err, size_t errlen);
+
+/* "WHAT: table full (N entries)" or "WHAT: cannot write: ...". */
+void sa_write_error(int fd, int e, const char *what, char *err, size_t errlen);
 
 /* Every inbound SA, sorted by ASN then SPI; free(*rows) after use. */
 int sa_in_list(const struct sa_maps *m, struct sa_in_row **rows, size_t *n,

@@ -9,7 +9,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
 #include "lib/asn.h"
+#include "lib/map_journal.h"
+#include "lib/maps.h"
 #include "lib/parse.h"
 #include "risav/sa_in.h"
 #include "risav/sa_out.h"
@@ -23,8 +26,8 @@
 
 int sa_out_maps_open(const struct pins *pins, struct sa_out_maps *m)
 {
-	static const char *const names[] = {"esprit_sa_out", "esprit_sa_sel",
-					    "esprit_sa_out_st"};
+	static const char *const names[] = {ESPRIT_MAP_SA_OUT, ESPRIT_MAP_SA_SEL,
+					    ESPRIT_MAP_SA_OUT_ST};
 	int *const fds[] = SA_OUT_MAPS(m);
 
 	return pins_open_maps(pins, names, fds, 3);
@@ -212,56 +215,32 @@ static const struct peer_sa *select_sa(const struct peer_sa *sas, size_t n,
 	return any;
 }
 
-/* Writes the peer's 64 selections; on failure puts the old ones back. */
+/* Writes the peer's 64 selections through j. */
 static int sel_write(int fd, __u32 asn, const struct peer_sa *sas, size_t n,
-		     char *err, size_t errlen)
+		     struct map_journal *j, char *err, size_t errlen)
 {
-	struct esprit_sa_out_key old[ESPRIT_DSCP_COUNT];
-	bool had[ESPRIT_DSCP_COUNT];
-	unsigned int d;
-	int e = 0;
-
-	for (d = 0; d < ESPRIT_DSCP_COUNT; d++) {
-		struct esprit_sa_sel_key k = {.asn = asn, .dscp = d};
-
-		had[d] = !bpf_map_lookup_elem(fd, &k, &old[d]);
-	}
-	for (d = 0; d < ESPRIT_DSCP_COUNT; d++) {
+	for (unsigned int d = 0; d < ESPRIT_DSCP_COUNT; d++) {
 		struct esprit_sa_sel_key k = {.asn = asn, .dscp = d};
 		const struct peer_sa *s = select_sa(sas, n, d);
+		int e = s ? mj_update(j, fd, &k, &s->key, BPF_ANY)
+			  : mj_delete(j, fd, &k);
 
-		if (s) {
-			if (had[d] && !memcmp(&old[d], &s->key, sizeof(s->key)))
-				continue;
-			if (bpf_map_update_elem(fd, &k, &s->key, BPF_ANY)) {
-				e = errno;
-				break;
-			}
-		} else if (had[d] && bpf_map_delete_elem(fd, &k) &&
-			   errno != ENOENT) {
-			e = errno;
-			break;
+		if (e) {
+			snprintf(err, errlen,
+				 "AS%u: cannot write the DSCP selection: %s%s",
+				 asn, strerror(-e),
+				 e == -E2BIG || e == -ENOMEM
+					 ? " (esprit_sa_sel full)"
+					 : "");
+			return -1;
 		}
 	}
-	if (!e)
-		return 0;
-	snprintf(err, errlen, "AS%u: cannot write the DSCP selection: %s%s",
-		 asn, strerror(e),
-		 e == E2BIG || e == ENOMEM ? " (esprit_sa_sel full)" : "");
-	for (unsigned int u = 0; u <= d && u < ESPRIT_DSCP_COUNT; u++) {
-		struct esprit_sa_sel_key k = {.asn = asn, .dscp = u};
-
-		if (had[u])
-			bpf_map_update_elem(fd, &k, &old[u], BPF_ANY);
-		else
-			bpf_map_delete_elem(fd, &k);
-	}
-	return -1;
+	return 0;
 }
 
 static int rebuild_peer(const struct sa_out_maps *m, __u32 asn,
-			const struct esprit_sa_out_key *skip, char *err,
-			size_t errlen)
+			const struct esprit_sa_out_key *skip,
+			struct map_journal *j, char *err, size_t errlen)
 {
 	struct peer_sa *sas = NULL;
 	size_t n;
@@ -271,7 +250,7 @@ static int rebuild_peer(const struct sa_out_maps *m, __u32 asn,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = sel_write(m->sel, asn, sas, n, err, errlen);
+	rc = sel_write(m->sel, asn, sas, n, j, err, errlen);
 	free(sas);
 	return rc;
 }
@@ -309,7 +288,8 @@ static size_t first_of(const struct peer_sa *sas, size_t n, __u32 asn)
 }
 
 int sa_out_sel_rebuild_peers(const struct sa_out_maps *m, const __u32 *asns,
-			     size_t n, char *err, size_t errlen)
+			     size_t n, struct map_journal *j, char *err,
+			     size_t errlen)
 {
 	struct peer_sa *sas = NULL;
 	size_t nsas;
@@ -326,14 +306,15 @@ int sa_out_sel_rebuild_peers(const struct sa_out_maps *m, const __u32 *asns,
 
 		while (hi < nsas && sas[hi].key.asn == asns[i])
 			hi++;
-		rc = sel_write(m->sel, asns[i], sas + lo, hi - lo, err, errlen);
+		rc = sel_write(m->sel, asns[i], sas + lo, hi - lo, j, err,
+			       errlen);
 	}
 	free(sas);
 	return rc;
 }
 
-int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
-		       size_t errlen)
+int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn,
+		       struct map_journal *j, char *err, size_t errlen)
 {
 	struct esprit_sa_sel_key key, next, *prev = NULL;
 	struct peer_sa *sas = NULL;
@@ -342,7 +323,7 @@ int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
 	int rc = 0;
 
 	if (asn)
-		return rebuild_peer(m, asn, NULL, err, errlen);
+		return rebuild_peer(m, asn, NULL, j, err, errlen);
 	/* every peer that has an SA or still has selections */
 	if (peer_sas(m->out, 0, NULL, &sas, &nsas))
 		goto nomem;
@@ -366,7 +347,7 @@ int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
 			asns[n++] = asns[i];
 	free(sas);
 	/* one pass over the SAs for all peers, not one per peer */
-	rc = sa_out_sel_rebuild_peers(m, asns, n, err, errlen);
+	rc = sa_out_sel_rebuild_peers(m, asns, n, j, err, errlen);
 	free(asns);
 	return rc;
 nomem:
@@ -377,38 +358,106 @@ nomem:
 
 /* ---- changes ------------------------------------------------------------ */
 
-static __u32 max_entries(int fd)
+__u64 sa_out_seq_continued(int fd, const struct esprit_sa_out_key *key,
+			   __u64 fallback)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct esprit_sa_out cur;
+	__u64 seq = fallback;
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.max_entries;
+	if (!bpf_map_lookup_elem(fd, key, &cur))
+		seq = cur.seq > fallback ? cur.seq : fallback;
+	explicit_bzero(&cur, sizeof(cur));
+	if (seq >= ESPRIT_SA_OUT_SEQ_LAST)
+		return seq; /* spent stays spent */
+	seq += SA_OUT_SEQ_SKIP;
+	return seq > ESPRIT_SA_OUT_SEQ_LAST ? ESPRIT_SA_OUT_SEQ_LAST : seq;
 }
 
-static void update_error(int fd, int e, const char *what, char *err,
-			 size_t errlen)
+/*
+ * Undo of a write to esprit_sa_out: the SA as it was, but its counter goes
+ * on from wherever it stands now, so no sequence number is sent twice.
+ */
+static void out_restore(int fd, const void *key, const void *old, bool existed,
+			void *ctx)
 {
-	if (e == E2BIG || e == ENOMEM)
-		snprintf(err, errlen, "%s: table full (%u entries)", what,
-			 max_entries(fd));
-	else
-		snprintf(err, errlen, "%s: cannot write: %s", what,
-			 strerror(e));
+	struct esprit_sa_out v;
+
+	(void)ctx;
+	if (!existed) {
+		bpf_map_delete_elem(fd, key);
+		return;
+	}
+	memcpy(&v, old, sizeof(v));
+	v.seq = sa_out_seq_continued(fd, key, v.seq);
+	bpf_map_update_elem(fd, key, &v, BPF_ANY);
+	explicit_bzero(&v, sizeof(v));
 }
 
-int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa, char *err,
-	       size_t errlen)
+int sa_out_insert(const struct sa_out_maps *m, const struct sa_out *sa,
+		  __u64 seq, struct map_journal *j, char *err, size_t errlen)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct esprit_sa_out_stats *zeros;
+	struct esprit_sa_out v = sa->value;
+	char what[64];
+	int e;
+
+	describe(&sa->key, what, sizeof(what));
+	/* counters first, then the SA, complete */
+	if (sa_stats_reset(j, m->st, &sa->key, what, err, errlen))
+		return -1;
+	v.seq = seq;
+	e = mj_update_with(j, m->out, &sa->key, &v, BPF_NOEXIST, out_restore,
+			   NULL);
+	explicit_bzero(&v, sizeof(v));
+	if (e) {
+		sa_write_error(m->out, -e, what, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+int sa_out_rewrite(const struct sa_out_maps *m, const struct sa_out *sa,
+		   struct map_journal *j, char *err, size_t errlen)
+{
+	struct esprit_sa_out v = sa->value;
+	char what[64];
+	int e;
+
+	describe(&sa->key, what, sizeof(what));
+	v.seq = sa_out_seq_continued(m->out, &sa->key, 0);
+	e = mj_update_with(j, m->out, &sa->key, &v, BPF_EXIST, out_restore,
+			   NULL);
+	explicit_bzero(&v, sizeof(v));
+	if (e) {
+		sa_write_error(m->out, -e, what, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+int sa_out_remove(const struct sa_out_maps *m,
+		  const struct esprit_sa_out_key *key, struct map_journal *j,
+		  char *err, size_t errlen)
+{
+	char what[64];
+	int e;
+
+	describe(key, what, sizeof(what));
+	if ((e = mj_delete_with(j, m->out, key, out_restore, NULL)) ||
+	    (e = mj_delete(j, m->st, key))) {
+		snprintf(err, errlen, "%s: cannot delete: %s", what,
+			 strerror(-e));
+		return -1;
+	}
+	return 0;
+}
+
+int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa,
+	       struct map_journal *j, char *err, size_t errlen)
+{
 	struct peer_sa *sas = NULL;
 	struct esprit_sa_out cur;
-	struct sa_out fresh;
 	char what[64], why[256];
 	size_t n;
-	int e = 0;
 
 	describe(&sa->key, what, sizeof(what));
 	if (!sa_out_valid(sa)) {
@@ -435,38 +484,14 @@ int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa, char *err,
 		}
 	}
 	free(sas);
-	if (ncpus <= 0 || !(zeros = calloc(ncpus, sizeof(*zeros)))) {
-		snprintf(err, errlen, "out of memory");
+	/* the SA complete, then the selections that point at it */
+	if (sa_out_insert(m, sa, 0, j, err, errlen))
 		return -1;
-	}
-	fresh = *sa;
-	fresh.value.seq = 0;
-	/* counters first, then the SA, complete; selections last */
-	if (bpf_map_update_elem(m->st, &sa->key, zeros, BPF_ANY)) {
-		e = errno;
-		update_error(m->st, e, what, err, errlen);
-		goto out;
-	}
-	if (bpf_map_update_elem(m->out, &fresh.key, &fresh.value,
-				BPF_NOEXIST)) {
-		e = errno;
-		update_error(m->out, e, what, err, errlen);
-		bpf_map_delete_elem(m->st, &sa->key);
-		goto out;
-	}
-	if (rebuild_peer(m, sa->key.asn, NULL, err, errlen)) {
-		e = EIO;
-		bpf_map_delete_elem(m->out, &sa->key);
-		bpf_map_delete_elem(m->st, &sa->key);
-	}
-out:
-	explicit_bzero(&fresh, sizeof(fresh));
-	free(zeros);
-	return e ? -1 : 0;
+	return rebuild_peer(m, sa->key.asn, NULL, j, err, errlen);
 }
 
 int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
-	       char *err, size_t errlen)
+	       struct map_journal *j, char *err, size_t errlen)
 {
 	struct esprit_sa_out cur;
 	char what[64];
@@ -478,16 +503,9 @@ int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
 	}
 	explicit_bzero(&cur, sizeof(cur));
 	/* selections move off it first: no packet looks for it once gone */
-	if (rebuild_peer(m, key->asn, key, err, errlen))
+	if (rebuild_peer(m, key->asn, key, j, err, errlen))
 		return -1;
-	if (bpf_map_delete_elem(m->out, key) && errno != ENOENT) {
-		snprintf(err, errlen, "%s: cannot delete: %s", what,
-			 strerror(errno));
-		rebuild_peer(m, key->asn, NULL, err, errlen);
-		return -1;
-	}
-	bpf_map_delete_elem(m->st, key);
-	return 0;
+	return sa_out_remove(m, key, j, err, errlen);
 }
 
 /* ---- listing ------------------------------------------------------------ */

@@ -32,13 +32,14 @@
 #include <stddef.h>
 
 #include "esprit_sa.h"
+#include "lib/map_journal.h"
 #include "lib/pins.h"
 
 /* File descriptors of the outbound SA maps (-1 = not open). */
 struct sa_out_maps {
 	int out; /* esprit_sa_out */
 	int sel; /* esprit_sa_sel */
-	int st; /* esprit_sa_out_st */
+	int st; /* esprit_sa_outst */
 };
 
 /* An outbound SA as it goes into esprit_sa_out. */
@@ -91,23 +92,55 @@ int sa_out_check_set(const struct sa_out *sas, size_t n, char *err,
 		     size_t errlen);
 
 /*
- * Adds the SA (sequence counter 0, fresh counters) and points the
- * peer's selections at it. Refuses an existing (SPI, ASN), a DSCP set
- * that overlaps another SA of the peer, and a full table.
+ * Sequence numbers a rewritten outbound SA skips. Writing an SA's value
+ * replaces the map element, so numbers the tagger takes from the old one
+ * between our reading its counter and the write are lost to the new one:
+ * it continues this far beyond what was read, so no number is sent twice
+ * (2^20 is 100 ms of packets at 10 Mpps on the SA; the 32-bit space lasts
+ * 4096 such rewrites).
  */
-int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa, char *err,
-	       size_t errlen);
+#define SA_OUT_SEQ_SKIP (1ULL << 20)
+
+/* The counter an SA written now continues from: past the one in the map
+ * (or fallback, if there is none or it is lower) by SA_OUT_SEQ_SKIP. */
+__u64 sa_out_seq_continued(int fd, const struct esprit_sa_out_key *key,
+			   __u64 fallback);
+
+/*
+ * Every change below writes through j (lib/map_journal.h): on failure the
+ * caller undoes it with the rest of its change, and an undone write to
+ * esprit_sa_out keeps the counter going on, never back.
+ *
+ * sa_out_add: the SA (sequence counter 0, fresh counters), then the
+ * peer's selections pointed at it. Refuses an existing (SPI, ASN), a DSCP
+ * set that overlaps another SA of the peer, and a full table.
+ */
+int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa,
+	       struct map_journal *j, char *err, size_t errlen);
 
 /* Moves the peer's selections off the SA, then deletes it. */
 int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
-	       char *err, size_t errlen);
+	       struct map_journal *j, char *err, size_t errlen);
+
+/* The SA alone (counter seq, fresh counters); selections untouched. */
+int sa_out_insert(const struct sa_out_maps *m, const struct sa_out *sa,
+		  __u64 seq, struct map_journal *j, char *err, size_t errlen);
+
+/* A changed SA written in place, its counter continued. */
+int sa_out_rewrite(const struct sa_out_maps *m, const struct sa_out *sa,
+		   struct map_journal *j, char *err, size_t errlen);
+
+/* The SA and its counters gone; selections untouched. */
+int sa_out_remove(const struct sa_out_maps *m,
+		  const struct esprit_sa_out_key *key, struct map_journal *j,
+		  char *err, size_t errlen);
 
 /*
  * Makes the peer's 64 selection entries what its SAs in esprit_sa_out
  * say (asn 0: every peer with an SA or a selection). 0 or -1.
  */
-int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
-		       size_t errlen);
+int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn,
+		       struct map_journal *j, char *err, size_t errlen);
 
 /*
  * The same for the n peers in asns, reading esprit_sa_out once: the cost
@@ -115,7 +148,8 @@ int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn, char *err,
  * -1 at the first peer that fails.
  */
 int sa_out_sel_rebuild_peers(const struct sa_out_maps *m, const __u32 *asns,
-			     size_t n, char *err, size_t errlen);
+			     size_t n, struct map_journal *j, char *err,
+			     size_t errlen);
 
 /* Every outbound SA, sorted by ASN then SPI; free(*rows) after use. */
 int sa_out_list(const struct sa_out_maps *m, struct sa_out_row **rows,

@@ -7,8 +7,11 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "esprit_maps.h"
 #include "lib/addr.h"
 #include "lib/asn.h"
+#include "lib/map_journal.h"
+#include "lib/maps.h"
 #include "esprit_limits.h"
 #include "lib/output.h"
 #include "lib/parse.h"
@@ -20,20 +23,10 @@ static const __u8 v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 /* ---- maps --------------------------------------------------------------- */
 
-static __u32 max_entries(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.max_entries;
-}
-
 int risav_maps_probe(struct risav_maps *m, char *err, size_t errlen)
 {
-	m->peers_max = max_entries(m->peers);
-	m->contacts_max = max_entries(m->contacts);
+	m->peers_max = map_max_entries(m->peers);
+	m->contacts_max = map_max_entries(m->contacts);
 	if (!m->peers_max || !m->contacts_max) {
 		snprintf(err, errlen, "cannot read the peer maps: %s",
 			 strerror(errno));
@@ -46,12 +39,12 @@ int risav_maps_open(const struct pins *pins, struct risav_maps *m)
 {
 	char err[256];
 
-	m->pfx4 = pins_try_open_map(pins, "esprit_pfx4");
-	m->config = pins_open_map(pins, "esprit_risav");
-	m->prefixes = m->config >= 0 ? pins_open_map(pins, "esprit_prefixes")
+	m->pfx4 = pins_try_open_map(pins, ESPRIT_MAP_PFX4);
+	m->config = pins_open_map(pins, ESPRIT_MAP_RISAV);
+	m->prefixes = m->config >= 0 ? pins_open_map(pins, ESPRIT_MAP_PREFIXES)
 				     : -1;
-	m->peers = m->prefixes >= 0 ? pins_open_map(pins, "esprit_peers") : -1;
-	m->contacts = m->peers >= 0 ? pins_open_map(pins, "esprit_contacts")
+	m->peers = m->prefixes >= 0 ? pins_open_map(pins, ESPRIT_MAP_PEERS) : -1;
+	m->contacts = m->peers >= 0 ? pins_open_map(pins, ESPRIT_MAP_CONTACTS)
 				    : -1;
 	if (m->contacts < 0 || risav_maps_probe(m, err, sizeof(err))) {
 		if (m->contacts >= 0)
@@ -592,61 +585,6 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 
 /* ---- applying ----------------------------------------------------------- */
 
-/* What one write replaced, to put it back. */
-struct undo {
-	int fd;
-	__u8 key[sizeof(struct esprit_addr)];
-	__u8 old[sizeof(struct esprit_peer)];
-	bool existed;
-};
-
-struct journal {
-	struct undo *v;
-	size_t n, cap;
-};
-
-static int journal_write(struct journal *j, int fd, const void *key,
-			 size_t key_size, const void *value, size_t value_size,
-			 bool delete)
-{
-	struct undo u = {.fd = fd};
-
-	memcpy(u.key, key, key_size);
-	u.existed = !bpf_map_lookup_elem(fd, key, u.old);
-	if (delete &&!u.existed)
-		return 0;
-	if (!delete &&u.existed && !memcmp(u.old, value, value_size))
-		return 0; /* already so */
-	if (j->n == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 32;
-		struct undo *v = realloc(j->v, cap * sizeof(*v));
-
-		if (!v) {
-			errno = ENOMEM;
-			return -1;
-		}
-		j->v = v;
-		j->cap = cap;
-	}
-	if (delete ? bpf_map_delete_elem(fd, key)
-		   : bpf_map_update_elem(fd, key, value, BPF_ANY))
-		return -1;
-	j->v[j->n++] = u;
-	return 0;
-}
-
-static void journal_undo(struct journal *j)
-{
-	while (j->n) {
-		struct undo *u = &j->v[--j->n];
-
-		if (u->existed)
-			bpf_map_update_elem(u->fd, u->key, u->old, BPF_ANY);
-		else
-			bpf_map_delete_elem(u->fd, u->key);
-	}
-}
-
 /* The contact index a state implies, sorted by address. */
 static struct owned *wanted_contacts(const struct risav_state *s, size_t *n)
 {
@@ -689,35 +627,7 @@ static bool wanted_has(const struct owned *w, size_t n,
 	return false;
 }
 
-/* Keys of a map holding keys of key_size bytes (up to an esprit_addr). */
-static int map_keys(int fd, size_t key_size, __u8 **keys, size_t *n)
-{
-	__u8 key[sizeof(struct esprit_addr)], next[sizeof(struct esprit_addr)];
-	size_t cap = 64;
-	void *prev = NULL;
-
-	*n = 0;
-	*keys = malloc(cap * key_size);
-	if (!*keys)
-		return -1;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		if (*n == cap) {
-			__u8 *grown = realloc(*keys, cap * 2 * key_size);
-
-			if (!grown)
-				return -1;
-			*keys = grown;
-			cap *= 2;
-		}
-		memcpy(*keys + *n * key_size, next, key_size);
-		(*n)++;
-		memcpy(key, next, key_size);
-		prev = key;
-	}
-	return 0;
-}
-
-static int remove_stale(struct journal *j, const struct risav_maps *m,
+static int remove_stale(struct map_journal *j, const struct risav_maps *m,
 			const struct risav_state *s, const struct owned *w,
 			size_t nw, const __u8 *peer_keys, size_t npk,
 			const __u8 *contact_keys, size_t nck)
@@ -726,17 +636,14 @@ static int remove_stale(struct journal *j, const struct risav_maps *m,
 		__u32 asn;
 
 		memcpy(&asn, peer_keys + i * sizeof(asn), sizeof(asn));
-		if (!risav_peer_find(s, asn) &&
-		    journal_write(j, m->peers, &asn, sizeof(asn), NULL, 0,
-				  true))
+		if (!risav_peer_find(s, asn) && mj_delete(j, m->peers, &asn))
 			return -1;
 	}
 	for (size_t i = 0; i < nck; i++) {
 		struct esprit_addr a;
 
 		memcpy(&a, contact_keys + i * sizeof(a), sizeof(a));
-		if (!wanted_has(w, nw, &a) &&
-		    journal_write(j, m->contacts, &a, sizeof(a), NULL, 0, true))
+		if (!wanted_has(w, nw, &a) && mj_delete(j, m->contacts, &a))
 			return -1;
 	}
 	return 0;
@@ -747,12 +654,11 @@ static size_t union_size(size_t have, size_t want, size_t common)
 	return have + want - common;
 }
 
-int risav_state_apply(const struct risav_maps *m, const struct risav_state *s,
-		      char *err, size_t errlen)
+int risav_state_write(const struct risav_maps *m, const struct risav_state *s,
+		      struct map_journal *j, char *err, size_t errlen)
 {
 	__u8 *peer_keys = NULL, *contact_keys = NULL;
 	size_t npk = 0, nck = 0, nw = 0, common_p = 0, common_c = 0;
-	struct journal j = {};
 	struct owned *w = NULL;
 	bool tight;
 	__u32 zero = 0;
@@ -762,9 +668,10 @@ int risav_state_apply(const struct risav_maps *m, const struct risav_state *s,
 	if (risav_state_check(s, m, err, errlen))
 		return -1;
 	w = wanted_contacts(s, &nw);
-	if (!w || map_keys(m->peers, sizeof(__u32), &peer_keys, &npk) ||
-	    map_keys(m->contacts, sizeof(struct esprit_addr), &contact_keys,
-		     &nck)) {
+	if (!w ||
+	    map_keys(m->peers, sizeof(__u32), (void **)&peer_keys, &npk) ||
+	    map_keys(m->contacts, sizeof(struct esprit_addr),
+		     (void **)&contact_keys, &nck)) {
 		snprintf(err, errlen, "cannot read the peer maps: %s",
 			 strerror(errno ? errno : ENOMEM));
 		goto out;
@@ -790,26 +697,23 @@ int risav_state_apply(const struct risav_maps *m, const struct risav_state *s,
 		union_size(nck, nw, common_c) > m->contacts_max;
 	step = "removing old entries";
 	if (tight &&
-	    remove_stale(&j, m, s, w, nw, peer_keys, npk, contact_keys, nck))
+	    remove_stale(j, m, s, w, nw, peer_keys, npk, contact_keys, nck))
 		goto fail;
 	step = "adding contacts";
 	for (size_t i = 0; i < nw; i++)
-		if (journal_write(&j, m->contacts, &w[i].addr,
-				  sizeof(w[i].addr), &w[i].asn,
-				  sizeof(w[i].asn), false))
+		if (mj_update(j, m->contacts, &w[i].addr, &w[i].asn, BPF_ANY))
 			goto fail;
 	step = "writing peers";
 	for (size_t i = 0; i < s->npeers; i++)
-		if (journal_write(&j, m->peers, &s->peers[i].asn, sizeof(__u32),
-				  &s->peers[i].v, sizeof(s->peers[i].v), false))
+		if (mj_update(j, m->peers, &s->peers[i].asn, &s->peers[i].v,
+			      BPF_ANY))
 			goto fail;
 	step = "writing esprit_risav";
-	if (journal_write(&j, m->config, &zero, sizeof(zero), &s->config,
-			  sizeof(s->config), false))
+	if (mj_update(j, m->config, &zero, &s->config, BPF_ANY))
 		goto fail;
 	step = "removing old entries";
 	if (!tight &&
-	    remove_stale(&j, m, s, w, nw, peer_keys, npk, contact_keys, nck))
+	    remove_stale(j, m, s, w, nw, peer_keys, npk, contact_keys, nck))
 		goto fail;
 	rc = 0;
 	goto out;
@@ -817,11 +721,18 @@ fail:
 	snprintf(err, errlen, "%s: %s%s; nothing changed", step,
 		 strerror(errno),
 		 errno == E2BIG || errno == ENOSPC ? " (map full)" : "");
-	journal_undo(&j);
 out:
-	free(j.v);
 	free(w);
 	free(peer_keys);
 	free(contact_keys);
 	return rc;
+}
+
+int risav_state_apply(const struct risav_maps *m, const struct risav_state *s,
+		      char *err, size_t errlen)
+{
+	struct map_journal j;
+
+	mj_init(&j);
+	return mj_finish(&j, risav_state_write(m, s, &j, err, errlen));
 }

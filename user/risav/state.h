@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "esprit_risav.h"
+#include "lib/map_journal.h"
 #include "lib/pins.h"
 
 #define RISAV_WHERE_LEN 96
@@ -77,8 +78,15 @@ int risav_state_read(const struct risav_maps *m, struct risav_state *s,
 int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 		      char *err, size_t errlen);
 
-/* Checks s, then makes the maps hold exactly s. On failure the maps are
- * as they were (as far as the kernel lets writes be undone). */
+/*
+ * Checks s, then makes the maps hold exactly s, every write through j (the
+ * caller undoes it on failure, with the rest of its change).
+ */
+int risav_state_write(const struct risav_maps *m, const struct risav_state *s,
+		      struct map_journal *j, char *err, size_t errlen);
+
+/* risav_state_write() on a journal of its own: on failure the maps are
+ * as they were. */
 int risav_state_apply(const struct risav_maps *m, const struct risav_state *s,
 		      char *err, size_t errlen);
 

@@ -26,23 +26,22 @@
 #ifndef ESPRIT_BPF_RISAV_H
 #define ESPRIT_BPF_RISAV_H
 
-#include "common.h"
-#include "parse.h"
-#include "maps.h"
-#include "counters.h"
-#include "addr.h"
-#include "hmac.h"
-#include "ah_icv.h"
-#include "replay.h"
-#include "audit.h"
-#include "prefix.h"
+#include "lib/ctx.h"
+#include "lib/parse.h"
+#include "risav/maps.h"
+#include "lib/counters.h"
+#include "lib/addr.h"
+#include "lib/hmac.h"
+#include "risav/icv.h"
+#include "risav/replay.h"
+#include "risav/audit.h"
+#include "risav/prefix.h"
 
 /* risav(): not RISAV's business, or passed on untouched. */
 #define RISAV_CONTINUE (-1)
 /* risav_check(): the packet is ready for the ICV check. */
 #define RISAV_VERIFY (-2)
 
-#define IPV6_NEXTHDR_FRAGMENT 44
 
 enum risav_ah {
 	RISAV_AH_NONE, /* no AH where the sender puts it */
@@ -75,7 +74,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct risav_pkt);
-} esprit_risav_scr SEC(".maps");
+} esprit_vrfy_scr SEC(".maps");
 
 /* The origin AS of an address, 0 (ESPRIT_ASN_NONE) if none. */
 static __always_inline __u32 risav_origin(const struct prefix_snapshot *s,
@@ -147,9 +146,9 @@ static __always_inline int risav_find_ah(struct xdp_md *ctx,
 
 		if (nexthdr == ESPRIT_IPPROTO_AH)
 			break;
-		if (nexthdr == IPV6_NEXTHDR_FRAGMENT)
+		if (nexthdr == ESPRIT_NEXTHDR_FRAGMENT)
 			return RISAV_AH_FRAGMENT;
-		if (nexthdr != NEXTHDR_HOP && nexthdr != NEXTHDR_DEST)
+		if (nexthdr != ESPRIT_NEXTHDR_HOP && nexthdr != ESPRIT_NEXTHDR_DEST)
 			return ipv6_is_ext_header(nexthdr)
 				       ? RISAV_AH_UNSUPPORTED
 				       : RISAV_AH_NONE;
@@ -192,7 +191,7 @@ static __always_inline int risav_read_ah(struct xdp_md *ctx,
 static __always_inline bool risav_ah_len_ok(const struct risav_pkt *rp,
 					    __u32 icv_len)
 {
-	if (rp->ah_len < AH_FIXED_LEN + icv_len ||
+	if (rp->ah_len < ESPRIT_AH_FIXED_LEN + icv_len ||
 	    rp->l.ah_off + rp->ah_len > rp->l3_end)
 		return false;
 	return rp->l.family == ESPRIT_AF_INET || (rp->ah_len & 7) == 0;
@@ -381,7 +380,7 @@ static __always_inline int risav_verify(struct xdp_md *ctx,
 	rp->key = sa->auth.material.hmac_sha256;
 
 	/* the ICV goes aside before the packet's copy is zeroed */
-	if (bpf_xdp_load_bytes(ctx, rp->l.ah_off + AH_FIXED_LEN, rp->icv,
+	if (bpf_xdp_load_bytes(ctx, rp->l.ah_off + ESPRIT_AH_FIXED_LEN, rp->icv,
 			       sizeof(rp->icv)) ||
 	    ah_icv_prepare(ctx, &rp->l, scr))
 		return risav_fail(ctx, cfg, rp, ESPRIT_R_RISAV_UNVERIFIABLE);
@@ -487,7 +486,7 @@ __noinline int risav_check(struct xdp_md *ctx, const struct packet *pkt)
 	cfg = bpf_map_lookup_elem(&esprit_risav, &zero);
 	if (!cfg || !cfg->local_asn || !pkt)
 		return RISAV_CONTINUE;
-	rp = bpf_map_lookup_elem(&esprit_risav_scr, &zero);
+	rp = bpf_map_lookup_elem(&esprit_vrfy_scr, &zero);
 	if (!rp || risav_read_addrs(ctx, pkt, rp))
 		return RISAV_CONTINUE;
 	prefix_snapshot(&table); /* one table for both addresses */
@@ -530,7 +529,7 @@ static __always_inline int risav(struct xdp_md *ctx, const struct packet *pkt)
 	rc = risav_check(ctx, &copy);
 	if (rc != RISAV_VERIFY)
 		return rc;
-	rp = bpf_map_lookup_elem(&esprit_risav_scr, &zero);
+	rp = bpf_map_lookup_elem(&esprit_vrfy_scr, &zero);
 	if (!rp)
 		return XDP_ABORTED; /* an array's only slot: cannot happen */
 	rc = risav_verdict(ctx, rp, risav_icv_check(ctx, rp));

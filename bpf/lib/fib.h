@@ -19,13 +19,22 @@
  * addresses; an entry matches on every input of the lookup that can
  * change its answer: namespace, device, family, source and destination.
  */
-#ifndef ESPRIT_BPF_FIB_VERDICT_H
-#define ESPRIT_BPF_FIB_VERDICT_H
+#ifndef ESPRIT_BPF_FIB_H
+#define ESPRIT_BPF_FIB_H
 
-#include "common.h"
-#include "parse.h"
-#include "maps.h"
-#include "ingress.h"
+#include "lib/ctx.h"
+#include "lib/device.h"
+#include "lib/parse.h"
+#include "esprit_fib.h"
+#include "esprit_limits.h"
+
+/* Per CPU, not pinned: the answers remembered (it only saves work). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ESPRIT_FIB_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct esprit_fib_verdict);
+} esprit_fib_memo SEC(".maps");
 
 /* What bpf_fib_lookup() is asked, and whether it forwards: 1 if it does. */
 static __always_inline int fib_lookup_forwards(struct xdp_md *ctx,

@@ -8,11 +8,11 @@
 #ifndef ESPRIT_BPF_ECHO_CAPTURE_H
 #define ESPRIT_BPF_ECHO_CAPTURE_H
 
-#include "common.h"
-#include "parse.h"
-#include "maps.h"
-#include "counters.h"
-#include "addr.h"
+#include "lib/ctx.h"
+#include "lib/parse.h"
+#include "echo/maps.h"
+#include "lib/counters.h"
+#include "lib/addr.h"
 
 struct echo_reply {
 	__u32 data_off; /* packet offset of Data */

@@ -8,10 +8,10 @@
 #ifndef ESPRIT_BPF_AUDIT_H
 #define ESPRIT_BPF_AUDIT_H
 
-#include "common.h"
-#include "maps.h"
-#include "counters.h"
-#include "ratelimit.h"
+#include "lib/ctx.h"
+#include "risav/maps.h"
+#include "lib/counters.h"
+#include "lib/ratelimit.h"
 
 /* What an audit event says about the packet, gathered before it changes. */
 struct audit_info {

@@ -13,7 +13,7 @@
 #ifndef ESPRIT_BPF_REPLAY_H
 #define ESPRIT_BPF_REPLAY_H
 
-#include "common.h"
+#include "lib/ctx.h"
 #include "esprit_sa.h"
 
 #define REPLAY_WORD_BITS 64

@@ -3,7 +3,7 @@
 #ifndef ESPRIT_BPF_ADDR_H
 #define ESPRIT_BPF_ADDR_H
 
-#include "common.h"
+#include "lib/ctx.h"
 #include "esprit_types.h"
 #include "esprit_counters.h"
 

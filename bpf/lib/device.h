@@ -13,7 +13,7 @@
 #ifndef ESPRIT_BPF_INGRESS_H
 #define ESPRIT_BPF_INGRESS_H
 
-#include "common.h"
+#include "lib/ctx.h"
 #include "esprit_types.h"
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;

@@ -15,7 +15,7 @@
 #define ESPRIT_BPF_PREFIX_H
 
 #include <bpf/bpf_endian.h>
-#include "maps.h"
+#include "risav/maps.h"
 
 struct prefix_snapshot {
 	void *trie;

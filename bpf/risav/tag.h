@@ -29,28 +29,24 @@
 #define ESPRIT_BPF_TAG_H
 
 #include <bpf/bpf_core_read.h>
-#include "common.h"
-#include "maps.h"
-#include "counters.h"
-#include "addr.h"
-#include "hmac.h"
-#include "ah_icv.h"
-#include "prefix.h"
-#include "skb_csum.h"
+#include "lib/ctx.h"
+#include "risav/maps.h"
+#include "lib/counters.h"
+#include "lib/parse.h"
+#include "lib/addr.h"
+#include "lib/hmac.h"
+#include "risav/icv.h"
+#include "risav/prefix.h"
+#include "lib/csum.h"
 
 #ifndef TC_ACT_OK
 #define TC_ACT_OK   0
 #define TC_ACT_SHOT 2
 #endif
 
-#define TAG_ETH_HLEN	  14
-#define TAG_VLAN_HLEN	  4
-#define TAG_AH_LEN_V4	  (AH_FIXED_LEN + ESPRIT_HMAC_SHA256_128_ICV_LEN)
+#define TAG_AH_LEN_V4	  (ESPRIT_AH_FIXED_LEN + ESPRIT_HMAC_SHA256_128_ICV_LEN)
 #define TAG_AH_LEN_V6	  (TAG_AH_LEN_V4 + 4) /* a multiple of 8 */
-#define TAG_IPV4_DF	  0x4000
-#define TAG_UDP_CSUM_OFF  6 /* offsetof(struct udphdr, check) */
-#define TAG_IPV4_FRAG	  0x3fff /* MF and fragment offset */
-#define TAG_CHECKSUM_PART 3 /* CHECKSUM_PARTIAL in include/linux/skbuff.h */
+#define TAG_CHECKSUM_PART 3 /* CHECKSUM_PARTIAL, include/linux/skbuff.h */
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
@@ -96,69 +92,58 @@ static __always_inline struct tag_pkt *tag_scratch(void)
 	return bpf_map_lookup_elem(&esprit_tag_scr, &zero);
 }
 
-/* Ethernet, up to two VLAN tags, IPv4 or IPv6; 0 or -1 (not ours). */
+/* The headers through the shared parser; 0, or -1 (not ours). */
 static __always_inline int tag_parse(struct __sk_buff *skb, struct tag_pkt *tp)
 {
-	__u8 ip[IPV6_HDR_BYTES];
-	__be16 proto;
-	__u32 off = TAG_ETH_HLEN;
+	struct packet pkt;
+	void *data, *data_end;
 
-	tp->len = skb->len;
-	if (bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto)))
+	if (parse_skb(skb, &pkt) != PARSE_OK)
 		return -1;
-#pragma unroll
-	for (int i = 0; i < ESPRIT_VLAN_MAX; i++) {
-		if (proto != bpf_htons(0x8100) && proto != bpf_htons(0x88a8))
-			break;
-		if (bpf_skb_load_bytes(skb, off + 2, &proto, sizeof(proto)))
-			return -1;
-		off += TAG_VLAN_HLEN;
-	}
-	tp->l.l3_off = off;
-	if (proto == bpf_htons(0x0800)) {
-		__u32 ihl;
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	tp->len = pkt.len;
+	tp->l.l3_off = pkt.l3_off;
+	tp->l.family = pkt.family;
+	tp->l3_len = pkt.l3_len;
+	tp->nexthdr = pkt.l4_proto;
+	tp->ins = pkt.l4_off;
+	tp->fragment = pkt.is_fragment != 0;
+	if (pkt.family == ESPRIT_AF_INET) {
+		struct iphdr *ip = data + (pkt.l3_off & PKT_OFF_MASK);
 
-		if (bpf_skb_load_bytes(skb, off, ip, IPV4_HDR_MIN))
+		if ((void *)(ip + 1) > data_end)
 			return -1;
-		ihl = (ip[0] & 0x0f) * 4;
-		tp->l3_len = ip[2] << 8 | ip[3];
-		if ((ip[0] >> 4) != 4 || ihl < IPV4_HDR_MIN ||
-		    tp->l3_len < ihl || off + tp->l3_len > tp->len)
-			return -1;
-		tp->l.family = ESPRIT_AF_INET;
-		tp->dscp = ip[1] >> 2;
-		tp->df = !!(ip[6] & (TAG_IPV4_DF >> 8));
-		tp->fragment = ((ip[6] << 8 | ip[7]) & TAG_IPV4_FRAG) != 0;
-		tp->nexthdr = ip[9];
-		tp->nh_off = off + 9;
-		tp->ins = off + ihl;
+		tp->dscp = ip->tos >> 2;
+		tp->df = !!(ip->frag_off & bpf_htons(ESPRIT_IPV4_DF));
+		tp->nh_off = pkt.l3_off + offsetof(struct iphdr, protocol);
 		tp->ah_len = TAG_AH_LEN_V4;
-		addr_from_ipv4(&tp->src, *(__be32 *)&ip[12]);
-		addr_from_ipv4(&tp->dst, *(__be32 *)&ip[16]);
+		addr_from_ipv4(&tp->src, ip->saddr);
+		addr_from_ipv4(&tp->dst, ip->daddr);
 		return 0;
 	}
-	if (proto != bpf_htons(0x86dd))
-		return -1;
-	if (bpf_skb_load_bytes(skb, off, ip, IPV6_HDR_BYTES))
-		return -1;
-	tp->l3_len = IPV6_HDR_BYTES + (ip[4] << 8 | ip[5]);
-	if ((ip[0] >> 4) != 6 || off + tp->l3_len > tp->len)
-		return -1;
-	tp->l.family = ESPRIT_AF_INET6;
-	tp->dscp = ((ip[0] & 0x0f) << 4 | ip[1] >> 4) >> 2;
-	tp->nexthdr = ip[6];
-	tp->nh_off = off + 6;
-	tp->ins = off + IPV6_HDR_BYTES;
-	tp->ah_len = TAG_AH_LEN_V6;
-	addr_from_ipv6(&tp->src, (const struct in6_addr *)&ip[8]);
-	addr_from_ipv6(&tp->dst, (const struct in6_addr *)&ip[24]);
-	if (tp->nexthdr == NEXTHDR_HOP) {
-		if (bpf_skb_load_bytes(skb, tp->ins, tp->hbh, sizeof(tp->hbh)))
+	{
+		struct ipv6hdr *ip6 = data + (pkt.l3_off & PKT_OFF_MASK);
+		__u8 *hbh;
+
+		if ((void *)(ip6 + 1) > data_end)
 			return -1;
+		tp->dscp = ((ip6->priority << 4) | (ip6->flow_lbl[0] >> 4)) >> 2;
+		tp->nh_off = pkt.l3_off + offsetof(struct ipv6hdr, nexthdr);
+		tp->ah_len = TAG_AH_LEN_V6;
+		addr_from_ipv6(&tp->src, &ip6->saddr);
+		addr_from_ipv6(&tp->dst, &ip6->daddr);
+		if (tp->nexthdr != ESPRIT_NEXTHDR_HOP)
+			return 0;
+		hbh = data + (tp->ins & PKT_OFF_MASK);
+		if ((void *)(hbh + 2) > data_end)
+			return -1;
+		tp->hbh[0] = hbh[0];
+		tp->hbh[1] = hbh[1];
 		tp->nh_off = tp->ins;
-		tp->nexthdr = tp->hbh[0];
-		tp->ins += (tp->hbh[1] + 1) * 8;
-		if (tp->ins > off + tp->l3_len)
+		tp->nexthdr = hbh[0];
+		tp->ins += (hbh[1] + 1) * 8;
+		if (tp->ins > pkt.l3_off + tp->l3_len)
 			return -1;
 	}
 	return 0;
@@ -187,7 +172,7 @@ static __always_inline void tag_sa_count(const struct esprit_sa_out_key *key,
 					 enum tag_sa_count what, __u32 bytes)
 {
 	struct esprit_sa_out_stats *st =
-		bpf_map_lookup_elem(&esprit_sa_out_st, key);
+		bpf_map_lookup_elem(&esprit_sa_outst, key);
 
 	if (!st)
 		return;
@@ -319,7 +304,7 @@ static __always_inline int tag_csum_prepare(struct __sk_buff *skb,
 		return -1;
 	tp->csum_final = ~skb_csum_fold(sum);
 	/* UDP sends a zero sum as 0xffff (0 means none); TCP sends 0 */
-	if (!tp->csum_final && field == TAG_UDP_CSUM_OFF)
+	if (!tp->csum_final && field == ESPRIT_UDP_CSUM_OFF)
 		tp->csum_final = 0xffff;
 	return bpf_skb_store_bytes(skb, tp->csum_off, &tp->csum_final, 2, 0)
 		       ? -1
@@ -336,7 +321,7 @@ static __always_inline int tag_csum_restore(struct __sk_buff *skb,
 		       : 0;
 }
 
-#include "tag_icmp.h"
+#include "risav/icmp.h"
 
 /*
  * The ICV of the tagged packet into tp->icv: prepares the ICV input in
@@ -472,7 +457,7 @@ static __always_inline int risav_tag(struct __sk_buff *skb)
 	if (!tp)
 		return TC_ACT_SHOT;
 	if (tag_icv(skb, tp) || tag_csum_restore(skb, tp) ||
-	    bpf_skb_store_bytes(skb, tp->ins + AH_FIXED_LEN, tp->icv,
+	    bpf_skb_store_bytes(skb, tp->ins + ESPRIT_AH_FIXED_LEN, tp->icv,
 				ESPRIT_HMAC_SHA256_128_ICV_LEN, 0))
 		return count_verdict(ESPRIT_R_RISAV_TAG_FAILED, tp->len,
 				     TC_ACT_SHOT);

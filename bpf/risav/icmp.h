@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The tagger's answer to a packet that its AH would push over the MTU
- * (bpf/tag.h includes this after struct tag_pkt): the packet is turned
+ * (risav/tag.h includes this after struct tag_pkt): the packet is turned
  * into an ICMPv6 Packet Too Big (RFC 4443 §3.2) or, for IPv4 with DF, an
  * ICMP Fragmentation Needed (RFC 792, RFC 1191), reporting the MTU less
  * the AH, and sent back to its source. The source address is the one the
@@ -14,8 +14,10 @@
 #ifndef ESPRIT_BPF_TAG_ICMP_H
 #define ESPRIT_BPF_TAG_ICMP_H
 
-#define TAG_ICMP6_QUOTE_MAX (1280 - 40 - 8)
-#define TAG_ICMP4_QUOTE_MAX (576 - 20 - 8)
+#define TAG_ICMP6_QUOTE_MAX \
+	(ESPRIT_IPV6_MIN_MTU - ESPRIT_IPV6_HLEN - ESPRIT_ICMP_HLEN)
+#define TAG_ICMP4_QUOTE_MAX \
+	(ESPRIT_IPV4_MIN_MTU - ESPRIT_IPV4_HLEN_MIN - ESPRIT_ICMP_HLEN)
 #define TAG_ICMP_TTL	    64
 
 static __always_inline void
@@ -39,8 +41,8 @@ static __always_inline int tag_icmp6(struct __sk_buff *skb, struct tag_pkt *tp,
 	__s64 pseudo;
 	__u16 csum;
 
-	if (bpf_skb_change_tail(skb, TAG_ETH_HLEN + keep, 0) ||
-	    bpf_skb_adjust_room(skb, IPV6_HDR_BYTES + 8, BPF_ADJ_ROOM_MAC, 0))
+	if (bpf_skb_change_tail(skb, ESPRIT_ETH_HLEN + keep, 0) ||
+	    bpf_skb_adjust_room(skb, ESPRIT_IPV6_HLEN + 8, BPF_ADJ_ROOM_MAC, 0))
 		return -1;
 	__builtin_memset(h, 0, sizeof(tp->icmp));
 	tag_icmp_eth(h, fib, 0x86dd);
@@ -88,7 +90,7 @@ static __always_inline int tag_icmp4(struct __sk_buff *skb, struct tag_pkt *tp,
 	__s64 ipsum;
 	__u16 csum;
 
-	if (bpf_skb_change_tail(skb, TAG_ETH_HLEN + keep, 0) ||
+	if (bpf_skb_change_tail(skb, ESPRIT_ETH_HLEN + keep, 0) ||
 	    bpf_skb_adjust_room(skb, 28, BPF_ADJ_ROOM_MAC, 0))
 		return -1;
 	__builtin_memset(h, 0, sizeof(tp->icmp));
@@ -132,14 +134,14 @@ static __always_inline int tag_icmp_too_big(struct __sk_buff *skb,
 	struct bpf_fib_lookup fib = {};
 	int err;
 
-	if (tp->l.l3_off != TAG_ETH_HLEN)
+	if (tp->l.l3_off != ESPRIT_ETH_HLEN)
 		return count_verdict(ESPRIT_R_RISAV_TOO_BIG_NO_ICMP, tp->len,
 				     TC_ACT_SHOT);
 	fib.ifindex = skb->ifindex;
 	if (tp->l.family == ESPRIT_AF_INET6) {
 		fib.family = ESPRIT_AF_INET6;
 		__builtin_memcpy(fib.ipv6_dst, tp->src.addr, 16);
-		fib.tot_len = IPV6_HDR_BYTES + 8 +
+		fib.tot_len = ESPRIT_IPV6_HLEN + 8 +
 			      (tp->l3_len < TAG_ICMP6_QUOTE_MAX
 				       ? tp->l3_len
 				       : TAG_ICMP6_QUOTE_MAX);

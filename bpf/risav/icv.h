@@ -23,24 +23,15 @@
 #ifndef ESPRIT_BPF_AH_ICV_H
 #define ESPRIT_BPF_AH_ICV_H
 
-#include "common.h"
-#include "sha256.h"
+#include "lib/ctx.h"
+#include "lib/sha256.h"
 #include "esprit_limits.h"
 #include "esprit_risav.h"
 
 #define AH_HDRS_MASK   (ESPRIT_AH_HDRS_MAX - 1)
-#define AH_FIXED_LEN   12 /* Next Header .. Sequence Number */
 #define AH_ICV_MAX     32 /* the longest ICV: HMAC-SHA-512-256 */
 #define AH_ZEROS_LEN   256 /* longer than any option */
-#define IPV4_HDR_MIN   20
-#define IPV6_HDR_BYTES 40
 
-#define IPOPT_END_TYPE	0
-#define IPOPT_NOOP_TYPE 1
-#define IPV6_OPT_PAD1	0
-#define IPV6_OPT_CHANGE 0x20
-#define NEXTHDR_HOP	0
-#define NEXTHDR_DEST	60
 
 struct ah_icv_scratch {
 	/* The frame from its first byte to the end of the ICV, as it came. */
@@ -163,9 +154,9 @@ static __always_inline long ah_ipv4_opt_step(struct ah_opt_walk *w,
 	if (p >= w->end)
 		goto done;
 	type = *ah_at(w->scr->orig, p);
-	if (type == IPOPT_END_TYPE)
+	if (type == ESPRIT_IPV4_OPT_EOL)
 		goto done;
-	if (type == IPOPT_NOOP_TYPE) {
+	if (type == ESPRIT_IPV4_OPT_NOP) {
 		w->p = p + 1;
 		return 0;
 	}
@@ -201,7 +192,7 @@ static __always_inline long ah_ipv6_opt_step(struct ah_opt_walk *w,
 				w->err = 0;
 			return 1;
 		}
-		if ((w->nexthdr != NEXTHDR_HOP && w->nexthdr != NEXTHDR_DEST) ||
+		if ((w->nexthdr != ESPRIT_NEXTHDR_HOP && w->nexthdr != ESPRIT_NEXTHDR_DEST) ||
 		    p + 2 > w->end)
 			return 1;
 		w->nexthdr = *ah_at(w->scr->orig, p);
@@ -212,7 +203,7 @@ static __always_inline long ah_ipv6_opt_step(struct ah_opt_walk *w,
 		return 0;
 	}
 	type = *ah_at(w->scr->orig, p);
-	if (type == IPV6_OPT_PAD1) {
+	if (type == ESPRIT_IPV6_OPT_PAD1) {
 		w->p = p + 1;
 		return 0;
 	}
@@ -221,7 +212,7 @@ static __always_inline long ah_ipv6_opt_step(struct ah_opt_walk *w,
 	len = *ah_at(w->scr->orig, p + 1);
 	if (p + 2 + len > w->hdr_end)
 		return 1;
-	if ((type & IPV6_OPT_CHANGE) && len &&
+	if ((type & ESPRIT_IPV6_OPT_CHANGE) && len &&
 	    ah_store(w->pkt, kind, p + 2, w->scr->zeros, len))
 		return 1;
 	w->p = p + 2 + len;
@@ -267,12 +258,12 @@ static __always_inline int ah_zero_options(void *pkt, enum sha256_pkt_kind kind,
 	__u32 l3 = l->l3_off;
 
 	if (l->family == ESPRIT_AF_INET) {
-		w.p = l3 + IPV4_HDR_MIN;
+		w.p = l3 + ESPRIT_IPV4_HLEN_MIN;
 		w.end = l3 + (*ah_at(scr->orig, l3) & 0x0f) * 4;
 		if (w.p == w.end)
 			return 0;
 	} else {
-		w.p = w.hdr_end = l3 + IPV6_HDR_BYTES;
+		w.p = w.hdr_end = l3 + ESPRIT_IPV6_HLEN;
 		w.end = l->ah_off;
 		w.nexthdr = *ah_at(scr->orig, l3 + 6);
 		if (w.nexthdr == ESPRIT_IPPROTO_AH)
@@ -310,7 +301,7 @@ static __always_inline int ah_icv_restore_kind(void *pkt,
 					       const struct ah_layout *l,
 					       struct ah_icv_scratch *scr)
 {
-	__u32 len = l->ah_off + AH_FIXED_LEN + l->icv_len;
+	__u32 len = l->ah_off + ESPRIT_AH_FIXED_LEN + l->icv_len;
 
 	if (len < 1 || len > ESPRIT_AH_HDRS_MAX)
 		return -1;
@@ -328,7 +319,7 @@ static __always_inline int ah_icv_prepare_kind(void *pkt,
 					       const struct ah_layout *l,
 					       struct ah_icv_scratch *scr)
 {
-	__u32 icv_off = l->ah_off + AH_FIXED_LEN;
+	__u32 icv_off = l->ah_off + ESPRIT_AH_FIXED_LEN;
 	__u32 len = icv_off + l->icv_len;
 	__u32 l3 = l->l3_off;
 	int err;

@@ -7,7 +7,7 @@
 #ifndef ESPRIT_BPF_RATELIMIT_H
 #define ESPRIT_BPF_RATELIMIT_H
 
-#include "common.h"
+#include "lib/ctx.h"
 #include "esprit_config.h"
 #include "esprit_limits.h"
 #include "esprit_ratelimit.h"

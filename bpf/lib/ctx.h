@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef ESPRIT_BPF_COMMON_H
-#define ESPRIT_BPF_COMMON_H
+/*
+ * What every BPF file needs: the kernel's types, libbpf's helpers, and
+ * the packet pointers of an XDP context read so the verifier accepts them.
+ */
+#ifndef ESPRIT_BPF_CTX_H
+#define ESPRIT_BPF_CTX_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "esprit_proto.h"
 
 #ifndef READ_ONCE
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
@@ -34,6 +39,29 @@ static __always_inline void *xdp_data_end(const struct xdp_md *ctx)
 		     : [res] "=r"(end)
 		     : [base] "r"(ctx), [off] "i"(__builtin_offsetof(
 						struct xdp_md, data_end)));
+	return end;
+}
+
+/* The same for a TC context. */
+static __always_inline void *skb_data(const struct __sk_buff *skb)
+{
+	void *data;
+
+	asm volatile("%[res] = *(u32 *)(%[base] + %[off])"
+		     : [res] "=r"(data)
+		     : [base] "r"(skb), [off] "i"(__builtin_offsetof(
+						struct __sk_buff, data)));
+	return data;
+}
+
+static __always_inline void *skb_data_end(const struct __sk_buff *skb)
+{
+	void *end;
+
+	asm volatile("%[res] = *(u32 *)(%[base] + %[off])"
+		     : [res] "=r"(end)
+		     : [base] "r"(skb), [off] "i"(__builtin_offsetof(
+						struct __sk_buff, data_end)));
 	return end;
 }
 

@@ -16,7 +16,7 @@
 #ifndef ESPRIT_BPF_HMAC_H
 #define ESPRIT_BPF_HMAC_H
 
-#include "sha256.h"
+#include "lib/sha256.h"
 #include "esprit_hmac.h"
 
 /* The whole 32-byte HMAC-SHA-256 of [off, off + len) into mac. */

@@ -13,7 +13,7 @@
 #ifndef ESPRIT_BPF_SHA256_H
 #define ESPRIT_BPF_SHA256_H
 
-#include "common.h"
+#include "lib/ctx.h"
 #include "esprit_sha256.h"
 
 struct sha256_scratch {

@@ -23,7 +23,7 @@
 
 #include "cpu.h"
 #include "bench.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/rpki.h"
 #include "table.h"
 #include "vrp_gen.h"

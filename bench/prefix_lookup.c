@@ -26,7 +26,7 @@
 #include "bench_prefix.h"
 #include "cpu.h"
 #include "risav/pfx4_index.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/rpki.h"
 #include "table.h"
 #include "vrp_gen.h"

@@ -39,7 +39,7 @@
 #include "esprit_risav.h"
 #include "esprit_sa.h"
 #include "pkt.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/sa_out.h"
 #include "table.h"
 #include "test_run.h"

@@ -41,7 +41,7 @@
 #include "esprit_risav.h"
 #include "openssl_ref.h"
 #include "pkt.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/sa_in.h"
 #include "table.h"
 #include "test_run.h"

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "risav/prefix_maps.h"
 #include "esprit_maps.h"
 #include "daemon/risav_apply.h"
 #include "testlib.h"

@@ -23,7 +23,7 @@
 #include "prefix_lookup.h"
 #include "prefix_lookup.skel.h"
 #include "risav/pfx4_index.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/rpki.h"
 #include "testlib.h"
 

@@ -10,7 +10,7 @@
 #include "esprit_risav.h"
 #include "esprit_xdp.skel.h"
 #include "risav_fixture.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/sa_in.h"
 
 static int on_event(void *ctx, void *data, size_t len)

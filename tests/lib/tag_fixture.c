@@ -12,7 +12,7 @@
 #include "lib/addr.h"
 #include "esprit_risav.h"
 #include "esprit_tc.skel.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/sa_out.h"
 #include "tag_fixture.h"
 #include "xdp_fixture.h"

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +21,13 @@
 #include "lib/options.h"
 #include "cmd/commands.h"
 #include "lib/counters.h"
+#include "lib/event_loop.h"
 #include "esprit_audit.h"
 #include "esprit_risav.h"
 #include "lib/output.h"
 #include "lib/parse.h"
 #include "lib/pins.h"
 
-#define POLL_MS 200
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void monitor_usage(FILE *out)
 {
@@ -51,9 +45,16 @@ static void monitor_usage(FILE *out)
 struct monitor {
 	bool json;
 	unsigned long left; /* events still to print; 0 = no limit */
-	bool done; /* printed as many as asked */
+	bool done; /* printed as many as asked, or interrupted */
 	__s64 mono_to_real_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct ring_buffer *rb;
+	int error; /* -errno from the ring */
+	struct ev_loop loop;
+	struct ev_source signals, ring;
 };
+
+#define MON_OF(s, member) \
+	((struct monitor *)((char *)(s) - offsetof(struct monitor, member)))
 
 static __s64 clock_ns(clockid_t id)
 {
@@ -159,7 +160,7 @@ static int on_event(void *ctx, void *data, size_t len)
 		print_line(mon, data);
 	if (mon->left && --mon->left == 0) {
 		mon->done = true;
-		return -ECANCELED; /* stops ring_buffer__poll() */
+		return -ECANCELED; /* stops ring_buffer__consume() */
 	}
 	return 0;
 }
@@ -183,11 +184,27 @@ static int parse_words(int argc, char **argv, struct monitor *mon)
 	return 0;
 }
 
+static void on_signal(struct ev_source *s, uint32_t events)
+{
+	(void)events;
+	while (ev_signal_next(s))
+		MON_OF(s, signals)->done = true;
+}
+
+static void on_ring(struct ev_source *s, uint32_t events)
+{
+	struct monitor *mon = MON_OF(s, ring);
+	int rc = ring_buffer__consume(mon->rb);
+
+	(void)events;
+	if (rc < 0 && rc != -ECANCELED)
+		mon->error = rc;
+}
+
 int cmd_monitor(int argc, char **argv)
 {
-	struct monitor mon = {0};
-	struct ring_buffer *rb;
-	struct sigaction sa = {.sa_handler = on_signal};
+	static const int sigs[] = {SIGINT, SIGTERM};
+	struct monitor mon = {.loop = {.epfd = -1}, .signals = {.fd = -1}};
 	struct cli_common o;
 	struct pins pins;
 	int fd, rc;
@@ -201,28 +218,39 @@ int cmd_monitor(int argc, char **argv)
 	fd = pins_open_map(&pins, ESPRIT_MAP_EVENTS);
 	if (fd < 0)
 		return EXIT_ERROR;
-	rb = ring_buffer__new(fd, on_event, &mon, NULL);
-	if (!rb) {
+	mon.rb = ring_buffer__new(fd, on_event, &mon, NULL);
+	if (!mon.rb) {
 		errmsg("cannot read esprit_events: %s", strerror(errno));
 		close(fd);
 		return EXIT_ERROR;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	mon.ring = (struct ev_source){.fd = ring_buffer__epoll_fd(mon.rb),
+				      .ready = on_ring};
+	if (ev_loop_init(&mon.loop) ||
+	    ev_signal_open(&mon.loop, &mon.signals, sigs, 2, on_signal) ||
+	    ev_add(&mon.loop, &mon.ring, EPOLLIN)) {
+		errmsg("cannot set up the event loop: %s", strerror(errno));
+		rc = EXIT_ERROR;
+		goto out;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	mon.mono_to_real_ns =
 		clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-	rc = 0;
-	while (!stop && !mon.done && rc >= 0) {
-		rc = ring_buffer__poll(rb, POLL_MS);
-		if (rc == -EINTR || mon.done)
-			rc = 0;
+	while (!mon.done && !mon.error) {
+		int e = ev_run_once(&mon.loop, -1);
+
+		if (e)
+			mon.error = e;
 	}
-	ring_buffer__free(rb);
+	rc = EXIT_OK;
+	if (mon.error) {
+		errmsg("reading esprit_events: %s", strerror(-mon.error));
+		rc = EXIT_ERROR;
+	}
+out:
+	ev_close(&mon.loop, &mon.signals);
+	ev_loop_free(&mon.loop);
+	ring_buffer__free(mon.rb);
 	close(fd);
-	if (rc < 0) {
-		errmsg("reading esprit_events: %s", strerror(-rc));
-		return EXIT_ERROR;
-	}
-	return EXIT_OK;
+	return rc;
 }

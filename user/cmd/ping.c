@@ -12,9 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "lib/addr.h"
@@ -23,6 +22,7 @@
 #include "echo/reader.h"
 #include "echo/socket.h"
 #include "lib/attach.h"
+#include "lib/event_loop.h"
 #include "lib/output.h"
 #include "cmd/ping_options.h"
 #include "echo/session.h"
@@ -38,7 +38,10 @@ struct ping_run {
 	char ifname[IF_NAMESIZE];
 	int ifindex;
 	int sock;
-	int epfd, sigfd, timerfd;
+	struct ev_loop loop;
+	struct ev_source signals, tick, sock_src, ring_src;
+	bool stop; /* interrupted */
+	uint64_t deadline; /* after the last request: replies due by then */
 	struct echo_maps maps;
 	struct echo_reader *reader; /* NULL: replies from the raw socket */
 	char path_note[512];
@@ -202,46 +205,13 @@ static void handle_reply(void *ctx, const struct esprit_echo_reply_event *ev)
 /* XDP capture if esprit runs on the interface with capture on. */
 static void choose_receive_path(struct ping_run *run)
 {
-	struct xdp_attachment att;
 	struct esprit_addr target;
-	struct esprit_config cfg;
 	char err[256];
 	int e;
 
-	if (xdp_attachment_query(run->ifindex, &att)) {
-		snprintf(run->path_note, sizeof(run->path_note),
-			 "cannot see the XDP programs of %s", run->ifname);
+	if (echo_capture_maps(run->ifindex, run->ifname, &run->maps,
+			      run->path_note, sizeof(run->path_note)))
 		return;
-	}
-	if (!att.prog_id) {
-		snprintf(run->path_note, sizeof(run->path_note),
-			 "esprit's XDP program is not attached to %s",
-			 run->ifname);
-		return;
-	}
-	if (echo_maps_open_prog_id(att.prog_id, &run->maps, err, sizeof(err))) {
-		snprintf(run->path_note, sizeof(run->path_note),
-			 "cannot use esprit's maps on %s: %s", run->ifname,
-			 err);
-		return;
-	}
-	e = echo_maps_config(&run->maps, &cfg);
-	if (e) {
-		snprintf(run->path_note, sizeof(run->path_note),
-			 "cannot read esprit_config: %s", strerror(-e));
-		return;
-	}
-	if (cfg.echo_flags & ESPRIT_ECHO_NO_CAPTURE) {
-		snprintf(run->path_note, sizeof(run->path_note),
-			 "capture is off on %s", run->ifname);
-		return;
-	}
-	if (cfg.spi_reply && cfg.spi_reply != ESPRIT_DEFAULT_SPI_REPLY) {
-		snprintf(run->path_note, sizeof(run->path_note),
-			 "XDP on %s captures reply SPI %u, not %u", run->ifname,
-			 cfg.spi_reply, ESPRIT_DEFAULT_SPI_REPLY);
-		return;
-	}
 	run->reader = echo_reader_new(&run->maps, 0, handle_reply, run, err,
 				      sizeof(err));
 	if (!run->reader) {
@@ -280,53 +250,77 @@ static int random_ident(uint16_t *ident)
 	return 0;
 }
 
-static int epoll_add(int epfd, int fd)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+#define RUN_OF(s, member) \
+	((struct ping_run *)((char *)(s) - offsetof(struct ping_run, member)))
 
-	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+/* Interrupts end the loop, so a reader registered with XDP is always
+ * unregistered: ping cleans up. */
+static void on_signal(struct ev_source *s, uint32_t events)
+{
+	struct ping_run *run = RUN_OF(s, signals);
+
+	(void)events;
+	while (ev_signal_next(s))
+		run->stop = true;
 }
 
-/*
- * Interrupts become events from here on, so a reader registered with XDP
- * is always unregistered: Ctrl-C ends the loop, and ping cleans up.
- */
+static void send_request(struct ping_run *run);
+
+static void on_tick(struct ev_source *s, uint32_t events)
+{
+	struct ping_run *run = RUN_OF(s, tick);
+
+	(void)events;
+	if (!ev_timer_read(s) || run->deadline)
+		return;
+	send_request(run);
+	if (run->opt.count && run->session->transmitted >= run->opt.count) {
+		ev_timer_set(s, 0, 0);
+		run->deadline = monotonic_ns() + run->opt.wait_ns;
+	}
+}
+
+static void drain_socket(struct ping_run *run);
+
+static void on_socket(struct ev_source *s, uint32_t events)
+{
+	(void)events;
+	drain_socket(RUN_OF(s, sock_src));
+}
+
+static void on_ring(struct ev_source *s, uint32_t events)
+{
+	int rc = echo_reader_consume(RUN_OF(s, ring_src)->reader);
+
+	(void)events;
+	if (rc < 0)
+		warnmsg("ring buffer: %s", strerror(-rc));
+}
+
+/* Before a reader is registered: from then on interrupts are events. */
 static int setup_signals(struct ping_run *run)
 {
-	sigset_t mask;
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -1;
-	run->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	return run->sigfd < 0 ? -1 : 0;
+	return ev_loop_init(&run->loop) ||
+	       ev_signal_open(&run->loop, &run->signals, sigs, 3, on_signal);
 }
 
 static int setup_loop(struct ping_run *run)
 {
-	struct itimerspec its = {
-		.it_value = {.tv_nsec = 1},
-		.it_interval = {.tv_sec = (time_t)(run->opt.interval_ns /
-						   1000000000ULL),
-				.tv_nsec = (long)(run->opt.interval_ns %
-						  1000000000ULL)},
-	};
-
-	run->timerfd =
-		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	run->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (run->timerfd < 0 || run->epfd < 0 ||
-	    epoll_add(run->epfd, run->sigfd) ||
-	    epoll_add(run->epfd, run->timerfd) ||
-	    epoll_add(run->epfd, run->sock) ||
-	    (run->reader &&
-	     epoll_add(run->epfd, echo_reader_fd(run->reader))) ||
-	    timerfd_settime(run->timerfd, 0, &its, NULL))
+	if (ev_timer_open(&run->loop, &run->tick, on_tick))
 		return -1;
-	return 0;
+	run->sock_src = (struct ev_source){.fd = run->sock, .ready = on_socket};
+	if (ev_add(&run->loop, &run->sock_src, EPOLLIN))
+		return -1;
+	if (run->reader) {
+		run->ring_src = (struct ev_source){
+			.fd = echo_reader_fd(run->reader), .ready = on_ring};
+		if (ev_add(&run->loop, &run->ring_src, EPOLLIN))
+			return -1;
+	}
+	/* the first request at once, then one per interval */
+	return ev_timer_set(&run->tick, monotonic_ns(), run->opt.interval_ns);
 }
 
 static void send_request(struct ping_run *run)
@@ -410,59 +404,28 @@ static void drain_socket(struct ping_run *run)
 static int run_loop(struct ping_run *run)
 {
 	const struct ping_session *s = run->session;
-	uint64_t deadline = 0;
 
-	for (;;) {
-		struct epoll_event events[8];
-		int timeout = -1, n;
+	while (!run->stop) {
+		int timeout = -1, e;
 
-		if (deadline) {
+		if (run->deadline) {
 			uint64_t now = monotonic_ns();
 
 			/* Like iputils: an error settles a request too. */
 			if (s->received + run->icmp_errors + run->send_errors >=
 				    s->transmitted ||
-			    now >= deadline)
+			    now >= run->deadline)
 				return 0;
-			timeout = (int)((deadline - now + 999999) / 1000000);
+			timeout = (int)((run->deadline - now + 999999) /
+					1000000);
 		}
-		n = epoll_wait(run->epfd, events, 8, timeout);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			errmsg("epoll_wait: %s", strerror(errno));
+		e = ev_run_once(&run->loop, timeout);
+		if (e) {
+			errmsg("event loop: %s", strerror(-e));
 			return -1;
 		}
-		for (int i = 0; i < n; i++) {
-			int fd = events[i].data.fd;
-			uint64_t ticks;
-
-			if (fd == run->sigfd)
-				return 0;
-			if (fd == run->sock) {
-				drain_socket(run);
-			} else if (fd == run->timerfd) {
-				if (read(fd, &ticks, sizeof(ticks)) < 0 ||
-				    deadline)
-					continue;
-				send_request(run);
-				if (run->opt.count &&
-				    s->transmitted >= run->opt.count) {
-					struct itimerspec off = {};
-
-					timerfd_settime(fd, 0, &off, NULL);
-					deadline = monotonic_ns() +
-						   run->opt.wait_ns;
-				}
-			} else if (run->reader) {
-				int rc = echo_reader_consume(run->reader);
-
-				if (rc < 0)
-					warnmsg("ring buffer: %s",
-						strerror(-rc));
-			}
-		}
 	}
+	return 0;
 }
 
 static void print_summary(const struct ping_run *run)
@@ -509,14 +472,11 @@ static void run_free(struct ping_run *run)
 {
 	echo_reader_free(run->reader);
 	echo_maps_close(&run->maps);
+	ev_close(&run->loop, &run->signals);
+	ev_close(&run->loop, &run->tick);
+	ev_loop_free(&run->loop);
 	if (run->sock >= 0)
 		close(run->sock);
-	if (run->epfd >= 0)
-		close(run->epfd);
-	if (run->sigfd >= 0)
-		close(run->sigfd);
-	if (run->timerfd >= 0)
-		close(run->timerfd);
 	if (run->session)
 		ping_session_free(run->session);
 	free(run->session);
@@ -575,8 +535,10 @@ static int prepare(struct ping_run *run)
 
 int cmd_ping(int argc, char **argv)
 {
-	struct ping_run run = {
-		.sock = -1, .epfd = -1, .sigfd = -1, .timerfd = -1};
+	struct ping_run run = {.sock = -1,
+			       .loop = {.epfd = -1},
+			       .signals = {.fd = -1},
+			       .tick = {.fd = -1}};
 	char err[256];
 	int rc = EXIT_ERROR;
 

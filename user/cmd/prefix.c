@@ -17,7 +17,7 @@
 #include "cmd/commands.h"
 #include "lib/output.h"
 #include "lib/pins.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/rpki.h"
 
 static void prefix_usage(FILE *out)

@@ -17,7 +17,7 @@
 #include "lib/output.h"
 #include "lib/pins.h"
 #include "risav/pfx4_index.h"
-#include "risav/prefix_table.h"
+#include "risav/prefix_maps.h"
 #include "risav/state.h"
 
 typedef int (*state_edit)(struct risav_state *s, int argc, char **argv,

@@ -41,6 +41,13 @@ struct config_risav {
 	size_t nsas_in, nsas_out; /* of nsas, by direction */
 };
 
+/* Room for a key's path in messages ("risav.sas[12].key_file"). */
+#define CONFIG_KEY_PATH_LEN 96
+
+/* Parses risav.sas (seq) into r; 0, or -1 with the error recorded in d. */
+int config_sas_parse(struct ydoc *d, yaml_node_t *seq, const char *file,
+		     struct config_risav *r);
+
 /* Parses map (the value of `risav:`) into r; file names the YAML file,
  * for resolving relative paths. 0, or -1 with the error recorded in d. */
 int config_risav_parse(struct ydoc *d, yaml_node_t *map, const char *file,

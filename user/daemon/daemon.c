@@ -12,9 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
@@ -194,11 +191,11 @@ static void on_signal(struct ev_source *s, uint32_t events)
 {
 	struct daemon *d =
 		(struct daemon *)((char *)s - offsetof(struct daemon, signals));
-	struct signalfd_siginfo si;
+	int sig;
 
 	(void)events;
-	while (read(s->fd, &si, sizeof(si)) == sizeof(si)) {
-		switch (si.ssi_signo) {
+	while ((sig = ev_signal_next(s))) {
+		switch (sig) {
 		case SIGHUP:
 			reload(d);
 			break;
@@ -206,7 +203,7 @@ static void on_signal(struct ev_source *s, uint32_t events)
 			hook_reap(&d->hooks);
 			break;
 		default:
-			log_notice("signal %u: stopping", si.ssi_signo);
+			log_notice("signal %d: stopping", sig);
 			d->stop = true;
 			break;
 		}
@@ -231,10 +228,9 @@ static void on_tick(struct ev_source *s, uint32_t events)
 {
 	struct daemon *d =
 		(struct daemon *)((char *)s - offsetof(struct daemon, tick));
-	uint64_t ticks;
 
 	(void)events;
-	if (read(s->fd, &ticks, sizeof(ticks)) < 0)
+	if (!ev_timer_read(s))
 		return;
 	d->ticks++;
 	sd_notify(0, "WATCHDOG=1");
@@ -253,40 +249,21 @@ static void on_tick(struct ev_source *s, uint32_t events)
 
 static int setup_signals(struct daemon *d)
 {
-	sigset_t mask;
+	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGCHLD};
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -1;
-	d->signals.fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	d->signals.prio = 1;
-	d->signals.ready = on_signal;
-	return d->signals.fd < 0 ? -1 : ev_add(&d->loop, &d->signals, EPOLLIN);
+	return ev_signal_open(&d->loop, &d->signals, sigs, 4, on_signal);
 }
 
 /* Once a second, or often enough for systemd's watchdog. */
 static int setup_tick(struct daemon *d)
 {
 	uint64_t period = 1000000000ULL, wd_usec = 0;
-	struct itimerspec its;
 
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec * 1000 / 3 < period)
 		period = wd_usec * 1000 / 3;
-	its.it_interval.tv_sec = (time_t)(period / 1000000000ULL);
-	its.it_interval.tv_nsec = (long)(period % 1000000000ULL);
-	its.it_value = its.it_interval;
-	d->tick.fd =
-		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	d->tick.prio = 1;
-	d->tick.ready = on_tick;
-	if (d->tick.fd < 0 || timerfd_settime(d->tick.fd, 0, &its, NULL))
-		return -1;
-	return ev_add(&d->loop, &d->tick, EPOLLIN);
+	return ev_timer_open(&d->loop, &d->tick, on_tick) ||
+	       ev_timer_set(&d->tick, monotonic_ns() + period, period);
 }
 
 static int start_running(struct daemon *d, struct risav_plan *plan);
@@ -352,10 +329,8 @@ static void stop(struct daemon *d)
 	daemon_risav_free(&d->risav);
 	hook_reap(&d->hooks);
 	hook_runner_free(&d->hooks);
-	if (d->tick.fd >= 0)
-		close(d->tick.fd);
-	if (d->signals.fd >= 0)
-		close(d->signals.fd);
+	ev_close(&d->loop, &d->tick);
+	ev_close(&d->loop, &d->signals);
 	ev_loop_free(&d->loop);
 	config_free(&d->cfg);
 }

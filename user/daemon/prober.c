@@ -9,7 +9,6 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "daemon/log.h"
@@ -35,15 +34,9 @@ static void schedule(struct prober *p, struct probe_stream *st)
 static void arm_timer(struct prober *p)
 {
 	struct timer_node *n = timer_heap_peek(&p->heap);
-	struct itimerspec its = {};
 
-	if (n) {
-		uint64_t when = n->when_ns ? n->when_ns : 1;
-
-		its.it_value.tv_sec = (time_t)(when / 1000000000ULL);
-		its.it_value.tv_nsec = (long)(when % 1000000000ULL);
-	}
-	timerfd_settime(p->timer.fd, TFD_TIMER_ABSTIME, &its, NULL);
+	/* 0 would disarm: a wake-up due "at 0" is due now */
+	ev_timer_set(&p->timer, n ? (n->when_ns ? n->when_ns : 1) : 0, 0);
 }
 
 static void changed(struct prober *p, struct probe_stream *st,
@@ -106,12 +99,11 @@ static void on_timer(struct ev_source *s, uint32_t events)
 {
 	struct prober *p =
 		(struct prober *)((char *)s - offsetof(struct prober, timer));
-	uint64_t ticks, now = monotonic_ns();
+	uint64_t now = monotonic_ns();
 	struct timer_node *n;
 
 	(void)events;
-	if (read(s->fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-		log_warn("timerfd: %s", strerror(errno));
+	ev_timer_read(s);
 	while ((n = timer_heap_peek(&p->heap)) &&
 	       n->when_ns <= now + SEND_SLACK_NS) {
 		struct probe_stream *st = stream_of(n);
@@ -156,355 +148,6 @@ void prober_deliver(struct prober *p, const struct esprit_echo_reply_event *ev)
 	}
 }
 
-static void on_ring_event(void *ctx, const struct esprit_echo_reply_event *ev)
-{
-	struct prober_reader *pr = ctx;
-
-	prober_deliver(pr->p, ev);
-}
-
-static void on_ring(struct ev_source *s, uint32_t events)
-{
-	struct prober_reader *pr = (struct prober_reader *)s;
-	int rc;
-
-	(void)events;
-	rc = echo_reader_consume(pr->r);
-	if (rc < 0)
-		log_warn("ring buffer of %s: %s", pr->ifname, strerror(-rc));
-}
-
-static void handle_icmp_error(struct prober *p, const struct icmp_error *e)
-{
-	struct probe_stream *st;
-
-	if (!e->quoted)
-		return;
-	st = p->by_ident[e->ident];
-	if (st)
-		st->icmp_errors++;
-}
-
-static void on_socket(struct ev_source *s, uint32_t events)
-{
-	struct prober_socket *ps = (struct prober_socket *)s;
-	struct esprit_echo_reply_event ev;
-	struct icmp_error e;
-	int rc, errors = 0;
-
-	(void)events;
-	for (;;) {
-		rc = echo_socket_recv(s->fd, ps->family, &ev);
-		if (rc == 1)
-			prober_deliver(ps->p, &ev);
-		if (rc == -EAGAIN || rc == -EWOULDBLOCK)
-			break;
-		/* a pending ICMP error is reported once per read */
-		if (rc < 0 && ++errors > 64)
-			break;
-	}
-	while (echo_socket_recv_error(s->fd, &e) == 1)
-		handle_icmp_error(ps->p, &e);
-}
-
-/*
- * The raw socket would get a copy of every ESP packet the host receives
- * (all IPsec traffic of a gateway): a classic BPF filter keeps only SPI 8.
- * IPv4 raw sockets see the IP header, IPv6 ones start at ESP.
- */
-static int filter_replies(int fd, int family)
-{
-	struct sock_filter v4[] = {
-		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
-		BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ESPRIT_DEFAULT_SPI_REPLY, 0,
-			 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_filter v6[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ESPRIT_DEFAULT_SPI_REPLY, 0,
-			 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_fprog prog = {
-		.len = family == AF_INET ? sizeof(v4) / sizeof(v4[0])
-					 : sizeof(v6) / sizeof(v6[0]),
-		.filter = family == AF_INET ? v4 : v6,
-	};
-
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-			  sizeof(prog));
-}
-
-static int open_socket(struct prober *p, struct prober_socket *ps, int family,
-		       char *err, size_t errlen)
-{
-	struct echo_socket_opts o = {.family = family};
-	const char *step;
-	int fd = echo_socket_open(&o, &step);
-
-	ps->p = p;
-	ps->family = family;
-	ps->src.prio = 0;
-	ps->src.ready = on_socket;
-	ps->src.fd = -1;
-	if (fd < 0) {
-		snprintf(err, errlen,
-			 "cannot open a raw %s ESP socket (%s): %s",
-			 family == AF_INET ? "IPv4" : "IPv6", step,
-			 strerror(-fd));
-		return -1;
-	}
-	ps->src.fd = fd;
-	if (filter_replies(fd, family) ||
-	    ev_add(p->loop, &ps->src, EPOLLIN | EPOLLERR)) {
-		snprintf(err, errlen, "cannot set up the %s ESP socket: %s",
-			 family == AF_INET ? "IPv4" : "IPv6", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* ---- readers (XDP receive path) ---- */
-
-static void reader_put(struct prober *p, struct prober_reader *pr)
-{
-	struct prober_reader **pp;
-
-	if (!pr || --pr->users)
-		return;
-	for (pp = &p->readers; *pp && *pp != pr; pp = &(*pp)->next)
-		;
-	if (*pp)
-		*pp = pr->next;
-	ev_del(p->loop, &pr->src);
-	p->drops_released += echo_reader_drops(pr->r);
-	echo_reader_free(pr->r);
-	echo_maps_close(&pr->maps);
-	free(pr);
-}
-
-/* The reader for the map set of maps (taken over, or closed). */
-static struct prober_reader *reader_get(struct prober *p,
-					struct echo_maps *maps,
-					const char *ifname, char *err,
-					size_t errlen)
-{
-	struct prober_reader *pr;
-
-	for (pr = p->readers; pr; pr = pr->next) {
-		if (pr->maps.config_id == maps->config_id) {
-			echo_maps_close(maps);
-			pr->users++;
-			return pr;
-		}
-	}
-	pr = calloc(1, sizeof(*pr));
-	if (!pr) {
-		snprintf(err, errlen, "out of memory");
-		echo_maps_close(maps);
-		return NULL;
-	}
-	pr->p = p;
-	pr->maps = *maps;
-	snprintf(pr->ifname, sizeof(pr->ifname), "%s", ifname);
-	pr->r = echo_reader_new(&pr->maps, 0, on_ring_event, pr, err, errlen);
-	if (!pr->r) {
-		echo_maps_close(&pr->maps);
-		free(pr);
-		return NULL;
-	}
-	pr->src.fd = echo_reader_fd(pr->r);
-	pr->src.prio = 0;
-	pr->src.ready = on_ring;
-	if (ev_add(p->loop, &pr->src, EPOLLIN)) {
-		snprintf(err, errlen, "epoll: %s", strerror(errno));
-		echo_reader_free(pr->r);
-		echo_maps_close(&pr->maps);
-		free(pr);
-		return NULL;
-	}
-	pr->users = 1;
-	pr->next = p->readers;
-	p->readers = pr;
-	return pr;
-}
-
-/* What one interface offers: a reader, or why not (note). */
-struct path_choice {
-	int ifindex;
-	char ifname[IF_NAMESIZE];
-	struct prober_reader *reader; /* one reference, for this pass */
-	char note[200];
-};
-
-static void choose_for_interface(struct prober *p, struct path_choice *c)
-{
-	struct xdp_attachment att;
-	struct esprit_config cfg;
-	struct echo_maps maps;
-	char err[128];
-	int e;
-
-	c->reader = NULL;
-	if (!if_indextoname((unsigned int)c->ifindex, c->ifname)) {
-		snprintf(c->note, sizeof(c->note), "interface %d is gone",
-			 c->ifindex);
-		return;
-	}
-	if (xdp_attachment_query(c->ifindex, &att)) {
-		snprintf(c->note, sizeof(c->note),
-			 "cannot see the XDP programs of %s", c->ifname);
-		return;
-	}
-	if (!att.prog_id) {
-		snprintf(c->note, sizeof(c->note),
-			 "esprit's XDP program is not attached to %s",
-			 c->ifname);
-		return;
-	}
-	if (echo_maps_open_prog_id(att.prog_id, &maps, err, sizeof(err))) {
-		snprintf(c->note, sizeof(c->note),
-			 "cannot use the maps on %s: %s", c->ifname, err);
-		return;
-	}
-	e = echo_maps_config(&maps, &cfg);
-	if (e || cfg.echo_flags & ESPRIT_ECHO_NO_CAPTURE ||
-	    (cfg.spi_reply && cfg.spi_reply != ESPRIT_DEFAULT_SPI_REPLY)) {
-		snprintf(c->note, sizeof(c->note), "%s on %s",
-			 e ? "cannot read esprit_config"
-			 : cfg.echo_flags & ESPRIT_ECHO_NO_CAPTURE
-				 ? "capture is off"
-				 : "XDP captures another reply SPI",
-			 c->ifname);
-		echo_maps_close(&maps);
-		return;
-	}
-	c->reader = reader_get(p, &maps, c->ifname, err, sizeof(err));
-	if (!c->reader)
-		snprintf(c->note, sizeof(c->note), "%s", err);
-}
-
-static int free_ident(struct prober *p, uint16_t *ident)
-{
-	for (int tries = 0; tries < 4096; tries++) {
-		uint16_t v;
-
-		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-			return -errno;
-		if (echo_ident_usable(v) && !p->by_ident[v]) {
-			*ident = v;
-			return 0;
-		}
-	}
-	return -ENOSPC;
-}
-
-static void set_ident(struct prober *p, struct probe_stream *st, uint16_t ident)
-{
-	p->by_ident[st->session.ident] = NULL;
-	st->session.ident = ident;
-	p->by_ident[ident] = st;
-}
-
-/* Registers st's Identifier with pr, drawing another if it is taken. */
-static int register_ident(struct prober *p, struct probe_stream *st,
-			  struct prober_reader *pr)
-{
-	for (int tries = 0; tries < 64; tries++) {
-		uint16_t ident = st->session.ident;
-		int e = echo_reader_add(pr->r, ident, &st->addr);
-
-		if (e != -EEXIST)
-			return e;
-		/* Held by another process (a ping): ours changes. Replies
-		 * to requests in flight are foreign now, and end up lost. */
-		e = free_ident(p, &ident);
-		if (e)
-			return e;
-		set_ident(p, st, ident);
-	}
-	return -EEXIST;
-}
-
-static void use_path(struct prober *p, struct probe_stream *st,
-		     const struct path_choice *c)
-{
-	snprintf(st->ifname, sizeof(st->ifname), "%s", c->ifname);
-	if (st->reader && st->reader == c->reader)
-		return;
-	if (st->reader) {
-		echo_reader_remove(st->reader->r, st->session.ident);
-		reader_put(p, st->reader);
-		st->reader = NULL;
-	}
-	if (c->reader) {
-		int e = register_ident(p, st, c->reader);
-
-		if (!e) {
-			c->reader->users++;
-			st->reader = c->reader;
-			snprintf(st->rx_note, sizeof(st->rx_note),
-				 "taken in XDP on %s (program id %u, ring "
-				 "slot %d), timestamped by bpf_ktime_get_ns",
-				 c->ifname, c->reader->maps.prog_id,
-				 echo_reader_slot(c->reader->r));
-			return;
-		}
-		snprintf(st->rx_note, sizeof(st->rx_note),
-			 "raw socket with kernel receive timestamps (cannot "
-			 "register Identifier 0x%04x with XDP on %s: %s)",
-			 st->session.ident, c->ifname,
-			 e == -ENOSPC ? "all ring slots or entries are taken"
-				      : strerror(-e));
-		return;
-	}
-	snprintf(st->rx_note, sizeof(st->rx_note),
-		 "raw socket with kernel receive timestamps (%s)", c->note);
-}
-
-#define PATH_CACHE 32
-
-void prober_check_paths(struct prober *p)
-{
-	struct path_choice cache[PATH_CACHE];
-	size_t ncache = 0;
-
-	for (struct probe_stream *st = p->streams; st; st = st->next) {
-		struct path_choice none = {.ifindex = 0}, *c = NULL;
-		int ifindex = 0, e;
-
-		e = route_output_ifindex((struct sockaddr *)&st->sa, &ifindex);
-		if (e) {
-			snprintf(none.note, sizeof(none.note), "no route: %s",
-				 strerror(-e));
-			use_path(p, st, &none);
-			st->ifname[0] = '\0';
-			continue;
-		}
-		for (size_t i = 0; i < ncache; i++)
-			if (cache[i].ifindex == ifindex)
-				c = &cache[i];
-		if (!c && ncache < PATH_CACHE) {
-			c = &cache[ncache++];
-			c->ifindex = ifindex;
-			choose_for_interface(p, c);
-		} else if (!c) {
-			c = &none;
-			none.ifindex = ifindex;
-			choose_for_interface(p, c);
-			use_path(p, st, c);
-			reader_put(p, c->reader);
-			continue;
-		}
-		use_path(p, st, c);
-	}
-	for (size_t i = 0; i < ncache; i++)
-		reader_put(p, cache[i].reader);
-}
 
 /* ---- streams ---- */
 
@@ -522,7 +165,7 @@ static void stream_destroy(struct prober *p, struct probe_stream *st)
 	timer_heap_remove(&p->heap, &st->timer);
 	if (st->reader) {
 		echo_reader_remove(st->reader->r, st->session.ident);
-		reader_put(p, st->reader);
+		prober_reader_put(p, st->reader);
 	}
 	if (p->by_ident[st->session.ident] == st)
 		p->by_ident[st->session.ident] = NULL;
@@ -540,7 +183,7 @@ static struct probe_stream *stream_create(struct prober *p,
 	 * configuration do not start in step. */
 	uint64_t first = now + jitter_rng_next(&p->rng) % peer->interval_ns;
 
-	if (!st || free_ident(p, &ident) ||
+	if (!st || prober_free_ident(p, &ident) ||
 	    probe_stream_init(st, ++p->next_id, peer, dscp, ident, now,
 			      first)) {
 		free(st);
@@ -635,17 +278,13 @@ int prober_init(struct prober *p, struct ev_loop *loop, prober_change_fn fn,
 		snprintf(err, errlen, "out of memory or randomness");
 		return -1;
 	}
-	p->timer.fd =
-		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	p->timer.prio = 1;
-	p->timer.ready = on_timer;
-	if (p->timer.fd < 0 || ev_add(loop, &p->timer, EPOLLIN)) {
+	if (ev_timer_open(loop, &p->timer, on_timer)) {
 		snprintf(err, errlen, "cannot set up the probe timer: %s",
 			 strerror(errno));
 		return -1;
 	}
-	if (open_socket(p, &p->sock4, AF_INET, err, errlen) ||
-	    open_socket(p, &p->sock6, AF_INET6, err, errlen))
+	if (prober_open_socket(p, &p->sock4, AF_INET, err, errlen) ||
+	    prober_open_socket(p, &p->sock6, AF_INET6, err, errlen))
 		return -1;
 	return 0;
 }
@@ -660,18 +299,9 @@ void prober_free(struct prober *p)
 	}
 	p->streams = NULL;
 	timer_heap_free(&p->heap);
-	if (p->timer.fd >= 0) {
-		ev_del(p->loop, &p->timer);
-		close(p->timer.fd);
-	}
-	if (p->sock4.src.fd >= 0) {
-		ev_del(p->loop, &p->sock4.src);
-		close(p->sock4.src.fd);
-	}
-	if (p->sock6.src.fd >= 0) {
-		ev_del(p->loop, &p->sock6.src);
-		close(p->sock6.src.fd);
-	}
+	ev_close(p->loop, &p->timer);
+	ev_close(p->loop, &p->sock4.src);
+	ev_close(p->loop, &p->sock6.src);
 	free(p->by_ident);
 	free(p->packet);
 	p->by_ident = NULL;

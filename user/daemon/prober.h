@@ -79,6 +79,12 @@ void prober_check_paths(struct prober *p);
  * readers do. */
 void prober_deliver(struct prober *p, const struct esprit_echo_reply_event *ev);
 
+/* Within the prober (prober.c, prober_rx.c). */
+int prober_open_socket(struct prober *p, struct prober_socket *ps, int family,
+		       char *err, size_t errlen);
+void prober_reader_put(struct prober *p, struct prober_reader *pr);
+int prober_free_ident(struct prober *p, uint16_t *ident);
+
 /* Replies XDP could not put in our rings (esprit_rb_drops), ever. */
 uint64_t prober_ring_drops(const struct prober *p);
 

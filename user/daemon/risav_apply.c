@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "risav/prefix_maps.h"
 #include "esprit_maps.h"
 #include "daemon/log.h"
 #include "daemon/risav_apply.h"

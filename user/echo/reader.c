@@ -15,6 +15,7 @@
 #include "esprit_maps.h"
 #include "lib/counters.h"
 #include "echo/reader.h"
+#include "lib/attach.h"
 #include "esprit_limits.h"
 #include "lib/pins.h"
 #include "lib/prog_maps.h"
@@ -500,4 +501,42 @@ void echo_reader_free(struct echo_reader *r)
 	echo_maps_close(&r->maps);
 	free(r->idents);
 	free(r);
+}
+
+int echo_capture_maps(int ifindex, const char *ifname, struct echo_maps *m,
+		      char *why, size_t len)
+{
+	struct xdp_attachment att;
+	struct esprit_config cfg;
+	char err[160];
+	int e;
+
+	echo_maps_init(m);
+	if (xdp_attachment_query(ifindex, &att)) {
+		snprintf(why, len, "cannot see the XDP programs of %s", ifname);
+		return -1;
+	}
+	if (!att.prog_id) {
+		snprintf(why, len, "esprit's XDP program is not attached to %s",
+			 ifname);
+		return -1;
+	}
+	if (echo_maps_open_prog_id(att.prog_id, m, err, sizeof(err))) {
+		snprintf(why, len, "cannot use esprit's maps on %s: %s", ifname,
+			 err);
+		return -1;
+	}
+	e = echo_maps_config(m, &cfg);
+	if (e)
+		snprintf(why, len, "cannot read esprit_config: %s",
+			 strerror(-e));
+	else if (cfg.echo_flags & ESPRIT_ECHO_NO_CAPTURE)
+		snprintf(why, len, "capture is off on %s", ifname);
+	else if (cfg.spi_reply && cfg.spi_reply != ESPRIT_DEFAULT_SPI_REPLY)
+		snprintf(why, len, "XDP on %s captures reply SPI %u, not %u",
+			 ifname, cfg.spi_reply, ESPRIT_DEFAULT_SPI_REPLY);
+	else
+		return 0;
+	echo_maps_close(m);
+	return -1;
 }

@@ -58,6 +58,14 @@ int echo_maps_open_prog_id(__u32 prog_id, struct echo_maps *m, char *err,
 void echo_maps_init(struct echo_maps *m);
 void echo_maps_close(struct echo_maps *m);
 
+/*
+ * The maps of esprit's program on the interface, when it can capture our
+ * replies there (attached, capture on, the default reply SPI). 0 with m
+ * open, or -1 with m closed and why not in why.
+ */
+int echo_capture_maps(int ifindex, const char *ifname, struct echo_maps *m,
+		      char *why, size_t len);
+
 /* The program's settings (to see whether capture is on). 0 or -errno. */
 int echo_maps_config(const struct echo_maps *m, struct esprit_config *cfg);
 

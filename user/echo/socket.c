@@ -11,17 +11,10 @@
 #include "esprit_config.h"
 #include "echo/packet.h"
 #include "echo/socket.h"
+#include "lib/event_loop.h"
 
 /* IP header + the largest ESP payload a 64 KiB datagram can carry. */
 #define RECV_BUF 65600
-
-uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int64_t realtime_ns(void)
 {

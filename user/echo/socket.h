@@ -14,6 +14,7 @@
 
 #include "esprit_echo.h"
 #include "echo/icmp_error.h"
+#include "lib/event_loop.h" /* monotonic_ns() */
 
 struct echo_socket_opts {
 	int family; /* AF_INET or AF_INET6 */
@@ -49,7 +50,5 @@ int echo_socket_recv(int fd, int family, struct esprit_echo_reply_event *ev);
  */
 int echo_socket_recv_error(int fd, struct icmp_error *e);
 
-/* CLOCK_MONOTONIC now, in ns. */
-uint64_t monotonic_ns(void);
 
 #endif

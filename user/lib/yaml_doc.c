@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -251,5 +253,25 @@ int yget_prefix(struct ydoc *d, yaml_node_t *n, const char *path,
 		return yerr(d, n, path, "expected a prefix");
 	if (prefix_parse(s, true, out, err, sizeof(err)))
 		return yerr(d, n, path, "%s", err);
+	return 0;
+}
+
+int yget_path(struct ydoc *d, yaml_node_t *v, const char *path,
+	      const char *base_file, char *out, size_t outlen)
+{
+	char given[PATH_MAX], dir[PATH_MAX];
+
+	if (yget_string(d, v, path, given, sizeof(given)))
+		return -1;
+	if (!given[0])
+		return yerr(d, v, path, "empty path");
+	if (given[0] == '/') {
+		snprintf(out, outlen, "%s", given);
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s", base_file);
+	if ((size_t)snprintf(out, outlen, "%s/%s", dirname(dir), given) >=
+	    outlen)
+		return yerr(d, v, path, "path too long");
 	return 0;
 }

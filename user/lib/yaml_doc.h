@@ -60,4 +60,8 @@ int yget_addr(struct ydoc *d, yaml_node_t *n, const char *path,
 int yget_prefix(struct ydoc *d, yaml_node_t *n, const char *path,
 		struct esprit_prefix_key *out);
 
+/* A path; a relative one is taken from base_file's directory. */
+int yget_path(struct ydoc *d, yaml_node_t *v, const char *path,
+	      const char *base_file, char *out, size_t outlen);
+
 #endif

@@ -26,16 +26,11 @@
 #include "lib/asn.h"
 #include "lib/file.h"
 #include "risav/rpki.h"
+#include "risav/rpki_scan.h"
 
 #define WORKERS_MAX	   8
 #define ENTRIES_PER_WORKER 4096 /* fewer per thread are not worth one */
 #define JSON_FLAGS	   (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
-
-/* One element of "roas": where its text is. */
-struct span {
-	size_t off, len;
-	unsigned int line;
-};
 
 /* One validated entry. */
 struct vrp {
@@ -43,17 +38,6 @@ struct vrp {
 	__u32 asn;
 	__u8 as0;
 	__u8 asn_was_string;
-};
-
-struct scan {
-	const char *buf;
-	size_t len, pos;
-	unsigned int line;
-	bool found; /* the "roas" array was located */
-	size_t open, close; /* offsets of its '[' and ']' */
-	unsigned int open_line, close_line;
-	struct span *elems;
-	size_t n, cap;
 };
 
 struct error_list {
@@ -126,193 +110,6 @@ static unsigned int column_of(const char *buf, size_t off)
 	for (size_t i = start; i < off; i++)
 		col += ((unsigned char)buf[i] & 0xc0) != 0x80;
 	return col;
-}
-
-/* ---- structural scan ---------------------------------------------------- */
-
-static void skip_ws(struct scan *s)
-{
-	while (s->pos < s->len) {
-		char c = s->buf[s->pos];
-
-		if (c == '\n')
-			s->line++;
-		else if (c != ' ' && c != '\t' && c != '\r')
-			return;
-		s->pos++;
-	}
-}
-
-/* At the opening quote; leaves pos after the closing one. */
-static int skip_string(struct scan *s)
-{
-	const char *p = s->buf + s->pos + 1, *end = s->buf + s->len;
-
-	while (p < end) {
-		const char *q = memchr(p, '"', end - p);
-		const char *back;
-
-		if (!q)
-			return -1;
-		/* the quote ends the string unless an odd number of
-		 * backslashes precede it */
-		for (back = q; back > p && back[-1] == '\\'; back--)
-			;
-		if ((q - back) % 2 == 0) {
-			if (memchr(s->buf + s->pos, '\n',
-				   q - (s->buf + s->pos)))
-				return -1; /* raw line break: invalid */
-			s->pos = q + 1 - s->buf;
-			return 0;
-		}
-		p = q + 1;
-	}
-	return -1;
-}
-
-/* Skips one value of any kind without judging it (jansson will). */
-static int skip_value(struct scan *s)
-{
-	int depth = 0;
-
-	if (s->pos >= s->len)
-		return -1;
-	switch (s->buf[s->pos]) {
-	case '"':
-		return skip_string(s);
-	case '{':
-	case '[':
-		break;
-	case ',':
-	case ':':
-	case ']':
-	case '}':
-		return -1;
-	default: /* number or literal: up to the next delimiter */
-		while (s->pos < s->len && !strchr(",]} \t\r\n", s->buf[s->pos]))
-			s->pos++;
-		return 0;
-	}
-	while (s->pos < s->len) {
-		switch (s->buf[s->pos]) {
-		case '"':
-			if (skip_string(s))
-				return -1;
-			continue;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0) {
-				s->pos++;
-				return 0;
-			}
-			break;
-		case '\n':
-			s->line++;
-			break;
-		}
-		s->pos++;
-	}
-	return -1;
-}
-
-static int add_span(struct scan *s, size_t off, unsigned int line)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		struct span *e = realloc(s->elems, cap * sizeof(*e));
-
-		if (!e)
-			return -1;
-		s->elems = e;
-		s->cap = cap;
-	}
-	s->elems[s->n].off = off;
-	s->elems[s->n].len = s->pos - off;
-	s->elems[s->n].line = line;
-	s->n++;
-	return 0;
-}
-
-static int scan_roas(struct scan *s)
-{
-	s->found = true;
-	s->open = s->pos;
-	s->open_line = s->line;
-	s->pos++;
-	skip_ws(s);
-	if (s->pos < s->len && s->buf[s->pos] == ']')
-		goto close;
-	for (;;) {
-		size_t off = s->pos;
-		unsigned int line = s->line;
-
-		if (skip_value(s) || add_span(s, off, line))
-			return -1;
-		skip_ws(s);
-		if (s->pos >= s->len)
-			return -1;
-		if (s->buf[s->pos] == ']')
-			break;
-		if (s->buf[s->pos] != ',')
-			return -1;
-		s->pos++;
-		skip_ws(s);
-	}
-close:
-	s->close = s->pos;
-	s->close_line = s->line;
-	s->pos++;
-	return 0;
-}
-
-/*
- * Finds the elements of the top-level "roas" array (the first such key).
- * -1: the text is not shaped as expected (jansson will say why, or parse
- * it anyway); s->found false: there is no top-level "roas" key to be seen.
- */
-static int scan_document(struct scan *s)
-{
-	skip_ws(s);
-	if (s->pos >= s->len || s->buf[s->pos] != '{')
-		return -1;
-	s->pos++;
-	skip_ws(s);
-	if (s->pos < s->len && s->buf[s->pos] == '}')
-		return 0;
-	for (;;) {
-		size_t key = s->pos;
-		bool is_roas;
-
-		if (s->pos >= s->len || s->buf[s->pos] != '"' || skip_string(s))
-			return -1;
-		is_roas = s->pos - key == 6 &&
-			  !memcmp(s->buf + key, "\"roas\"", 6);
-		skip_ws(s);
-		if (s->pos >= s->len || s->buf[s->pos] != ':')
-			return -1;
-		s->pos++;
-		skip_ws(s);
-		if (is_roas && !s->found && s->pos < s->len &&
-		    s->buf[s->pos] == '[') {
-			if (scan_roas(s))
-				return -1;
-		} else if (skip_value(s)) {
-			return -1;
-		}
-		skip_ws(s);
-		if (s->pos >= s->len)
-			return -1;
-		if (s->buf[s->pos] == '}')
-			return 0;
-		if (s->buf[s->pos] != ',')
-			return -1;
-		s->pos++;
-		skip_ws(s);
-	}
 }
 
 /* ---- one entry ---------------------------------------------------------- */
@@ -726,7 +523,7 @@ int rpki_parse(const char *name, const char *buf, size_t len,
 	memset(errs, 0, sizeof(*errs));
 	prefix_table_init(out);
 	pthread_mutex_init(&errors.lock, NULL);
-	if (scan_document(&s) || !s.found) {
+	if (rpki_scan_document(&s) || !s.found) {
 		/* not shaped as the scan expects, or "roas" where the scan
 		 * does not look: jansson decides */
 		rc = parse_whole(name, buf, len, &v, &n, &errors);

@@ -22,12 +22,7 @@
 #include "esprit_sa.h"
 #include "lib/map_journal.h"
 #include "lib/pins.h"
-
-/* Directions in commands and listings (outbound: user/sa_out.h). */
-enum sa_dir {
-	SA_DIR_IN,
-	SA_DIR_OUT,
-};
+#include "risav/sa.h"
 
 /* File descriptors of the inbound SA maps (-1 = not open). */
 struct sa_maps {
@@ -57,19 +52,8 @@ struct sa_in_row {
 int sa_maps_open(const struct pins *pins, struct sa_maps *m);
 void sa_maps_close(struct sa_maps *m);
 
-/* "256" or "0x100": 256..4294967295 (RFC 4302 §2.4 reserves 0-255). */
-int sa_parse_spi(const char *s, __u32 *spi, char *err, size_t errlen);
-/* "hmac-sha256-128". */
-int sa_parse_alg(const char *s, __u32 *alg, char *err, size_t errlen);
 /* 0 (off) or ESPRIT_REPLAY_WINDOW_MIN..ESPRIT_REPLAY_WINDOW_MAX. */
 int sa_parse_replay(const char *s, __u32 *window, char *err, size_t errlen);
-/* The key for alg as hex ("0x" optional), turned into its midstates. */
-int sa_parse_key(const char *hex, __u32 alg, struct esprit_auth_key *out,
-		 char *err, size_t errlen);
-
-const char *sa_alg_name(__u32 alg);
-const char *sa_state_name(__u32 state);
-
 /* An active SA from its parts as written; replay NULL means 0 (off). */
 int sa_in_build(const char *spi, const char *asn, const char *alg,
 		const char *key, const char *replay, struct sa_in *out,
@@ -81,37 +65,6 @@ int sa_in_build(const char *spi, const char *asn, const char *alg,
  */
 int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
 		     size_t errlen);
-
-/*
- * Pairs "KEYWORD VALUE" into vals[] by the position of the keyword in
- * names[]; each at most once. sa_need(): "missing 'name'" if val is NULL.
- */
-int sa_take_pairs(int argc, char **argv, const char *const *names,
-		  size_t nnames, const char **vals, char *err, size_t errlen);
-int sa_need(const char *val, const char *name, char *err, size_t errlen);
-
-/*
- * The words after `sa add DIR`: spi, asn, alg and key required, then the
- * optional last (replay or dscp), into v[0..4] (NULL where absent).
- */
-int sa_add_words(int argc, char **argv, const char *last, const char *v[5],
-		 char *err, size_t errlen);
-/* The words after `sa del in|out`: spi SPI asn ASN, as numbers. */
-int sa_spi_asn_from_words(int argc, char **argv, __u32 *spi, __u32 *asn,
-			  char *err, size_t errlen);
-/*
- * Fills one listing row (which starts with the SA's key) from the SA's
- * value; -1 when out of memory.
- */
-typedef int (*sa_row_fill)(void *row, const void *value, const void *ctx);
-/*
- * Rows of every SA in the map fd (keys of (SPI, ASN)), sorted by ASN then
- * SPI; *rows to free(). Values are wiped after use: they hold key
- * midstates.
- */
-int sa_map_rows(int fd, size_t value_size, size_t row_size, sa_row_fill fill,
-		const void *ctx, void **rows, size_t *n, char *err,
-		size_t errlen);
 
 /*
  * The changes below write through j (lib/map_journal.h): on failure the
@@ -135,13 +88,6 @@ int sa_in_replace(const struct sa_maps *m, const struct sa_in *sa,
 /* Deletes the SA, its window and its counters. */
 int sa_in_del(const struct sa_maps *m, const struct esprit_sa_in_key *key,
 	      struct map_journal *j, char *err, size_t errlen);
-
-/* Fresh per-CPU counters at key of a stats map (either direction's). */
-int sa_stats_reset(struct map_journal *j, int fd, const void *key,
-		   const char *what, char *err, size_t errlen);
-
-/* "WHAT: table full (N entries)" or "WHAT: cannot write: ...". */
-void sa_write_error(int fd, int e, const char *what, char *err, size_t errlen);
 
 /* Every inbound SA, sorted by ASN then SPI; free(*rows) after use. */
 int sa_in_list(const struct sa_maps *m, struct sa_in_row **rows, size_t *n,

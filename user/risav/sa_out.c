@@ -14,7 +14,7 @@
 #include "lib/map_journal.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
-#include "risav/sa_in.h"
+#include "risav/sa.h"
 #include "risav/sa_out.h"
 
 /* ---- maps --------------------------------------------------------------- */

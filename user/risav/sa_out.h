@@ -34,6 +34,7 @@
 #include "esprit_sa.h"
 #include "lib/map_journal.h"
 #include "lib/pins.h"
+#include "risav/sa.h"
 
 /* File descriptors of the outbound SA maps (-1 = not open). */
 struct sa_out_maps {

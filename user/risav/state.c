@@ -17,10 +17,6 @@
 #include "lib/parse.h"
 #include "risav/state.h"
 
-#define AUDIT_RATE_MAX 1000000
-
-static const __u8 v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
 /* ---- maps --------------------------------------------------------------- */
 
 int risav_maps_probe(struct risav_maps *m, char *err, size_t errlen)
@@ -154,218 +150,6 @@ int risav_peer_remove(struct risav_state *s, __u32 asn)
 
 /* ---- values ------------------------------------------------------------- */
 
-int peer_mode_parse(const char *s, __u32 *mode, char *err, size_t errlen)
-{
-	if (!strcmp(s, "enforce"))
-		*mode = ESPRIT_PEER_ENFORCE;
-	else if (!strcmp(s, "testing"))
-		*mode = ESPRIT_PEER_TESTING;
-	else if (!strcmp(s, "off"))
-		*mode = ESPRIT_PEER_OFF;
-	else {
-		snprintf(err, errlen,
-			 "unknown mode '%s' (enforce, testing or off)", s);
-		return -1;
-	}
-	return 0;
-}
-
-const char *peer_mode_name(__u32 mode)
-{
-	switch (mode) {
-	case ESPRIT_PEER_ENFORCE:
-		return "enforce";
-	case ESPRIT_PEER_TESTING:
-		return "testing";
-	case ESPRIT_PEER_OFF:
-		return "off";
-	default:
-		return "unknown";
-	}
-}
-
-int peer_no_sa_parse(const char *s, __u32 *policy, char *err, size_t errlen)
-{
-	if (!strcmp(s, "untagged"))
-		*policy = ESPRIT_NO_SA_UNTAGGED;
-	else if (!strcmp(s, "drop"))
-		*policy = ESPRIT_NO_SA_DROP;
-	else {
-		snprintf(err, errlen, "unknown policy '%s' (untagged or drop)",
-			 s);
-		return -1;
-	}
-	return 0;
-}
-
-const char *peer_no_sa_name(__u32 policy)
-{
-	switch (policy) {
-	case ESPRIT_NO_SA_UNTAGGED:
-		return "untagged";
-	case ESPRIT_NO_SA_DROP:
-		return "drop";
-	default:
-		return "unknown";
-	}
-}
-
-/* Why a (parsed) address cannot be a contact, or NULL if it can. */
-static const char *contact_unfit(const struct esprit_addr *a)
-{
-	static const __u8 zero[16];
-	const __u8 *v4 = a->addr + 12;
-
-	if (a->family == ESPRIT_AF_INET) {
-		if (!memcmp(v4, zero, 4))
-			return "unspecified";
-		if (v4[0] == 127)
-			return "loopback";
-		if (v4[0] >= 224 && v4[0] <= 239)
-			return "multicast";
-		if (v4[0] == 169 && v4[1] == 254)
-			return "link-local";
-		if (v4[0] == 255 && v4[1] == 255 && v4[2] == 255 &&
-		    v4[3] == 255)
-			return "broadcast";
-		return NULL;
-	}
-	if (!memcmp(a->addr, zero, 16))
-		return "unspecified";
-	if (!memcmp(a->addr, zero, 15) && a->addr[15] == 1)
-		return "loopback";
-	if (a->addr[0] == 0xff)
-		return "multicast";
-	if (a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80)
-		return "link-local";
-	if (!memcmp(a->addr, v4_mapped, 12))
-		return "IPv4-mapped (write it as IPv4)";
-	return NULL;
-}
-
-static const char *family_name(const struct esprit_addr *a)
-{
-	return a->family == ESPRIT_AF_INET ? "IPv4" : "IPv6";
-}
-
-/* Checks a contact list: fit addresses, at most one per family. */
-static int contacts_check(__u32 count, const struct esprit_addr *list,
-			  char *err, size_t errlen)
-{
-	char buf[ADDR_STRLEN];
-
-	if (count > ESPRIT_PEER_CONTACTS) {
-		snprintf(err, errlen,
-			 "%u contact addresses; at most %d (one IPv4, one "
-			 "IPv6)",
-			 count, ESPRIT_PEER_CONTACTS);
-		return -1;
-	}
-	for (__u32 i = 0; i < count; i++) {
-		const char *why = contact_unfit(&list[i]);
-
-		if (list[i].family != ESPRIT_AF_INET &&
-		    list[i].family != ESPRIT_AF_INET6) {
-			snprintf(err, errlen,
-				 "contact %u has unknown address family %u", i,
-				 list[i].family);
-			return -1;
-		}
-		if (why) {
-			snprintf(err, errlen,
-				 "%s cannot be a contact address (%s)",
-				 addr_format(&list[i], buf, sizeof(buf)), why);
-			return -1;
-		}
-		for (__u32 j = 0; j < i; j++) {
-			char a[ADDR_STRLEN], b[ADDR_STRLEN];
-
-			if (list[j].family != list[i].family)
-				continue;
-			if (!memcmp(&list[j], &list[i], sizeof(list[i]))) {
-				snprintf(err, errlen,
-					 "contact %s is given twice",
-					 addr_format(&list[i], a, sizeof(a)));
-				return -1;
-			}
-			snprintf(err, errlen,
-				 "two %s contact addresses (%s and %s): a "
-				 "RISAV "
-				 "announcement has one per address family",
-				 family_name(&list[i]),
-				 addr_format(&list[j], a, sizeof(a)),
-				 addr_format(&list[i], b, sizeof(b)));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int risav_contact_add(__u32 *count, struct esprit_addr *list, const char *addr,
-		      char *err, size_t errlen)
-{
-	struct esprit_addr a;
-	struct esprit_addr tmp[ESPRIT_PEER_CONTACTS + 1];
-
-	if (addr_parse(addr, &a, err, errlen))
-		return -1;
-	if (*count >= ESPRIT_PEER_CONTACTS) {
-		snprintf(err, errlen,
-			 "contact %s: at most %d contact addresses (one "
-			 "IPv4, one IPv6)",
-			 addr, ESPRIT_PEER_CONTACTS);
-		return -1;
-	}
-	memcpy(tmp, list, *count * sizeof(*list));
-	tmp[*count] = a;
-	if (contacts_check(*count + 1, tmp, err, errlen))
-		return -1;
-	list[(*count)++] = a;
-	return 0;
-}
-
-int risav_set(struct esprit_risav_config *cfg, const char *key,
-	      const char *value, char *err, size_t errlen)
-{
-	if (!strcmp(key, "fragments")) {
-		if (!strcmp(value, "drop"))
-			cfg->risav_flags &= ~ESPRIT_RISAV_PASS_FRAGMENTS;
-		else if (!strcmp(value, "pass"))
-			cfg->risav_flags |= ESPRIT_RISAV_PASS_FRAGMENTS;
-		else {
-			snprintf(err, errlen,
-				 "fragments: expected drop or pass, not '%s'",
-				 value);
-			return -1;
-		}
-		return 0;
-	}
-	if (!strcmp(key, "audit-rate")) {
-		if (!strcmp(value, "default")) {
-			cfg->audit_rate = 0;
-			return 0;
-		}
-		if (parse_u32(value, 1, AUDIT_RATE_MAX, &cfg->audit_rate)) {
-			snprintf(err, errlen,
-				 "audit-rate: expected events/s 1-%d or "
-				 "'default', not '%s'",
-				 AUDIT_RATE_MAX, value);
-			return -1;
-		}
-		return 0;
-	}
-	snprintf(err, errlen,
-		 "unknown key '%s' (fragments, audit-rate; the local ASN is "
-		 "set with 'esprit local-asn')",
-		 key);
-	return -1;
-}
-
-__u32 risav_audit_rate(const struct esprit_risav_config *cfg)
-{
-	return cfg->audit_rate ? cfg->audit_rate : ESPRIT_DEFAULT_AUDIT_RATE;
-}
-
 /* ---- reading ------------------------------------------------------------ */
 
 int risav_state_read(const struct risav_maps *m, struct risav_state *s,
@@ -419,17 +203,35 @@ nomem:
 
 /* ---- checking ----------------------------------------------------------- */
 
-struct owned {
-	struct esprit_addr addr;
-	__u32 asn;
-};
-
 static int owned_cmp(const void *a, const void *b)
 {
-	const struct owned *x = a, *y = b;
+	const struct risav_contact *x = a, *y = b;
 	int c = memcmp(&x->addr, &y->addr, sizeof(x->addr));
 
 	return c ? c : (x->asn < y->asn ? -1 : x->asn > y->asn);
+}
+
+struct risav_contact *risav_state_contacts(const struct risav_state *s,
+					   size_t *n)
+{
+	struct risav_contact *all;
+	size_t k = 0, total = s->local_contact_count;
+
+	for (size_t i = 0; i < s->npeers; i++)
+		total += s->peers[i].v.contact_count;
+	all = malloc((total ? total : 1) * sizeof(*all));
+	if (!all)
+		return NULL;
+	for (__u32 i = 0; i < s->local_contact_count; i++)
+		all[k++] = (struct risav_contact){s->local_contact[i],
+						  s->config.local_asn};
+	for (size_t i = 0; i < s->npeers; i++)
+		for (__u32 c = 0; c < s->peers[i].v.contact_count; c++)
+			all[k++] = (struct risav_contact){
+				s->peers[i].v.contact[c], s->peers[i].asn};
+	qsort(all, k, sizeof(*all), owned_cmp);
+	*n = k;
+	return all;
 }
 
 /* "where: what: " for messages about one item. */
@@ -460,25 +262,14 @@ static const char *where_of(const struct risav_state *s, __u32 asn)
 static int check_contact_owners(const struct risav_state *s, char *err,
 				size_t errlen)
 {
-	size_t n = s->local_contact_count, k = 0;
-	struct owned *all;
+	size_t k;
+	struct risav_contact *all = risav_state_contacts(s, &k);
 	int rc = 0;
 
-	for (size_t i = 0; i < s->npeers; i++)
-		n += s->peers[i].v.contact_count;
-	all = malloc((n ? n : 1) * sizeof(*all));
 	if (!all) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (__u32 i = 0; i < s->local_contact_count; i++)
-		all[k++] = (struct owned){s->local_contact[i],
-					  s->config.local_asn};
-	for (size_t i = 0; i < s->npeers; i++)
-		for (__u32 c = 0; c < s->peers[i].v.contact_count; c++)
-			all[k++] = (struct owned){s->peers[i].v.contact[c],
-						  s->peers[i].asn};
-	qsort(all, k, sizeof(*all), owned_cmp);
 	for (size_t i = 1; i < k && !rc; i++) {
 		char head[RISAV_WHERE_LEN + 32], a[ADDR_STRLEN];
 
@@ -514,9 +305,9 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 			 s->config.risav_flags & ~ESPRIT_RISAV_PASS_FRAGMENTS);
 		return -1;
 	}
-	if (s->config.audit_rate > AUDIT_RATE_MAX) {
+	if (s->config.audit_rate > RISAV_AUDIT_RATE_MAX) {
 		snprintf(err, errlen, "audit rate %u is above %d",
-			 s->config.audit_rate, AUDIT_RATE_MAX);
+			 s->config.audit_rate, RISAV_AUDIT_RATE_MAX);
 		return -1;
 	}
 	if (!s->config.local_asn && s->local_contact_count) {
@@ -524,7 +315,7 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 			  "contact addresses need a local ASN");
 		return -1;
 	}
-	if (contacts_check(s->local_contact_count, s->local_contact, why,
+	if (risav_contacts_check(s->local_contact_count, s->local_contact, why,
 			   sizeof(why))) {
 		snprintf(err, errlen, "%s: %s", head, why);
 		return -1;
@@ -558,7 +349,7 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 				 head, p->v.no_sa);
 			return -1;
 		}
-		if (contacts_check(p->v.contact_count, p->v.contact, why,
+		if (risav_contacts_check(p->v.contact_count, p->v.contact, why,
 				   sizeof(why))) {
 			snprintf(err, errlen, "%s: %s", head, why);
 			return -1;
@@ -584,155 +375,3 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 }
 
 /* ---- applying ----------------------------------------------------------- */
-
-/* The contact index a state implies, sorted by address. */
-static struct owned *wanted_contacts(const struct risav_state *s, size_t *n)
-{
-	struct owned *all;
-	size_t k = 0, total = s->local_contact_count;
-
-	for (size_t i = 0; i < s->npeers; i++)
-		total += s->peers[i].v.contact_count;
-	all = malloc((total ? total : 1) * sizeof(*all));
-	if (!all)
-		return NULL;
-	for (__u32 i = 0; i < s->local_contact_count; i++)
-		all[k++] = (struct owned){s->local_contact[i],
-					  s->config.local_asn};
-	for (size_t i = 0; i < s->npeers; i++)
-		for (__u32 c = 0; c < s->peers[i].v.contact_count; c++)
-			all[k++] = (struct owned){s->peers[i].v.contact[c],
-						  s->peers[i].asn};
-	qsort(all, k, sizeof(*all), owned_cmp);
-	*n = k;
-	return all;
-}
-
-static bool wanted_has(const struct owned *w, size_t n,
-		       const struct esprit_addr *a)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(&w[mid].addr, a, sizeof(*a));
-
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
-static int remove_stale(struct map_journal *j, const struct risav_maps *m,
-			const struct risav_state *s, const struct owned *w,
-			size_t nw, const __u8 *peer_keys, size_t npk,
-			const __u8 *contact_keys, size_t nck)
-{
-	for (size_t i = 0; i < npk; i++) {
-		__u32 asn;
-
-		memcpy(&asn, peer_keys + i * sizeof(asn), sizeof(asn));
-		if (!risav_peer_find(s, asn) && mj_delete(j, m->peers, &asn))
-			return -1;
-	}
-	for (size_t i = 0; i < nck; i++) {
-		struct esprit_addr a;
-
-		memcpy(&a, contact_keys + i * sizeof(a), sizeof(a));
-		if (!wanted_has(w, nw, &a) && mj_delete(j, m->contacts, &a))
-			return -1;
-	}
-	return 0;
-}
-
-static size_t union_size(size_t have, size_t want, size_t common)
-{
-	return have + want - common;
-}
-
-int risav_state_write(const struct risav_maps *m, const struct risav_state *s,
-		      struct map_journal *j, char *err, size_t errlen)
-{
-	__u8 *peer_keys = NULL, *contact_keys = NULL;
-	size_t npk = 0, nck = 0, nw = 0, common_p = 0, common_c = 0;
-	struct owned *w = NULL;
-	bool tight;
-	__u32 zero = 0;
-	const char *step = "";
-	int rc = -1;
-
-	if (risav_state_check(s, m, err, errlen))
-		return -1;
-	w = wanted_contacts(s, &nw);
-	if (!w ||
-	    map_keys(m->peers, sizeof(__u32), (void **)&peer_keys, &npk) ||
-	    map_keys(m->contacts, sizeof(struct esprit_addr),
-		     (void **)&contact_keys, &nck)) {
-		snprintf(err, errlen, "cannot read the peer maps: %s",
-			 strerror(errno ? errno : ENOMEM));
-		goto out;
-	}
-	for (size_t i = 0; i < npk; i++) {
-		__u32 asn;
-
-		memcpy(&asn, peer_keys + i * sizeof(asn), sizeof(asn));
-		common_p += risav_peer_find(s, asn) != NULL;
-	}
-	for (size_t i = 0; i < nck; i++)
-		common_c += wanted_has(
-			w, nw,
-			(const void *)(contact_keys +
-				       i * sizeof(struct esprit_addr)));
-	/*
-	 * New contacts go in before the peers that need them and old ones
-	 * go after the peers that had them, so no enforced peer is ever
-	 * without its green channel. Only when old and new together would
-	 * overflow a map are the old entries removed first.
-	 */
-	tight = union_size(npk, s->npeers, common_p) > m->peers_max ||
-		union_size(nck, nw, common_c) > m->contacts_max;
-	step = "removing old entries";
-	if (tight &&
-	    remove_stale(j, m, s, w, nw, peer_keys, npk, contact_keys, nck))
-		goto fail;
-	step = "adding contacts";
-	for (size_t i = 0; i < nw; i++)
-		if (mj_update(j, m->contacts, &w[i].addr, &w[i].asn, BPF_ANY))
-			goto fail;
-	step = "writing peers";
-	for (size_t i = 0; i < s->npeers; i++)
-		if (mj_update(j, m->peers, &s->peers[i].asn, &s->peers[i].v,
-			      BPF_ANY))
-			goto fail;
-	step = "writing esprit_risav";
-	if (mj_update(j, m->config, &zero, &s->config, BPF_ANY))
-		goto fail;
-	step = "removing old entries";
-	if (!tight &&
-	    remove_stale(j, m, s, w, nw, peer_keys, npk, contact_keys, nck))
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	snprintf(err, errlen, "%s: %s%s; nothing changed", step,
-		 strerror(errno),
-		 errno == E2BIG || errno == ENOSPC ? " (map full)" : "");
-out:
-	free(w);
-	free(peer_keys);
-	free(contact_keys);
-	return rc;
-}
-
-int risav_state_apply(const struct risav_maps *m, const struct risav_state *s,
-		      char *err, size_t errlen)
-{
-	struct map_journal j;
-
-	mj_init(&j);
-	return mj_finish(&j, risav_state_write(m, s, &j, err, errlen));
-}

@@ -64,6 +64,18 @@ void risav_state_init(struct risav_state *s);
 void risav_state_free(struct risav_state *s);
 int risav_state_copy(struct risav_state *dst, const struct risav_state *src);
 
+/* A contact address and the AS it belongs to. */
+struct risav_contact {
+	struct esprit_addr addr;
+	__u32 asn;
+};
+
+/* Every contact of s (local and peers'), sorted by address: what the
+ * green channel's index esprit_contacts must hold. NULL when out of
+ * memory; free() it. */
+struct risav_contact *risav_state_contacts(const struct risav_state *s,
+					   size_t *n);
+
 /* What the maps hold now. Contacts come from the peers and the config;
  * esprit_contacts is only their index. */
 int risav_state_read(const struct risav_maps *m, struct risav_state *s,
@@ -114,6 +126,12 @@ const char *peer_no_sa_name(__u32 policy);
  */
 int risav_contact_add(__u32 *count, struct esprit_addr *list, const char *addr,
 		      char *err, size_t errlen);
+
+#define RISAV_AUDIT_RATE_MAX 1000000
+
+/* A contact list: fit addresses, at most one per family. 0 or -1. */
+int risav_contacts_check(__u32 count, const struct esprit_addr *list,
+			 char *err, size_t errlen);
 
 /* One esprit_risav setting: "fragments drop|pass", "audit-rate N". */
 int risav_set(struct esprit_risav_config *cfg, const char *key,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Prefix lookups for the benchmark, with bpf/prefix.h, the lookup the
+ * Prefix lookups for the benchmark, with bpf/risav/prefix.h, the lookup the
  * dataplane uses, and the baselines beside it: an exact-match hash of the
  * same addresses, one read at a random place in a 64 MiB array (the floor
  * of any direct-indexed table), and no lookup at all. Addresses come from

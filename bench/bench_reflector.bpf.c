@@ -7,7 +7,6 @@
 #include "lib/ctx.h"
 #include "esprit_echo.h"
 
-
 /* Set before load; equal values make the rewrite an involution. */
 const volatile __u32 request_spi = 7;
 const volatile __u32 reply_spi = 8;

@@ -29,7 +29,8 @@ static __always_inline enum bench_rx_kind classify(struct xdp_md *ctx)
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	__u8 *l4 = (void *)(ip6 + 1);
 
-	if ((void *)(l4 + 4) > data_end || eth->h_proto != bpf_htons(ESPRIT_ETH_P_IPV6))
+	if ((void *)(l4 + 4) > data_end ||
+	    eth->h_proto != bpf_htons(ESPRIT_ETH_P_IPV6))
 		return BENCH_RX_OTHER;
 	if (ip6->nexthdr == ESPRIT_IPPROTO_ESP &&
 	    *(__be32 *)l4 == bpf_htonl(reply_spi))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Table "crypto": SHA-256 and HMAC-SHA-256 in BPF (bpf/sha256.h,
- * bpf/hmac.h, as the RISAV path calls them) under BPF_PROG_TEST_RUN, beside
+ * Table "crypto": SHA-256 and HMAC-SHA-256 in BPF (bpf/lib/sha256.h,
+ * bpf/lib/hmac.h, as the RISAV path calls them) under BPF_PROG_TEST_RUN, beside
  * OpenSSL on the same bytes with SHA-NI and with SHA-NI masked off.
  *
  * Method. ns per SHA-256 block: the time for a 16-block message less the

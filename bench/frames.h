@@ -19,7 +19,7 @@ struct frame_ends {
 	const char *src, *dst; /* IPv6 addresses */
 };
 
-/* Seed form (PROTOCOLS.md §1.3a): SPI, ESP seq, Identifier, Sequence,
+/* Seed form (docs/protocols.md §1.3a): SPI, ESP seq, Identifier, Sequence,
  * BENCH_ECHO_DATA bytes of Data, padding 1, 2, ..., Pad Length, NH 59. */
 void frame_esp_echo_request(struct pkt *p, const struct frame_ends *e,
 			    uint32_t spi);

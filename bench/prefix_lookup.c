@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Table "prefix-lookup": the origin-AS lookup the dataplane makes
- * (bpf/prefix.h) on a table of 800k synthetic VRPs built by the import
+ * (bpf/risav/prefix.h) on a table of 800k synthetic VRPs built by the import
  * path, under BPF_PROG_TEST_RUN, beside a 1-entry trie, an exact-match
  * hash of the same addresses, and one read at a random place in a 64 MiB
  * array (what any direct-indexed table costs at least on this machine).
@@ -290,7 +290,8 @@ out:
 	table_ratio(t, s.p50, s.flat, TARGET_NONE, 0);
 	table_ratio(t, s.trie, s.p50, TARGET_NONE, 0);
 	table_note(t,
-		   "lookup = bpf/prefix.h as the dataplane calls it: IPv4 "
+		   "lookup = bpf/risav/prefix.h as the dataplane calls it: "
+		   "IPv4 "
 		   "from the index (one cell, two for /24s holding longer "
 		   "prefixes, plus the origin), IPv6 from the trie; "
 		   "median, IPv4 and IPv6 medians, p99, and the mean over "

@@ -319,8 +319,8 @@ static int select_setup(struct tc_prog *p, struct table *t, int nsas)
 		}
 	}
 	mj_init(&j);
-	if (mj_finish(&j, sa_out_sel_rebuild(&p->maps, 0, &j, err,
-					     sizeof(err))))
+	if (mj_finish(&j,
+		      sa_out_sel_rebuild(&p->maps, 0, &j, err, sizeof(err))))
 		goto fail;
 	{
 		struct esprit_sa_sel_key k = {.asn = PEER_ASN, .dscp = 46};

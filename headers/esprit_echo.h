@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ESP Echo: wire layouts (PROTOCOLS.md §1.3, §1.3a, §1.4), the map of probe
+ * ESP Echo: wire layouts (docs/protocols.md §1.3, §1.3a, §1.4), the map of probe
  * identifiers whose replies XDP captures, and the reply event those readers
  * receive through their ring buffer.
  */

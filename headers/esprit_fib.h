@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The responder's memory of bpf_fib_lookup() answers (bpf/fib_verdict.h),
+ * The responder's memory of bpf_fib_lookup() answers (bpf/lib/fib.h),
  * one direct-mapped table per CPU, so bpftool prints its entries by field.
  */
 #ifndef ESPRIT_FIB_H

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Authentication key material as the dataplane holds it. The loader turns a
- * raw key into HMAC midstates (user/hmac_key.c); the raw key never enters a
- * map, and per packet the BPF code (bpf/hmac.h) only continues from them.
+ * raw key into HMAC midstates (user/lib/hmac_key.c); the raw key never enters a
+ * map, and per packet the BPF code (bpf/lib/hmac.h) only continues from them.
  */
 #ifndef ESPRIT_HMAC_H
 #define ESPRIT_HMAC_H

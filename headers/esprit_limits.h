@@ -93,7 +93,7 @@
 
 /*
  * Inbound RISAV SAs: a peer AS has one SA per sending border router (or
- * per CPU, for replay protection, PROTOCOLS.md §2.4), and two while it
+ * per CPU, for replay protection, docs/protocols.md §2.4), and two while it
  * rekeys: 4 per peer over ESPRIT_PEERS_MAX peers.
  */
 #ifndef ESPRIT_SAS_IN_MAX
@@ -123,7 +123,7 @@
 
 /*
  * Bytes from the frame's start to the end of the AH's ICV that the ICV
- * preparation copies aside (bpf/ah_icv.h): Ethernet with two VLAN tags
+ * preparation copies aside (bpf/risav/icv.h): Ethernet with two VLAN tags
  * (22), IPv4 with 40 bytes of options (60) or IPv6 (40) with up to ~380
  * bytes of hop-by-hop and destination options, and the AH up to its ICV.
  * A power of two: offsets into the copy are masked with it.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * RISAV (PROTOCOLS.md §2): the AS-scoped AH header, and the maps a border
+ * RISAV (docs/protocols.md §2): the AS-scoped AH header, and the maps a border
  * router's dataplane reads: its own ASN, prefix → origin ASN from the RPKI,
  * participating peers with their contact addresses, and audit events.
  * SAs are keyed by (SPI, peer ASN), the peer ASN found by longest-prefix

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * RISAV security associations as the dataplane holds them. An inbound SA
- * is keyed by (SPI, peer ASN): the seed's SAD (PROTOCOLS.md §2.5a), the
+ * is keyed by (SPI, peer ASN): the seed's SAD (docs/protocols.md §2.5a), the
  * peer ASN being the origin AS of the packet's source address. Three maps
  * share that key:
  *   esprit_sa_in     the SA: algorithm, key midstates, replay window, state
@@ -66,7 +66,7 @@ struct esprit_replay {
 };
 
 /*
- * Outbound SAs (the egress tagger, bpf/tag.h). Keyed like the inbound
+ * Outbound SAs (the egress tagger, bpf/risav/tag.h). Keyed like the inbound
  * ones by (SPI, peer ASN): SPIs are chosen by each receiving AS, so two
  * peers may pick the same one. Three maps:
  *   esprit_sa_out     the SA: key midstates, DSCP set, sequence counter

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The SHA-256 compression function (FIPS 180-4 §6.2.2), shared by the BPF
- * programs (bpf/sha256.h feeds it packet bytes) and the loader (user/hmac_key.c
+ * programs (bpf/lib/sha256.h feeds it packet bytes) and the loader (user/lib/hmac_key.c
  * computes HMAC midstates with it), so both run the same round logic.
  *
  * Shaped for the BPF instruction set, which has no rotate. Each Σ/σ puts
@@ -53,7 +53,7 @@
 #define ESPRIT_SHA256_DIGEST_LEN 32
 #define ESPRIT_SHA256_WORDS	 8
 
-/* Why hashing packet bytes failed (bpf/sha256.h returns them negated). */
+/* Why hashing packet bytes failed (bpf/lib/sha256.h returns them negated). */
 enum esprit_sha256_err {
 	ESPRIT_SHA256_E_SCRATCH =
 		1, /* no per-CPU scratch slot (cannot happen) */

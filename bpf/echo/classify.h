@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Which form an ESP Echo Request is in (PROTOCOLS.md §1.3, §1.3a, §1.4;
+ * Which form an ESP Echo Request is in (docs/protocols.md §1.3, §1.3a, §1.4;
  * E1): the sub-typed form first, then the forms that end in an RFC 4303
  * trailer (seed, -00). Reads only; says what is malformed and why.
  */

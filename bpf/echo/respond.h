@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ESP Echo responder (PROTOCOLS.md §1): recognises the three request forms,
+ * ESP Echo responder (docs/protocols.md §1): recognises the three request forms,
  * refuses what R2-R4 forbid, rate-limits, and turns the request into its
  * reply in place (R5, R7) for XDP_TX.
  *
@@ -12,9 +12,9 @@
  * transit and passes untouched; anything it would not forward counts as
  * ours. The kernel folds local, broadcast and unroutable destinations into
  * that one answer, and with forwarding off on the ingress device it
- * answers nothing else (that flag is read directly, bpf/ingress.h, so the
+ * answers nothing else (that flag is read directly, bpf/lib/device.h, so the
  * helper runs only on forwarding devices, and its answers are remembered
- * while the routes stay as they were, bpf/fib_verdict.h); so in this mode
+ * while the routes stay as they were, bpf/lib/fib.h); so in this mode
  * every unicast destination that reached a non-forwarding host is ours,
  * and our own addresses cannot be recognised as sources. The list is
  * exact; the FIB is the zero-configuration default.

@@ -24,8 +24,8 @@
  * Link and IP headers at their longest, what TC makes linear: IPv4 with
  * options, which also covers IPv6 and the start of an extension header.
  */
-#define PARSE_HDRS_MAX                                               \
-	(ESPRIT_ETH_HLEN + ESPRIT_VLAN_MAX * ESPRIT_VLAN_HLEN +        \
+#define PARSE_HDRS_MAX                                          \
+	(ESPRIT_ETH_HLEN + ESPRIT_VLAN_MAX * ESPRIT_VLAN_HLEN + \
 	 ESPRIT_IPV4_HLEN_MAX)
 
 enum parse_result {

@@ -18,7 +18,7 @@
 	(ESPRIT_IPV6_MIN_MTU - ESPRIT_IPV6_HLEN - ESPRIT_ICMP_HLEN)
 #define TAG_ICMP4_QUOTE_MAX \
 	(ESPRIT_IPV4_MIN_MTU - ESPRIT_IPV4_HLEN_MIN - ESPRIT_ICMP_HLEN)
-#define TAG_ICMP_TTL	    64
+#define TAG_ICMP_TTL 64
 
 static __always_inline void
 tag_icmp_eth(__u8 *h, const struct bpf_fib_lookup *fib, __u16 proto)

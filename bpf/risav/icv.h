@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ICV input of an AH (RFC 4302 §3.3.3, PROTOCOLS.md §4.1), prepared in
+ * The ICV input of an AH (RFC 4302 §3.3.3, docs/protocols.md §4.1), prepared in
  * the packet itself so the hash reads it from there: the headers up to the
  * end of the ICV are copied aside, then the mutable fields and the ICV are
  * zeroed in place. One implementation for both ends:
@@ -18,7 +18,7 @@
  * destination options whose change bit (0x20) is set; the ICV (not the
  * padding after it). Packet bytes go through bpf_{xdp,skb}_load_bytes and
  * _store_bytes, so the code is the same for both program types; which one
- * runs is fixed at compile time per caller (_Generic, as bpf/hmac.h does).
+ * runs is fixed at compile time per caller (_Generic, as bpf/lib/hmac.h does).
  */
 #ifndef ESPRIT_BPF_AH_ICV_H
 #define ESPRIT_BPF_AH_ICV_H
@@ -28,10 +28,9 @@
 #include "esprit_limits.h"
 #include "esprit_risav.h"
 
-#define AH_HDRS_MASK   (ESPRIT_AH_HDRS_MAX - 1)
-#define AH_ICV_MAX     32 /* the longest ICV: HMAC-SHA-512-256 */
-#define AH_ZEROS_LEN   256 /* longer than any option */
-
+#define AH_HDRS_MASK (ESPRIT_AH_HDRS_MAX - 1)
+#define AH_ICV_MAX   32 /* the longest ICV: HMAC-SHA-512-256 */
+#define AH_ZEROS_LEN 256 /* longer than any option */
 
 struct ah_icv_scratch {
 	/* The frame from its first byte to the end of the ICV, as it came. */
@@ -192,7 +191,8 @@ static __always_inline long ah_ipv6_opt_step(struct ah_opt_walk *w,
 				w->err = 0;
 			return 1;
 		}
-		if ((w->nexthdr != ESPRIT_NEXTHDR_HOP && w->nexthdr != ESPRIT_NEXTHDR_DEST) ||
+		if ((w->nexthdr != ESPRIT_NEXTHDR_HOP &&
+		     w->nexthdr != ESPRIT_NEXTHDR_DEST) ||
 		    p + 2 > w->end)
 			return 1;
 		w->nexthdr = *ah_at(w->scr->orig, p);

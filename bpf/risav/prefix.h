@@ -4,7 +4,7 @@
  * The table is the LPM trie in slot 0 of esprit_prefixes and, for IPv4,
  * the index in slot 0 of esprit_pfx4 (headers/esprit_risav.h), which gives
  * the same answers in one or two reads. User space builds both aside and
- * swaps them in (user/prefix_table.h).
+ * swaps them in (user/risav/prefix_table.h).
  *
  * A packet takes one snapshot and asks it everything (source and
  * destination): IPv4 answers come from the snapshot's index alone, IPv6

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * RISAV at the sending border router (PROTOCOLS.md §2.4, §3, §4.2): a
+ * RISAV at the sending border router (docs/protocols.md §2.4, §3, §4.2): a
  * packet from the local AS to a peer AS in `enforce` or `testing` mode
  * gets an AS-scoped AH (Scope 1, HMAC-SHA-256-128) from the outbound SA
  * its DSCP selects. One entry, risav_tag(), for the TC egress program.
@@ -13,14 +13,14 @@
  * lookup; none, or one whose sequence numbers are spent: the peer's
  * no-SA policy (send untagged, or drop). Tagged beyond the MTU: IPv6 and
  * IPv4 with DF are answered with an ICMP error carrying the MTU less the
- * AH (bpf/tag_icmp.h); IPv4 without DF is tagged and sent as it is (the
- * kernel fragments before TC egress, not after: see README).
+ * AH (bpf/risav/icmp.h); IPv4 without DF is tagged and sent as it is (the
+ * kernel fragments before TC egress, not after: esprit-risav(8)).
  *
  * The AH goes after the IPv4 header with its options, or after the IPv6
  * header and its hop-by-hop options header; the sequence number is one
  * atomic fetch-and-add on the SA's 64-bit counter, so CPUs sending on
  * one SA at once never share a number. The ICV input is prepared in the
- * packet by bpf/ah_icv.h and hashed by bpf/hmac.h, the code the receiver
+ * packet by bpf/risav/icv.h and hashed by bpf/lib/hmac.h, the code the receiver
  * verifies with. A packet whose L4 checksum the stack left for the device
  * to fill in (CHECKSUM_PARTIAL, e.g. local TCP or veth traffic) is hashed
  * with the checksum the device will write.
@@ -128,7 +128,8 @@ static __always_inline int tag_parse(struct __sk_buff *skb, struct tag_pkt *tp)
 
 		if ((void *)(ip6 + 1) > data_end)
 			return -1;
-		tp->dscp = ((ip6->priority << 4) | (ip6->flow_lbl[0] >> 4)) >> 2;
+		tp->dscp = ((ip6->priority << 4) | (ip6->flow_lbl[0] >> 4)) >>
+			   2;
 		tp->nh_off = pkt.l3_off + offsetof(struct ipv6hdr, nexthdr);
 		tp->ah_len = TAG_AH_LEN_V6;
 		addr_from_ipv6(&tp->src, &ip6->saddr);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * RISAV at the receiving border router (PROTOCOLS.md §2, §4): packets for
+ * RISAV at the receiving border router (docs/protocols.md §2, §4): packets for
  * the local AS from a peer AS must carry a valid AS-scoped AH tag, which
  * is checked and stripped here; what fails is dropped (peer in `enforce`)
  * or counted and passed (`testing`). One entry, risav(), which the
@@ -41,7 +41,6 @@
 #define RISAV_CONTINUE (-1)
 /* risav_check(): the packet is ready for the ICV check. */
 #define RISAV_VERIFY (-2)
-
 
 enum risav_ah {
 	RISAV_AH_NONE, /* no AH where the sender puts it */
@@ -148,7 +147,8 @@ static __always_inline int risav_find_ah(struct xdp_md *ctx,
 			break;
 		if (nexthdr == ESPRIT_NEXTHDR_FRAGMENT)
 			return RISAV_AH_FRAGMENT;
-		if (nexthdr != ESPRIT_NEXTHDR_HOP && nexthdr != ESPRIT_NEXTHDR_DEST)
+		if (nexthdr != ESPRIT_NEXTHDR_HOP &&
+		    nexthdr != ESPRIT_NEXTHDR_DEST)
 			return ipv6_is_ext_header(nexthdr)
 				       ? RISAV_AH_UNSUPPORTED
 				       : RISAV_AH_NONE;

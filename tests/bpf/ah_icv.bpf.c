@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpf/ah_icv.h from an XDP and a TC program, for the suite that checks the
+ * bpf/risav/icv.h from an XDP and a TC program, for the suite that checks the
  * ICV input it leaves in the packet against the test library's, and that
  * restoring gives the packet back: the receiver (XDP) and the egress
  * tagger (TC) share this code.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Runs bpf/sha256.h and bpf/hmac.h under BPF_PROG_TEST_RUN for the crypto
+ * Runs bpf/lib/sha256.h and bpf/lib/hmac.h under BPF_PROG_TEST_RUN for the crypto
  * tests: hashes the packet range req.off/req.len (with the key in
  * crypto_key) and leaves the digest or the verdict in res. One program per
  * packet helper, so the XDP path (multi-buffer too) and the TC path both run.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Looks up the origin AS of two addresses with bpf/prefix.h, from one
+ * Looks up the origin AS of two addresses with bpf/risav/prefix.h, from one
  * snapshot as a packet would (source and destination): the test reads the
  * results back from the packet (repeat = 1). Two per run let a test see
  * whether one run ever meets two tables, or half of one.

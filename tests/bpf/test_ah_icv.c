@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpf/ah_icv.h, the ICV input of RFC 4302 §3.3.3 prepared in the packet,
+ * bpf/risav/icv.h, the ICV input of RFC 4302 §3.3.3 prepared in the packet,
  * from XDP (the receiver) and TC (the egress tagger): what it leaves in
  * the packet must be, byte for byte, the ICV input the test library
  * builds on its own; restoring must give the packet back exactly; headers

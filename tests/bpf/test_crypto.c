@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SHA-256 and HMAC-SHA-256 in BPF (bpf/sha256.h, bpf/hmac.h), run through
+ * SHA-256 and HMAC-SHA-256 in BPF (bpf/lib/sha256.h, bpf/lib/hmac.h), run through
  * BPF_PROG_TEST_RUN in the XDP and the TC program of crypto_hmac.bpf.c:
  * FIPS 180 / RFC 4231 / RFC 4868 known answers, and OpenSSL as the oracle
  * for random keys and messages of every length up to 9000 bytes.

@@ -142,7 +142,8 @@ static __u32 window_top(struct xdp_fixture *f, __u32 spi, __u32 asn)
 	struct esprit_sa_in_key k = sa_key(spi, asn);
 	struct esprit_replay w = {};
 
-	if (bpf_map_lookup_elem_flags(xdp_fixture_map_fd(f, ESPRIT_MAP_SA_IN_RW),
+	if (bpf_map_lookup_elem_flags(xdp_fixture_map_fd(f,
+							 ESPRIT_MAP_SA_IN_RW),
 				      &k, &w, BPF_F_LOCK))
 		return (__u32)-1;
 	return w.top;
@@ -171,7 +172,8 @@ static bool sa_present(struct xdp_fixture *f, __u32 spi, __u32 asn)
 
 static __u32 trie_id(struct xdp_fixture *f)
 {
-	return prefix_trie_current_id(xdp_fixture_map_fd(f, ESPRIT_MAP_PREFIXES));
+	return prefix_trie_current_id(
+		xdp_fixture_map_fd(f, ESPRIT_MAP_PREFIXES));
 }
 
 #define FIRST                                                                \
@@ -242,7 +244,8 @@ static void test_diff_through_the_program(void)
 	{
 		struct prefix_maps pm = {xdp_fixture_map_fd(&f, "esprit_"
 								"prefixes"),
-					 xdp_fixture_map_fd(&f, ESPRIT_MAP_PFX4)};
+					 xdp_fixture_map_fd(&f,
+							    ESPRIT_MAP_PFX4)};
 		size_t v4, v6;
 
 		prefix_table_init(&empty);

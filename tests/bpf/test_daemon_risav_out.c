@@ -152,7 +152,8 @@ static __u32 peer_no_sa(__u32 asn)
 {
 	struct esprit_peer p = {};
 
-	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, ESPRIT_MAP_PEERS), &asn, &p);
+	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, ESPRIT_MAP_PEERS), &asn,
+			    &p);
 	return p.no_sa;
 }
 

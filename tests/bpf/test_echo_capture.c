@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reply capture (bpf/echo_capture.h) with the reader of user/echo_reader.c
+ * Reply capture (bpf/echo/capture.h) with the reader of user/echo/reader.c
  * on the real program's maps: which replies XDP takes, what the event
  * carries, ring-full accounting, slot ownership and the stale sweep.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Malformed requests (PROTOCOLS.md §1.5 R4, §1.6 E1) are dropped with the
+ * Malformed requests (docs/protocols.md §1.5 R4, §1.6 E1) are dropped with the
  * reason that names what was wrong; malformed IP, fragments and ESP behind
  * IPv6 extension headers are left to the stack, counted. Nothing here is
  * ever answered or modified.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Requests that must never be answered (PROTOCOLS.md §1.5 R2): replies,
+ * Requests that must never be answered (docs/protocols.md §1.5 R2): replies,
  * bad sources, multicast and broadcast destinations, destinations that are
  * not ours (the local list, or the FIB with forwarding on), requesters
  * outside the allowlist. Each leaves the packet as it came, with its reason.
@@ -260,8 +260,8 @@ static int local_add(const char *text)
 		a.addr[10] = a.addr[11] = 0xff;
 		inet_pton(AF_INET, text, a.addr + 12);
 	}
-	return bpf_map_update_elem(xdp_fixture_map_fd(&fx, ESPRIT_MAP_LOCAL), &a,
-				   &ifindex, BPF_ANY);
+	return bpf_map_update_elem(xdp_fixture_map_fd(&fx, ESPRIT_MAP_LOCAL),
+				   &a, &ifindex, BPF_ANY);
 }
 
 /* local-only: the list decides what is ours, and which sources are ours. */
@@ -438,7 +438,7 @@ static void expect_fib(const char *dst4, const char *dst6, int transit,
 
 /*
  * The FIB's answers are remembered per CPU while the kernel's route
- * generation holds (bpf/fib_verdict.h): every route, rule or address
+ * generation holds (bpf/lib/fib.h): every route, rule or address
  * added or removed between two requests must show in the next answer.
  * Each expect_* sends several requests, so all but the first of them take
  * the remembered answer.

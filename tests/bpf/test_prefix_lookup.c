@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The prefix table as the dataplane sees it: tables made by the real import
- * path (user/rpki, user/prefix_table), looked up by bpf/prefix.h under
+ * path (user/rpki, user/prefix_table), looked up by bpf/risav/prefix.h under
  * BPF_PROG_TEST_RUN. Longest match, MOAS and AS0 semantics, whole-table
  * replacement, in-place edits, and that a run never sees half a table
  * while another is swapped in.
@@ -116,7 +116,8 @@ static void load_json(const char *json)
 	CU_ASSERT_EQUAL_FATAL(rpki_parse("test.json", json, strlen(json), &t,
 					 &sum, &errs),
 			      0);
-	CU_ASSERT_EQUAL(prefixes_replace(&maps, &t, NULL, NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(
+		prefixes_replace(&maps, &t, NULL, NULL, err, sizeof(err)), 0);
 	prefix_table_free(&t);
 }
 
@@ -384,8 +385,8 @@ static void test_index_agrees_with_trie(void)
 
 	no_table();
 	random_table(&t, 30000, 20);
-	CU_ASSERT_EQUAL_FATAL(prefixes_replace(&maps, &t, NULL, &r, err, sizeof(err)),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		prefixes_replace(&maps, &t, NULL, &r, err, sizeof(err)), 0);
 	CU_ASSERT_NOT_EQUAL(r.index_id, 0);
 	CU_ASSERT_STRING_EQUAL(r.index_note, "");
 	CU_ASSERT_EQUAL(disagreements(20000), 0);
@@ -406,8 +407,8 @@ static void test_index_overflow_leaves_the_trie(void)
 	/* a third longer than /24, over more /24s than the index has
 	 * groups for */
 	random_table(&t, 40000, 3);
-	CU_ASSERT_EQUAL_FATAL(prefixes_replace(&maps, &t, NULL, &r, err, sizeof(err)),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		prefixes_replace(&maps, &t, NULL, &r, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(r.index_id, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.index_note, "too many /24s"));
 	CU_ASSERT_NOT_EQUAL(r.trie_id, 0);
@@ -591,8 +592,8 @@ static void test_swap_never_shows_half_a_table(void)
 		prefixes_replace(&maps, &ta, NULL, NULL, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, probe, &p), 0);
 	for (int i = 0; i < 8; i++)
-		CU_ASSERT_EQUAL(prefixes_replace(&maps, i % 2 ? &ta : &tb, NULL, NULL,
-						 err, sizeof(err)),
+		CU_ASSERT_EQUAL(prefixes_replace(&maps, i % 2 ? &ta : &tb, NULL,
+						 NULL, err, sizeof(err)),
 				0);
 	atomic_store(&p.stop, true);
 	pthread_join(th, NULL);

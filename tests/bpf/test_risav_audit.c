@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * RISAV audit events on esprit_events (bpf/audit.h): one per failed
+ * RISAV audit events on esprit_events (bpf/risav/audit.h): one per failed
  * check, with the fields RFC 4302 §3.4 lists, at most audit_rate per
  * second, and counted when they cannot be sent.
  */

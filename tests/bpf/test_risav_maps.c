@@ -18,7 +18,7 @@
 
 static char err[512];
 
-/* Maps like bpf/maps.h's, with the capacities a test wants. */
+/* Maps like bpf/risav/maps.h's, with the capacities a test wants. */
 static int open_maps(struct risav_maps *m, __u32 peers, __u32 contacts)
 {
 	m->config = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_risav", 4,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Anti-replay (bpf/replay.h) against a model of RFC 4302 §3.4.3 written
+ * Anti-replay (bpf/risav/replay.h) against a model of RFC 4302 §3.4.3 written
  * here: a sequence number is refused if it is 0, already accepted, or
  * `window` or more below the highest accepted one; the check comes before
  * the ICV, and only a packet with a good ICV moves the window. Also: the

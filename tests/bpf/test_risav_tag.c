@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The RISAV egress tagger (bpf/tag.h, esprit_tc) under BPF_PROG_TEST_RUN
+ * The RISAV egress tagger (bpf/risav/tag.h, esprit_tc) under BPF_PROG_TEST_RUN
  * in the world of tests/lib/tag_fixture.h. Every tag it makes is checked
  * byte by byte, and its ICV against the test library's own (OpenSSL over
  * an ICV input the library builds): the SA the DSCP selects, the

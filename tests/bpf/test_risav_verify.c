@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * RISAV verify and strip (bpf/risav.h, bpf/ah_icv.h) under
+ * RISAV verify and strip (bpf/risav/verify.h, bpf/risav/icv.h) under
  * BPF_PROG_TEST_RUN: tags from a peer in enforce mode, built and signed by
  * the test library (OpenSSL HMAC over an RFC 4302 ICV input it makes
  * itself). A valid tag must come out stripped, byte for byte the packet

@@ -1,7 +1,7 @@
 """ESP Echo requests, and the replies the drafts call for, built with scapy.
 
 This is the independent peer of the namespace tests: nothing here comes
-from esprit's C. Requests are built in the three forms of PROTOCOLS.md §1;
+from esprit's C. Requests are built in the three forms of docs/protocols.md §1;
 the expected reply is derived from the request by the drafts' rules:
 
   * SPI 8; ESP Sequence Number copied (E2: esprit's default);

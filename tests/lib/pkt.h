@@ -59,7 +59,7 @@ void pkt_ip_tos(struct pkt *p, uint8_t tos);
 void pkt_ipv6_flow_label(struct pkt *p, uint32_t label);
 void pkt_ipv4_id_frag(struct pkt *p, uint16_t id, uint16_t frag_word);
 
-/* ESP Echo request/reply bodies in the three forms of PROTOCOLS.md §1. */
+/* ESP Echo request/reply bodies in the three forms of docs/protocols.md §1. */
 void pkt_esp_seed(struct pkt *p, uint32_t spi, uint32_t seq, uint16_t ident,
 		  uint16_t echo_seq, const uint8_t *data, size_t n);
 void pkt_esp_empty(struct pkt *p, uint32_t spi, uint32_t seq);

@@ -2,7 +2,7 @@
 /*
  * RISAV state for XDP fixtures: the esprit_xdp copy of xdp_fixture.h with
  * its RISAV maps filled directly (local ASN, peers, contacts), prefixes
- * set through user/prefix_table.c and SAs through user/sa.c, and the
+ * set through user/risav/prefix_table.c and SAs through user/risav/sa_in.c, and the
  * audit events read back from esprit_events.
  */
 #ifndef ESPRIT_TEST_RISAV_FIXTURE_H

@@ -13,7 +13,7 @@
  *   AS 64504 (no peer)  100.64.4.0/24    2001:db8:204::/48
  *   contacts: 198.51.100.250, 2001:db8:201::fa (64501), 192.0.2.250 (64500)
  *
- * Every SA's key is tf_key. Outbound SAs go in through user/sa_out.c.
+ * Every SA's key is tf_key. Outbound SAs go in through user/risav/sa_out.c.
  */
 #ifndef ESPRIT_TEST_TAG_FIXTURE_H
 #define ESPRIT_TEST_TAG_FIXTURE_H

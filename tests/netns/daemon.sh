@@ -347,10 +347,17 @@ test_install_and_systemd_unit() {
 		BUILD="$ESPRIT_BUILD" >"$TEST_TMP/install.log" 2>&1 ||
 		{ cat "$TEST_TMP/install.log"; fail "make install"; }
 	for f in sbin/esprit lib/esprit/esprit_xdp.bpf.o \
+		lib/esprit/esprit_tc.bpf.o \
 		lib/systemd/system/esprit.service etc/esprit/esprit.yaml \
-		share/doc/esprit/esprit.yaml.example share/doc/esprit/README.md; do
+		share/doc/esprit/esprit.yaml.example share/doc/esprit/README.md \
+		share/man/man8/esprit.8 share/man/man8/esprit-daemon.8 \
+		share/man/man5/esprit.yaml.5 \
+		share/bash-completion/completions/esprit; do
 		[ -e "$root/$f" ] || fail "not installed: $f"
 	done
+	# the installed manual is found by man through its path
+	MANPATH=$root/share/man man -w esprit-risav >/dev/null ||
+		fail "man finds esprit-risav(8)"
 	unit=$root/lib/systemd/system/esprit.service
 	cat "$unit"
 	grep -q "^ExecStart=$root/sbin/esprit daemon -c $root/etc/esprit/esprit.yaml$" "$unit" ||
@@ -358,10 +365,13 @@ test_install_and_systemd_unit() {
 	for line in Type=notify WatchdogSec= 'ExecReload=/bin/kill -HUP $MAINPID' \
 		Restart=on-failure NoNewPrivileges=yes ProtectSystem=strict \
 		ReadWritePaths=/sys/fs/bpf RuntimeDirectory=esprit \
+		StateDirectory=esprit 'Documentation=man:esprit-daemon(8)' \
 		'CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_SYS_ADMIN CAP_NET_ADMIN CAP_NET_RAW'; do
 		grep -qF -- "$line" "$unit" || fail "unit lacks $line"
 	done
-	out=$(systemd-analyze verify "$unit" 2>&1) || { echo "$out"; fail "systemd-analyze verify"; }
+	# its Documentation= man pages are those just installed
+	out=$(MANPATH=$root/share/man systemd-analyze verify "$unit" 2>&1) ||
+		{ echo "$out"; fail "systemd-analyze verify"; }
 	echo "systemd-analyze verify: '${out}'"
 	assert_eq "" "$out" "systemd-analyze verify says nothing"
 	# an existing configuration is never overwritten

@@ -42,9 +42,9 @@ static void run_script_test(void)
 	snprintf(log, sizeof(log), "%s/%s.%s.log", logdir, suite, test);
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && timeout -k 10 " NETNS_TEST_TIMEOUT " unshare "
-								"--mount --net "
-								"--propagation "
-								"private "
+		 "--mount --net "
+		 "--propagation "
+		 "private "
 		 "bash tests/lib/netns_run.sh 'tests/netns/%s.sh' '%s' "
 		 ">'%s' 2>&1",
 		 test_src_dir(), suite + strlen("netns_"), test, log);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The loader's SHA-256 and HMAC midstates (user/sha256.c, user/hmac_key.c)
+ * The loader's SHA-256 and HMAC midstates (user/lib/sha256.c, user/lib/hmac_key.c)
  * against OpenSSL. A midstate is the chaining value after one block, which
  * only OpenSSL's low-level SHA256_CTX exposes: that API is deprecated in
  * 3.0 but is the only independent way to see it.
@@ -90,7 +90,7 @@ static void test_midstates_match_openssl(void)
 
 /*
  * The midstates finish into OpenSSL's HMAC: continue the inner hash over
- * a message and the outer over the inner digest, with user/sha256.c's
+ * a message and the outer over the inner digest, with user/lib/sha256.c's
  * block function and padding done here.
  */
 static void finish_hmac(const struct esprit_hmac_sha256_key *k,

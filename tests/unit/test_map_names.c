@@ -29,8 +29,7 @@ struct seen {
 };
 
 /* The maps an object pins by name (internal .rodata/.bss maps aside). */
-static void object_maps(const char *file, struct seen *pinned,
-			struct seen *all)
+static void object_maps(const char *file, struct seen *pinned, struct seen *all)
 {
 	char path[PATH_MAX];
 	struct bpf_object *obj;
@@ -39,7 +38,8 @@ static void object_maps(const char *file, struct seen *pinned,
 	snprintf(path, sizeof(path), "%s/%s", test_build_dir(), file);
 	obj = bpf_object__open_file(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
-	bpf_object__for_each_map(map, obj) {
+	bpf_object__for_each_map(map, obj)
+	{
 		const char *name = bpf_map__name(map);
 
 		if (strchr(name, '.'))
@@ -68,8 +68,9 @@ static void test_header_matches_objects(void)
 	object_maps("esprit_tc.bpf.o", &pinned, &all);
 	for (size_t i = 0; i < NPINNED; i++) {
 		if (!has(&pinned, header_pinned[i])) {
-			fprintf(stderr, "\n%s is in esprit_maps.h, not pinned "
-					"by either object\n",
+			fprintf(stderr,
+				"\n%s is in esprit_maps.h, not pinned "
+				"by either object\n",
 				header_pinned[i]);
 			CU_FAIL("header name without a map");
 		}
@@ -80,7 +81,8 @@ static void test_header_matches_objects(void)
 		for (size_t j = 0; j < NPINNED; j++)
 			listed |= !strcmp(pinned.name[i], header_pinned[j]);
 		if (!listed) {
-			fprintf(stderr, "\n%s is pinned but not in esprit_maps.h\n",
+			fprintf(stderr,
+				"\n%s is pinned but not in esprit_maps.h\n",
 				pinned.name[i]);
 			CU_FAIL("pinned map missing from the header");
 		}

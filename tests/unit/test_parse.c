@@ -105,8 +105,8 @@ static void test_dscp(void)
 	CU_ASSERT_EQUAL(m, DSCP_SET_ANY);
 	CU_ASSERT_EQUAL(parse_dscp_set("0,10-14,ef", &m, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(m, 1ULL | 0x7c00ULL | 1ULL << 46);
-	CU_ASSERT_STRING_EQUAL(dscp_set_format(m, buf, sizeof(buf)),
-			       "0,10-14,46");
+	CU_ASSERT_STRING_EQUAL(dscp_set_format(m, buf, sizeof(buf)), "0,10-14,"
+								     "46");
 	CU_ASSERT_EQUAL(parse_dscp_set("cs1-cs2", &m, NULL, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(dscp_set_format(m, buf, sizeof(buf)), "8-16");
 	CU_ASSERT_EQUAL(parse_dscp_set("14-10", &m, NULL, NULL), -1);
@@ -134,8 +134,9 @@ static void test_options(void)
 		{},
 	};
 	struct cli_common c;
-	char err[256], *v1[] = {"cmd", "dev0", "--pin-dir", "/x", "-f",
-				"--mode=skb", "-",  "--",	"--json", NULL};
+	char err[256],
+		*v1[] = {"cmd",	       "dev0", "--pin-dir", "/x",     "-f",
+			 "--mode=skb", "-",    "--",	    "--json", NULL};
 	int n = 9;
 
 	CU_ASSERT_EQUAL(cli_parse(&n, v1, opts, 0, &c, err, sizeof(err)),
@@ -153,42 +154,38 @@ static void test_options(void)
 		char **v = ARGV("--json", "w");
 
 		n = ARGC(ARGV("--json", "w"));
-		CU_ASSERT_EQUAL(
-			cli_parse(&n, v, opts, 0, &c, err, sizeof(err)),
-			CLI_ERROR); /* --json is not offered here */
+		CU_ASSERT_EQUAL(cli_parse(&n, v, opts, 0, &c, err, sizeof(err)),
+				CLI_ERROR); /* --json is not offered here */
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "'--json'"));
 		n = ARGC(ARGV("--json", "w"));
 		v = ARGV("--json", "w");
-		CU_ASSERT_EQUAL(
-			cli_parse(&n, v, opts, CLI_JSON, &c, err, sizeof(err)),
-			CLI_OK);
+		CU_ASSERT_EQUAL(cli_parse(&n, v, opts, CLI_JSON, &c, err,
+					  sizeof(err)),
+				CLI_OK);
 		CU_ASSERT_TRUE(c.json);
 	}
 	{
 		char **v = ARGV("--mode");
 
 		n = 2;
-		CU_ASSERT_EQUAL(
-			cli_parse(&n, v, opts, 0, &c, err, sizeof(err)),
-			CLI_ERROR);
+		CU_ASSERT_EQUAL(cli_parse(&n, v, opts, 0, &c, err, sizeof(err)),
+				CLI_ERROR);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "--mode needs a value"));
 	}
 	{
 		char **v = ARGV("--force=1");
 
 		n = 2;
-		CU_ASSERT_EQUAL(
-			cli_parse(&n, v, opts, 0, &c, err, sizeof(err)),
-			CLI_ERROR);
+		CU_ASSERT_EQUAL(cli_parse(&n, v, opts, 0, &c, err, sizeof(err)),
+				CLI_ERROR);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "takes no value"));
 	}
 	{
 		char **v = ARGV("x", "-h", "--bogus");
 
 		n = 4;
-		CU_ASSERT_EQUAL(
-			cli_parse(&n, v, opts, 0, &c, err, sizeof(err)),
-			CLI_HELP);
+		CU_ASSERT_EQUAL(cli_parse(&n, v, opts, 0, &c, err, sizeof(err)),
+				CLI_HELP);
 	}
 }
 

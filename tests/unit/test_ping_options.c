@@ -116,9 +116,8 @@ static void test_help(void)
 
 static void test_long_names(void)
 {
-	CU_ASSERT_EQUAL_FATAL(PARSE("--count=2", "--interval", "10ms",
-				    "--dscp", "af41", "--ipv4", "--quiet",
-				    "h"),
+	CU_ASSERT_EQUAL_FATAL(PARSE("--count=2", "--interval", "10ms", "--dscp",
+				    "af41", "--ipv4", "--quiet", "h"),
 			      PING_PARSE_OK);
 	CU_ASSERT_EQUAL(opt.count, 2);
 	CU_ASSERT_EQUAL(opt.interval_ns, 10000000ULL);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/sa.c: what an operator may write for an SA, and adding, deleting
+ * user/risav/sa_in.c: what an operator may write for an SA, and adding, deleting
  * and listing SAs on small maps of the test's own (so a full table is
  * three SAs away), where a refused change must leave everything as it was.
  */
@@ -22,16 +22,15 @@
 static char err[256];
 
 /* One SA change on a journal of its own, as the CLI makes it. */
-#define SA_ALONE(fn, m, x)                                                  \
-	({                                                                  \
-		struct map_journal j_;                                      \
-		mj_init(&j_);                                               \
-		mj_finish(&j_, fn(m, x, &j_, err, sizeof(err)));            \
+#define SA_ALONE(fn, m, x)                                       \
+	({                                                       \
+		struct map_journal j_;                           \
+		mj_init(&j_);                                    \
+		mj_finish(&j_, fn(m, x, &j_, err, sizeof(err))); \
 	})
 #define sa_in_add_alone(m, x)	  SA_ALONE(sa_in_add, m, x)
 #define sa_in_del_alone(m, x)	  SA_ALONE(sa_in_del, m, x)
 #define sa_in_replace_alone(m, x) SA_ALONE(sa_in_replace, m, x)
-
 
 static void test_spi(void)
 {

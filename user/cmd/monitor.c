@@ -28,7 +28,6 @@
 #include "lib/parse.h"
 #include "lib/pins.h"
 
-
 static void monitor_usage(FILE *out)
 {
 	fprintf(out, "usage: esprit monitor [--json] [count N] [--pin-dir "
@@ -54,7 +53,7 @@ struct monitor {
 };
 
 #define MON_OF(s, member) \
-	((struct monitor *)((char *)(s) - offsetof(struct monitor, member)))
+	((struct monitor *)((char *)(s)-offsetof(struct monitor, member)))
 
 static __s64 clock_ns(clockid_t id)
 {

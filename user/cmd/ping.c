@@ -251,7 +251,7 @@ static int random_ident(uint16_t *ident)
 }
 
 #define RUN_OF(s, member) \
-	((struct ping_run *)((char *)(s) - offsetof(struct ping_run, member)))
+	((struct ping_run *)((char *)(s)-offsetof(struct ping_run, member)))
 
 /* Interrupts end the loop, so a reader registered with XDP is always
  * unregistered: ping cleans up. */
@@ -416,8 +416,8 @@ static int run_loop(struct ping_run *run)
 				    s->transmitted ||
 			    now >= run->deadline)
 				return 0;
-			timeout = (int)((run->deadline - now + 999999) /
-					1000000);
+			timeout =
+				(int)((run->deadline - now + 999999) / 1000000);
 		}
 		e = ev_run_once(&run->loop, timeout);
 		if (e) {

@@ -47,8 +47,9 @@ static int parse_count(const char *s, void *ctx, char *err, size_t errlen)
 	unsigned long long v;
 
 	if (parse_uint(s, 1, PING_MAX_COUNT, &v)) {
-		snprintf(err, errlen, "the count must be a whole number from 1 "
-				      "to %lu",
+		snprintf(err, errlen,
+			 "the count must be a whole number from 1 "
+			 "to %lu",
 			 PING_MAX_COUNT);
 		return -1;
 	}

@@ -276,7 +276,7 @@ int cmd_prefix(int argc, char **argv)
 {
 	struct cli_common o;
 	int r = cli_run(&argc, argv, NULL, CLI_JSON | CLI_DRY_RUN, &o,
-			  prefix_usage);
+			prefix_usage);
 
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_ERROR;

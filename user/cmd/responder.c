@@ -61,8 +61,10 @@ static void responder_usage(FILE *out)
 
 static int show(const struct esprit_config *cfg, bool json)
 {
-	__u32 rate = responder_or_default(cfg->rate_global, ESPRIT_DEFAULT_RATE_GLOBAL);
-	__u32 prate = responder_or_default(cfg->rate_prefix, ESPRIT_DEFAULT_RATE_PREFIX);
+	__u32 rate = responder_or_default(cfg->rate_global,
+					  ESPRIT_DEFAULT_RATE_GLOBAL);
+	__u32 prate = responder_or_default(cfg->rate_prefix,
+					   ESPRIT_DEFAULT_RATE_PREFIX);
 	__u32 flags = cfg->echo_flags;
 	char r[32], pr[32], fm[64];
 
@@ -116,7 +118,8 @@ static int show(const struct esprit_config *cfg, bool json)
 	printf("ttl           %u\n",
 	       responder_or_default(cfg->reply_ttl, ESPRIT_DEFAULT_REPLY_TTL));
 	printf("spi           request %u, reply %u\n",
-	       responder_or_default(cfg->spi_request, ESPRIT_DEFAULT_SPI_REQUEST),
+	       responder_or_default(cfg->spi_request,
+				    ESPRIT_DEFAULT_SPI_REQUEST),
 	       responder_or_default(cfg->spi_reply, ESPRIT_DEFAULT_SPI_REPLY));
 	printf("allowlist     %s\n",
 	       flags & ESPRIT_ECHO_ALLOWLIST ? "on" : "off");

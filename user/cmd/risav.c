@@ -2,7 +2,7 @@
 /*
  * esprit local-asn | peer | risav: the RISAV identity, peers and settings.
  * Each change reads the whole RISAV state under the pin directory's lock,
- * edits it in memory and applies it (user/risav.h): a rejected change
+ * edits it in memory and applies it (user/risav/state.h): a rejected change
  * leaves the maps as they were.
  */
 #include <stdio.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * esprit sa: the RISAV SAs in the maps (user/sa.h). Changes take the pin
+ * esprit sa: the RISAV SAs in the maps (user/risav/sa_in.h). Changes take the pin
  * directory's lock; a refused change leaves the maps as they were.
  */
 #include <inttypes.h>

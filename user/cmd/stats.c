@@ -114,5 +114,5 @@ int cmd_stats(int argc, char **argv)
 		close(fd);
 	}
 	return c.json ? print_json(counters, have_drops ? drops : NULL, all)
-		    : print_table(counters, have_drops ? drops : NULL, all);
+		      : print_table(counters, have_drops ? drops : NULL, all);
 }

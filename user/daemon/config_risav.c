@@ -100,7 +100,7 @@ static int parse_prefixes(struct ydoc *d, yaml_node_t *map, const char *file,
 	v = ymap_get(d, map, "import");
 	if (v) {
 		if (yget_path(d, v, "risav.prefixes.import", file, r->import,
-				 sizeof(r->import)))
+			      sizeof(r->import)))
 			return -1;
 		r->import_line = yline(v);
 	}
@@ -124,7 +124,8 @@ static int parse_peers(struct ydoc *d, yaml_node_t *seq, struct config_risav *r)
 		yaml_node_t *item = yseq_at(d, seq, i), *v;
 		struct risav_peer p = {};
 		const struct risav_peer *twice;
-		char path[CONFIG_KEY_PATH_LEN], sub[CONFIG_KEY_PATH_LEN + 16], why[160];
+		char path[CONFIG_KEY_PATH_LEN], sub[CONFIG_KEY_PATH_LEN + 16],
+			why[160];
 
 		snprintf(path, sizeof(path), "risav.peers[%zu]", i);
 		if (ymap_only(d, item, path, keys))

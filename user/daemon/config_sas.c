@@ -159,8 +159,8 @@ static int parse_sa(struct ydoc *d, yaml_node_t *item, size_t i,
 	static const char *const names[] = {"spi", "asn", "alg", "replay"};
 	const char *vals[4] = {NULL};
 	yaml_node_t *v, *at = NULL;
-	char path[CONFIG_KEY_PATH_LEN], sub[CONFIG_KEY_PATH_LEN + 16], why[PATH_MAX + 128],
-		hex[KEY_FILE_MAX];
+	char path[CONFIG_KEY_PATH_LEN], sub[CONFIG_KEY_PATH_LEN + 16],
+		why[PATH_MAX + 128], hex[KEY_FILE_MAX];
 	__u64 mask;
 	__u32 alg;
 	int rc;

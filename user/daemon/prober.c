@@ -148,7 +148,6 @@ void prober_deliver(struct prober *p, const struct esprit_echo_reply_event *ev)
 	}
 }
 
-
 /* ---- streams ---- */
 
 static struct probe_stream *find_stream(struct prober *p, const char *peer,

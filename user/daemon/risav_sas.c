@@ -27,9 +27,8 @@ struct out_entry {
 _Static_assert(sizeof(struct in_entry) == sizeof(struct esprit_sa_in_key) +
 						  sizeof(struct esprit_sa_in),
 	       "map_entries() packs key and value");
-_Static_assert(sizeof(struct out_entry) ==
-		       sizeof(struct esprit_sa_out_key) +
-			       sizeof(struct esprit_sa_out),
+_Static_assert(sizeof(struct out_entry) == sizeof(struct esprit_sa_out_key) +
+						   sizeof(struct esprit_sa_out),
 	       "map_entries() packs key and value");
 
 void sa_diff_free(struct sa_diff *d)
@@ -93,8 +92,8 @@ int sa_diff_read(const struct sa_maps *sm, const struct sa_out_maps *om,
 	for (size_t i = 0; i < d->nin; i++)
 		d->in_wanted[i] = listed(r, SA_DIR_IN, &d->in[i].key) != NULL;
 	for (size_t i = 0; i < d->nout; i++)
-		d->out_wanted[i] =
-			listed(r, SA_DIR_OUT, &d->out[i].key) != NULL;
+		d->out_wanted[i] = listed(r, SA_DIR_OUT, &d->out[i].key) !=
+				   NULL;
 	d->fresh_in = r->nsas_in;
 	d->fresh_out = r->nsas_out;
 	for (size_t i = 0; i < d->nin; i++)

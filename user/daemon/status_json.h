@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The daemon's state as the JSON document `esprit status` reads over the
- * control socket (README: "esprit status"). Per stream the keys name,
+ * control socket (esprit-status(8)). Per stream the keys name,
  * address, dscp, state, since, sent, received, loss_ratio and rtt_ns {last,
  * min, avg, max, p50, p90, p99} are fixed; the rest may grow.
  */

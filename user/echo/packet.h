@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ESP Echo in the seed format (PROTOCOLS.md §1.3a), as esprit ping sends it
+ * ESP Echo in the seed format (docs/protocols.md §1.3a), as esprit ping sends it
  * and as a raw socket receives the reply: the ESP bytes only, from the SPI
  * to the Next Header (the kernel adds or strips the IP header).
  */

@@ -63,8 +63,8 @@ int echo_maps_open_prog_fd(int prog_fd, struct echo_maps *m, char *err,
 		 sizeof(struct esprit_echo_id),
 		 sizeof(struct esprit_echo_reader), &m->ids_fd, true, NULL,
 		 NULL},
-		{ESPRIT_MAP_RINGS, BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0, &m->rings_fd,
-		 true, NULL, &m->ring_slots},
+		{ESPRIT_MAP_RINGS, BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 0,
+		 &m->rings_fd, true, NULL, &m->ring_slots},
 		{ESPRIT_MAP_RB_DROPS, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
 		 &m->drops_fd, true, NULL, NULL},
 		/* optional: not needed for capture */
@@ -74,8 +74,9 @@ int echo_maps_open_prog_fd(int prog_fd, struct echo_maps *m, char *err,
 		{ESPRIT_MAP_ALLOW, BPF_MAP_TYPE_LPM_TRIE,
 		 sizeof(struct esprit_prefix_key), 4, &m->allow_fd, false, NULL,
 		 NULL},
-		{ESPRIT_MAP_LOCAL, BPF_MAP_TYPE_HASH, sizeof(struct esprit_addr),
-		 4, &m->local_fd, false, NULL, NULL},
+		{ESPRIT_MAP_LOCAL, BPF_MAP_TYPE_HASH,
+		 sizeof(struct esprit_addr), 4, &m->local_fd, false, NULL,
+		 NULL},
 	};
 
 	echo_maps_init(m);
@@ -270,8 +271,8 @@ struct echo_reader *echo_reader_new(const struct echo_maps *m,
 			 strerror(errno));
 		goto fail;
 	}
-	r->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, ESPRIT_MAP_READER, 0, 0,
-				    (__u32)ring_bytes, NULL);
+	r->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, ESPRIT_MAP_READER, 0,
+				    0, (__u32)ring_bytes, NULL);
 	if (r->ring_fd < 0) {
 		snprintf(err, errlen, "cannot create a ring buffer: %s",
 			 strerror(errno));

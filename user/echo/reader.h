@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The reader side of reply capture in XDP (bpf/echo_capture.h). A reader
+ * The reader side of reply capture in XDP (bpf/echo/capture.h). A reader
  * owns one ring buffer, installed in a slot of esprit_rings, and any number
  * of echo Identifiers registered in esprit_echo_ids pointing at that slot;
  * XDP timestamps each Echo Reply carrying one of them and pushes a struct
@@ -102,7 +102,7 @@ int echo_reader_add(struct echo_reader *r, __u16 ident,
 /*
  * Registers a random Identifier nobody holds and stores it in *ident.
  * Identifiers whose first byte is 2 or 3 are never chosen: in a seed-form
- * echo that byte sits where the sub-typed form (PROTOCOLS.md §1.4) keeps
+ * echo that byte sits where the sub-typed form (docs/protocols.md §1.4) keeps
  * its Sub-Type, and responders and XDP tell the forms apart by it.
  */
 int echo_reader_add_random(struct echo_reader *r,

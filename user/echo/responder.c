@@ -81,7 +81,7 @@ int responder_config_set(struct esprit_config *cfg, const char *key,
 	} while (0)
 #define ON_OFF()                                                             \
 	do {                                                                 \
-		if (parse_bool(value, &on))                                \
+		if (parse_bool(value, &on))                                  \
 			BAD("%s: expected on or off, not '%s'", key, value); \
 	} while (0)
 

@@ -50,5 +50,4 @@ int echo_socket_recv(int fd, int family, struct esprit_echo_reply_event *ev);
  */
 int echo_socket_recv_error(int fd, struct icmp_error *e);
 
-
 #endif

@@ -100,9 +100,10 @@ static int open_source(struct ev_loop *l, struct ev_source *s, int fd,
 int ev_timer_open(struct ev_loop *l, struct ev_source *s,
 		  void (*ready)(struct ev_source *s, uint32_t events))
 {
-	return open_source(
-		l, s, timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK),
-		ready);
+	return open_source(l, s,
+			   timerfd_create(CLOCK_MONOTONIC,
+					  TFD_CLOEXEC | TFD_NONBLOCK),
+			   ready);
 }
 
 static struct timespec ts_of(uint64_t ns)
@@ -117,7 +118,7 @@ int ev_timer_set(struct ev_source *s, uint64_t at_ns, uint64_t interval_ns)
 				 .it_interval = ts_of(interval_ns)};
 
 	return timerfd_settime(s->fd, TFD_TIMER_ABSTIME, &its, NULL) ? -errno
-								      : 0;
+								     : 0;
 }
 
 uint64_t ev_timer_read(struct ev_source *s)
@@ -128,8 +129,8 @@ uint64_t ev_timer_read(struct ev_source *s)
 }
 
 int ev_signal_open(struct ev_loop *l, struct ev_source *s, const int *sigs,
-		   size_t n, void (*ready)(struct ev_source *s,
-					   uint32_t events))
+		   size_t n,
+		   void (*ready)(struct ev_source *s, uint32_t events))
 {
 	sigset_t mask;
 
@@ -138,9 +139,8 @@ int ev_signal_open(struct ev_loop *l, struct ev_source *s, const int *sigs,
 		sigaddset(&mask, sigs[i]);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -errno;
-	return open_source(l, s,
-			   signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK),
-			   ready);
+	return open_source(
+		l, s, signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK), ready);
 }
 
 int ev_signal_next(struct ev_source *s)

@@ -60,8 +60,8 @@ uint64_t ev_timer_read(struct ev_source *s);
  * pending one, or 0.
  */
 int ev_signal_open(struct ev_loop *l, struct ev_source *s, const int *sigs,
-		   size_t n, void (*ready)(struct ev_source *s,
-					   uint32_t events));
+		   size_t n,
+		   void (*ready)(struct ev_source *s, uint32_t events));
 int ev_signal_next(struct ev_source *s);
 
 /* Stops watching s and closes its fd. */

@@ -151,8 +151,8 @@ int mj_update_with(struct map_journal *j, int fd, const void *key,
 	return 0;
 }
 
-int mj_update(struct map_journal *j, int fd, const void *key,
-	      const void *value, __u64 flags)
+int mj_update(struct map_journal *j, int fd, const void *key, const void *value,
+	      __u64 flags)
 {
 	return mj_update_with(j, fd, key, value, flags, NULL, NULL);
 }

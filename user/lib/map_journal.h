@@ -57,8 +57,8 @@ void mj_init(struct map_journal *j);
 
 /* Writes value at key (flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST, and
  * BPF_F_LOCK for values holding a spin lock). */
-int mj_update(struct map_journal *j, int fd, const void *key,
-	      const void *value, __u64 flags);
+int mj_update(struct map_journal *j, int fd, const void *key, const void *value,
+	      __u64 flags);
 
 /* The same, with restore() called on undo instead of rewriting the old
  * value. */

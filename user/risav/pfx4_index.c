@@ -112,7 +112,7 @@ static int create_index(char *err, size_t errlen)
 	struct prefix_btf b;
 	int fd;
 
-	/* same as the template in bpf/maps.h (struct esprit_pfx4_index) */
+	/* same as the template in bpf/risav/maps.h (struct esprit_pfx4_index) */
 	if (!prefix_btf_load(&b)) {
 		opts.btf_fd = b.fd;
 		opts.btf_key_type_id = b.u32_id;

@@ -47,7 +47,7 @@ int prefix_trie_create(char *err, size_t errlen)
 	int fd;
 
 	/* Same type, flags and sizes as the inner-map template in
-	 * bpf/maps.h (struct esprit_prefix_trie): the kernel refuses a map
+	 * bpf/risav/maps.h (struct esprit_prefix_trie): the kernel refuses a map
 	 * that differs in any of them when it is swapped in. */
 	if (!prefix_btf_load(&b)) {
 		opts.btf_fd = b.fd;

@@ -5,7 +5,7 @@
  * prefix → origin-ASN table. The whole input is validated before a table
  * is returned; nothing here touches a map.
  *
- * Semantics (README "Prefix table"):
+ * Semantics (esprit-risav(8), PREFIX TABLE):
  * - maxLength is validated ([prefix length, 32 or 128]; absent means the
  *   prefix length, as in RFC 6482) but does not change the table: a source
  *   address belongs to the AS of the longest prefix covering it, whatever

@@ -193,4 +193,3 @@ int rpki_scan_document(struct scan *s)
 		skip_ws(s);
 	}
 }
-

@@ -30,7 +30,6 @@ static const struct {
 
 #define NALGS (sizeof(algs) / sizeof(algs[0]))
 
-
 int sa_parse_spi(const char *s, __u32 *spi, char *err, size_t errlen)
 {
 	__u32 v;

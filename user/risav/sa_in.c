@@ -27,8 +27,8 @@
 
 int sa_maps_open(const struct pins *pins, struct sa_maps *m)
 {
-	static const char *const names[] = {ESPRIT_MAP_SA_IN, ESPRIT_MAP_SA_IN_RW,
-					    ESPRIT_MAP_SA_IN_ST};
+	static const char *const names[] = {
+		ESPRIT_MAP_SA_IN, ESPRIT_MAP_SA_IN_RW, ESPRIT_MAP_SA_IN_ST};
 	int *const fds[] = SA_MAPS(m);
 
 	return pins_open_maps(pins, names, fds, 3);

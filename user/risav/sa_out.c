@@ -26,8 +26,8 @@
 
 int sa_out_maps_open(const struct pins *pins, struct sa_out_maps *m)
 {
-	static const char *const names[] = {ESPRIT_MAP_SA_OUT, ESPRIT_MAP_SA_SEL,
-					    ESPRIT_MAP_SA_OUT_ST};
+	static const char *const names[] = {
+		ESPRIT_MAP_SA_OUT, ESPRIT_MAP_SA_SEL, ESPRIT_MAP_SA_OUT_ST};
 	int *const fds[] = SA_OUT_MAPS(m);
 
 	return pins_open_maps(pins, names, fds, 3);
@@ -229,9 +229,9 @@ static int sel_write(int fd, __u32 asn, const struct peer_sa *sas, size_t n,
 			snprintf(err, errlen,
 				 "AS%u: cannot write the DSCP selection: %s%s",
 				 asn, strerror(-e),
-				 e == -E2BIG || e == -ENOMEM
-					 ? " (esprit_sa_sel full)"
-					 : "");
+				 e == -E2BIG || e == -ENOMEM ? " (esprit_sa_"
+							       "sel full)"
+							     : "");
 			return -1;
 		}
 	}

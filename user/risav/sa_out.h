@@ -16,7 +16,7 @@
  *
  * For a packet to peer P with DSCP d the tagger takes the SA of P whose
  * set holds d, else P's SA with `any`, else P's no-SA policy (struct
- * esprit_peer.no_sa, set through user/risav.h). Two SAs of one peer
+ * esprit_peer.no_sa, set through user/risav/state.h). Two SAs of one peer
  * whose sets overlap (two with `any` included) are refused.
  *
  * Every change rebuilds the peer's 64 selection entries from the SAs in

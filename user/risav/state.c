@@ -39,7 +39,8 @@ int risav_maps_open(const struct pins *pins, struct risav_maps *m)
 	m->config = pins_open_map(pins, ESPRIT_MAP_RISAV);
 	m->prefixes = m->config >= 0 ? pins_open_map(pins, ESPRIT_MAP_PREFIXES)
 				     : -1;
-	m->peers = m->prefixes >= 0 ? pins_open_map(pins, ESPRIT_MAP_PEERS) : -1;
+	m->peers = m->prefixes >= 0 ? pins_open_map(pins, ESPRIT_MAP_PEERS)
+				    : -1;
 	m->contacts = m->peers >= 0 ? pins_open_map(pins, ESPRIT_MAP_CONTACTS)
 				    : -1;
 	if (m->contacts < 0 || risav_maps_probe(m, err, sizeof(err))) {
@@ -316,7 +317,7 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 		return -1;
 	}
 	if (risav_contacts_check(s->local_contact_count, s->local_contact, why,
-			   sizeof(why))) {
+				 sizeof(why))) {
 		snprintf(err, errlen, "%s: %s", head, why);
 		return -1;
 	}
@@ -350,7 +351,7 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 			return -1;
 		}
 		if (risav_contacts_check(p->v.contact_count, p->v.contact, why,
-				   sizeof(why))) {
+					 sizeof(why))) {
 			snprintf(err, errlen, "%s: %s", head, why);
 			return -1;
 		}

@@ -130,8 +130,8 @@ int risav_contact_add(__u32 *count, struct esprit_addr *list, const char *addr,
 #define RISAV_AUDIT_RATE_MAX 1000000
 
 /* A contact list: fit addresses, at most one per family. 0 or -1. */
-int risav_contacts_check(__u32 count, const struct esprit_addr *list,
-			 char *err, size_t errlen);
+int risav_contacts_check(__u32 count, const struct esprit_addr *list, char *err,
+			 size_t errlen);
 
 /* One esprit_risav setting: "fragments drop|pass", "audit-rate N". */
 int risav_set(struct esprit_risav_config *cfg, const char *key,

@@ -34,8 +34,9 @@ static bool wanted_has(const struct risav_contact *w, size_t n,
 }
 
 static int remove_stale(struct map_journal *j, const struct risav_maps *m,
-			const struct risav_state *s, const struct risav_contact *w,
-			size_t nw, const __u8 *peer_keys, size_t npk,
+			const struct risav_state *s,
+			const struct risav_contact *w, size_t nw,
+			const __u8 *peer_keys, size_t npk,
 			const __u8 *contact_keys, size_t nck)
 {
 	for (size_t i = 0; i < npk; i++) {

@@ -13,7 +13,6 @@
 
 static const __u8 v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-
 int peer_mode_parse(const char *s, __u32 *mode, char *err, size_t errlen)
 {
 	if (!strcmp(s, "enforce"))
@@ -109,8 +108,8 @@ static const char *family_name(const struct esprit_addr *a)
 }
 
 /* Checks a contact list: fit addresses, at most one per family. */
-int risav_contacts_check(__u32 count, const struct esprit_addr *list,
-			  char *err, size_t errlen)
+int risav_contacts_check(__u32 count, const struct esprit_addr *list, char *err,
+			 size_t errlen)
 {
 	char buf[ADDR_STRLEN];
 
@@ -205,7 +204,8 @@ int risav_set(struct esprit_risav_config *cfg, const char *key,
 			cfg->audit_rate = 0;
 			return 0;
 		}
-		if (parse_u32(value, 1, RISAV_AUDIT_RATE_MAX, &cfg->audit_rate)) {
+		if (parse_u32(value, 1, RISAV_AUDIT_RATE_MAX,
+			      &cfg->audit_rate)) {
 			snprintf(err, errlen,
 				 "audit-rate: expected events/s 1-%d or "
 				 "'default', not '%s'",

@@ -424,7 +424,7 @@ test_not_loaded_and_pin_dir() {
 	expect_fail "esprit is not loaded" local-asn
 	expect_fail "esprit is not loaded" risav
 	expect_fail "no esprit maps in /nonexistent" peer list --pin-dir /nonexistent
-	expect_fail "--pin-dir needs a directory" peer list --pin-dir
+	expect_fail "--pin-dir needs a value \\(DIR\\)" peer list --pin-dir
 	attach_ip_link resp r0
 	e peer add 64501 mode enforce --pin-dir "$GLOBALS"
 	assert_eq 1 "$(e peer list | wc -l)" "--pin-dir"

@@ -13,12 +13,14 @@
 
 #include "lib/output.h"
 #include "lib/pins.h"
+#include "esprit_maps.h"
 
+/* Both objects (XDP and the TC tagger) have the counters. */
 static int has_maps(const char *dir)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/esprit_config", dir);
+	snprintf(path, sizeof(path), "%s/" ESPRIT_MAP_COUNTERS, dir);
 	return access(path, F_OK) == 0;
 }
 

@@ -5,9 +5,7 @@
  * (mmapped) switches it, so the benchmark knows to the microsecond when
  * the path died.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
+#include "lib/ctx.h"
 
 #define TC_ACT_OK_	0
 #define TC_ACT_SHOT_	2

@@ -27,6 +27,19 @@ void frame_esp_echo_request(struct pkt *p, const struct frame_ends *e,
 	pkt_finish(p);
 }
 
+void frame_esp_echo_subtyped(struct pkt *p, const struct frame_ends *e)
+{
+	uint8_t data[BENCH_ECHO_DATA];
+
+	echo_data(data);
+	pkt_init(p);
+	pkt_eth(p, e->dst_mac, e->src_mac);
+	pkt_ipv6(p, e->src, e->dst);
+	pkt_esp_subtyped(p, 7, ESP_SEQ, 2, 0, 0, ECHO_IDENT, ECHO_SEQ, data,
+			 sizeof(data));
+	pkt_finish(p);
+}
+
 /* RFC 4443 §2.3: over the IPv6 pseudo-header and the ICMPv6 message. */
 static uint16_t icmp6_checksum(const uint8_t *ip6, const uint8_t *msg,
 			       size_t len)

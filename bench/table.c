@@ -8,7 +8,7 @@
 
 #include "table.h"
 
-#define TABLE_SERIES_MAX  16
+#define TABLE_SERIES_MAX  24
 #define TABLE_COMPARE_MAX 16
 #define TABLE_LINES_MAX	  24
 #define TABLE_LINE_LEN	  512

@@ -4,9 +4,10 @@
  * namespaces (bench/run.sh builds them). A live-frames generator sends
  * requests out of the generator's veth as fast as it can; the far end
  * answers, and bench_rx_count counts and drops the replies on the
- * generator's veth. Four far ends take turns in every round:
+ * generator's veth. Five far ends take turns in every round:
  *   esprit_xdp          ESP Echo Requests; rate limits off, and on as in
  *                       the default configuration at rates no run reaches
+ *                       (seed form, and sub-typed: the default form)
  *   minimal reflector   the same requests (bench_reflector.bpf.c)
  *   kernel ICMPv6 echo  ICMPv6 Echo Requests of the same frame size, and
  *                       no XDP program on the far end: the stack answers
@@ -102,7 +103,8 @@ static const char *const esprit_limited[] = {
 	"rate", "4294967294", "prefix-rate", "4294967294", NULL,
 };
 
-#define FAR_ENDS 4
+#define FAR_ENDS 5
+#define ESPRITS	 3 /* limits off, on (seed), on (sub-typed) */
 
 static void veth_usage(void)
 {
@@ -400,6 +402,11 @@ static void add_comparisons(struct table *t, const struct far_end *fe)
 		    TARGET_VS_REFLECTOR);
 	table_ratio(t, fe[1].capacity, fe[3].capacity, TARGET_AT_LEAST,
 		    TARGET_VS_KERNEL);
+	table_ratio(t, fe[4].capacity, fe[2].capacity, TARGET_AT_LEAST,
+		    TARGET_VS_REFLECTOR);
+	table_ratio(t, fe[4].capacity, fe[3].capacity, TARGET_AT_LEAST,
+		    TARGET_VS_KERNEL);
+	table_ratio(t, fe[4].capacity, fe[1].capacity, TARGET_NONE, 0);
 	table_ratio(t, fe[2].capacity, fe[3].capacity, TARGET_NONE, 0);
 }
 
@@ -443,9 +450,11 @@ static void add_notes(struct veth_bench *vb, struct esprit_xdp *const *esp,
 		    "rate and prefix-rate 4294967294/s, so both token "
 		    "buckets are asked and updated for every request, as in "
 		    "the default configuration, and none is refused");
-	table_note(vb->t, "targets (issue 2) for both esprit_xdp rows; the "
-			  "issue names no setting, and the default "
-			  "configuration has the limits on");
+	note_esprit(vb, esp[2], &fe[4],
+		    "as limits on, answering sub-typed requests (the form "
+		    "esprit sends by default) of the same Data");
+	table_note(vb->t, "targets (issues 2, 14) for every esprit_xdp row; "
+			  "the default configuration has the limits on");
 	table_note(vb->t,
 		   "frames other than replies that came back to %s: "
 		   "%llu (passed to the stack, not counted)",
@@ -473,8 +482,8 @@ static int veth_echo(int argc, char **argv)
 	struct veth_opts o = {};
 	struct veth_bench vb = {.o = &o, .gen_ns = -1, .far_ns = -1};
 	struct bench_reflector *refl = NULL;
-	struct esprit_xdp *esp[2] = {};
-	static struct pkt esp_req, icmp_req;
+	struct esprit_xdp *esp[ESPRITS] = {};
+	static struct pkt esp_req, subtyped_req, icmp_req;
 	struct frame_ends ends = {};
 	char ratemask[64] = "?", err[128];
 	struct far_end fe[FAR_ENDS];
@@ -488,18 +497,21 @@ static int veth_echo(int argc, char **argv)
 	if (setup(&vb, &ends))
 		goto out;
 	frame_esp_echo_request(&esp_req, &ends, 7);
+	frame_esp_echo_subtyped(&subtyped_req, &ends);
 	frame_icmp6_echo_request(&icmp_req, &ends);
 
 	netns_enter(vb.far_ns);
 	esp[0] = esprit_prog_load(esprit_unlimited, err, sizeof(err));
 	if (esp[0])
 		esp[1] = esprit_prog_load(esprit_limited, err, sizeof(err));
+	if (esp[1])
+		esp[2] = esprit_prog_load(esprit_limited, err, sizeof(err));
 	refl = bench_reflector__open_and_load();
 	netns_sysctl_read("net/ipv6/icmp/ratemask", ratemask, sizeof(ratemask));
 	netns_enter(vb.gen_ns);
-	if (!esp[1] || !refl) {
+	if (!esp[2] || !refl) {
 		table_error(vb.t, "cannot load the far-end programs%s%s",
-			    esp[1] ? "" : ": ", esp[1] ? "" : err);
+			    esp[2] ? "" : ": ", esp[2] ? "" : err);
 		goto out;
 	}
 	fe[0] = (struct far_end){
@@ -526,11 +538,18 @@ static int veth_echo(int argc, char **argv)
 		.frame = &icmp_req,
 		.reply = BENCH_RX_ICMP6_REPLY,
 	};
+	fe[4] = (struct far_end){
+		.name = "esprit_xdp, limits on, sub-typed",
+		.prog_fd = bpf_program__fd(esp[2]->progs.esprit_xdp),
+		.frame = &subtyped_req,
+		.reply = BENCH_RX_ESP_REPLY,
+	};
 	add_series(vb.t, fe, FAR_ENDS);
 	add_comparisons(vb.t, fe);
 	table_context(vb.t,
-		      "requests: IPv6 seed-format ESP Echo, %d B Data, %zu B "
-		      "frames; ICMPv6 Echo Requests of the same size",
+		      "requests: IPv6 ESP Echo, %d B Data, seed and "
+		      "sub-typed, %zu B frames; ICMPv6 Echo Requests of the "
+		      "same size",
 		      BENCH_ECHO_DATA, esp_req.len);
 
 	if (split_cpus(&vb))
@@ -554,9 +573,8 @@ out:
 		livegen_close(&vb.gen);
 	bench_rx_count__destroy(vb.rx);
 	bench_reflector__destroy(refl);
-	for (int i = 0; i < 2; i++)
-		if (esp[i])
-			esprit_xdp__destroy(esp[i]);
+	for (int i = 0; i < ESPRITS; i++)
+		esprit_xdp__destroy(esp[i]);
 	return table_finish(vb.t);
 }
 

@@ -26,6 +26,7 @@
 #define ESPRIT_DEFAULT_REPLY_TTL     64
 #define ESPRIT_DEFAULT_SPI_REQUEST   7
 #define ESPRIT_DEFAULT_SPI_REPLY     8
+#define ESPRIT_SPI_RESERVED_MAX	     255 /* RFC 4303: SPIs 1-255 are IANA's */
 #define ESPRIT_RATE_UNLIMITED	     0xffffffffU
 /* Burst = rate / ESPRIT_BURST_DIVISOR (at least 1): 100 ms worth. */
 #define ESPRIT_BURST_DIVISOR 10
@@ -40,8 +41,8 @@ struct esprit_config {
 	__u8 prefix_len_v6; /* 0 = 64 */
 	__u8 reply_ttl; /* TTL / hop limit of replies; 0 = 64 */
 	__u8 reserved0;
-	__u32 spi_request; /* 0 = 7 */
-	__u32 spi_reply; /* 0 = 8 */
+	__u32 spi_request; /* 0 = 7; 1-255, not spi_reply */
+	__u32 spi_reply; /* 0 = 8; 1-255 */
 };
 
 #endif

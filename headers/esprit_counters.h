@@ -41,7 +41,8 @@
 	X(ECHO_DST_NOT_UNICAST, "echo-dst-not-unicast", "drop",             \
 	  "request to a multicast or broadcast MAC or IP address")          \
 	X(ECHO_DST_NOT_LOCAL, "echo-dst-not-local", "pass",                 \
-	  "request for another host (transit)")                             \
+	  "request to an address that is not this host's (transit, "        \
+	  "unassigned or not yet valid)")                                   \
 	X(ECHO_MALFORMED_TRUNCATED, "malformed-esp-truncated", "drop",      \
 	  "ESP shorter than header and trailer")                            \
 	X(ECHO_MALFORMED_PAD_LENGTH, "malformed-esp-pad-length", "drop",    \
@@ -135,7 +136,16 @@
 	  "sent back for a too-big packet")                                 \
 	X(RISAV_TOO_BIG_NO_ICMP, "risav-too-big-no-icmp", "event",          \
 	  "egress: no ICMP error for a too-big packet (no route "           \
-	  "back, VLAN-tagged frame, helper failed)")
+	  "back, VLAN-tagged frame, helper failed)")                        \
+	X(ECHO_DST_MAC_NOT_OURS, "echo-dst-mac-not-ours", "pass",           \
+	  "request in a frame for another host's MAC address "              \
+	  "(promiscuous mode, bridge or mirror port)")                      \
+	X(ECHO_REPLY_MALFORMED, "malformed-echo-reply", "pass",             \
+	  "ESP Echo Reply in no known form: no sub-type 3 with "            \
+	  "a Data Length that fits, no well-formed trailer")                \
+	X(ECHO_REFLECTED_PRIORITY, "echo-reflected-priority", "tx",         \
+	  "answered past an empty global bucket: the source is a "          \
+	  "daemon peer (esprit_priority) or in the allowlist")
 
 enum esprit_reason {
 #define ESPRIT_REASON_ENUM(id, name, action, desc) ESPRIT_R_##id,

@@ -27,6 +27,14 @@
 #endif
 
 /*
+ * Requester addresses answered past an empty global bucket: the daemon's
+ * peers, a few per configured peer at most.
+ */
+#ifndef ESPRIT_PRIORITY_ADDRS_MAX
+#define ESPRIT_PRIORITY_ADDRS_MAX 4096
+#endif
+
+/*
  * Echo identifiers whose replies XDP captures: the daemon uses one per peer
  * and DSCP class (1000 peers x 4 classes), plus interactive pings.
  */
@@ -133,19 +141,5 @@
 /* Options walked in the headers before an AH (IPv4 options, IPv6
  * hop-by-hop and destination options) before giving up on a packet. */
 #define ESPRIT_AH_OPTS_MAX 64
-
-/*
- * bpf_fib_lookup() answers remembered per CPU on forwarding devices, by
- * (source, destination): a few hundred probing peers per CPU fit; a flood
- * of distinct pairs only costs the lookups it would cost anyway.
- */
-#ifndef ESPRIT_FIB_CACHE_SLOTS
-#define ESPRIT_FIB_CACHE_SLOTS 1024
-#endif
-
-/* How long a remembered FIB answer is trusted at most, in kernel ticks. */
-#ifndef ESPRIT_FIB_CACHE_TICKS
-#define ESPRIT_FIB_CACHE_TICKS 256
-#endif
 
 #endif

@@ -10,10 +10,12 @@
 #define ESPRIT_MAPS_H
 
 /* Pinned by name: the CLI, the daemon and bpftool find them. */
-#define ESPRIT_MAP_CONFIG    "esprit_config" /* responder settings */
-#define ESPRIT_MAP_COUNTERS  "esprit_counters" /* packets, bytes by reason */
-#define ESPRIT_MAP_LOCAL     "esprit_local" /* addresses answered for */
-#define ESPRIT_MAP_ALLOW     "esprit_allow" /* requester allowlist */
+#define ESPRIT_MAP_CONFIG   "esprit_config" /* responder settings */
+#define ESPRIT_MAP_COUNTERS "esprit_counters" /* packets, bytes by reason */
+#define ESPRIT_MAP_LOCAL    "esprit_local" /* addresses answered for */
+#define ESPRIT_MAP_ALLOW    "esprit_allow" /* requester allowlist */
+#define ESPRIT_MAP_PRIORITY \
+	"esprit_priority" /* sources past the global bucket */
 #define ESPRIT_MAP_RATE_ALL  "esprit_rate_all" /* global reply bucket */
 #define ESPRIT_MAP_PFX_RATE  "esprit_pfx_rate" /* per-prefix reply buckets */
 #define ESPRIT_MAP_ECHO_IDS  "esprit_echo_ids" /* captured Identifiers */
@@ -38,6 +40,7 @@
 	X(ESPRIT_MAP_COUNTERS) \
 	X(ESPRIT_MAP_LOCAL)    \
 	X(ESPRIT_MAP_ALLOW)    \
+	X(ESPRIT_MAP_PRIORITY) \
 	X(ESPRIT_MAP_RATE_ALL) \
 	X(ESPRIT_MAP_PFX_RATE) \
 	X(ESPRIT_MAP_ECHO_IDS) \

@@ -3,7 +3,9 @@
  * Takes ESP Echo Replies to our own probes in XDP: the receive time is read
  * here, before the stack, and the reply goes to the ring buffer of the
  * reader that registered its Identifier in esprit_echo_ids. Replies no reader
- * claimed pass on (a raw-socket ping may be waiting for them).
+ * claimed pass on (a raw-socket ping may be waiting for them), and so do
+ * replies in the -00 form, which carry nothing to match them by, and
+ * replies in no form at all, counted as malformed.
  */
 #ifndef ESPRIT_BPF_ECHO_CAPTURE_H
 #define ESPRIT_BPF_ECHO_CAPTURE_H
@@ -22,10 +24,21 @@ struct echo_reply {
 	__u8 format;
 };
 
-/* Finds Identifier, Sequence and Data of a reply; returns 0 if it has them. */
-static __always_inline int echo_reply_parse(struct xdp_md *ctx,
-					    const struct packet *pkt,
-					    struct echo_reply *rep)
+/* What echo_reply_parse() found. */
+enum echo_reply_kind {
+	ECHO_REPLY_MATCHABLE = 0, /* sub-typed or seed: Identifier, Sequence */
+	ECHO_REPLY_EMPTY = 1, /* the -00 form: nothing to match it by here */
+	ECHO_REPLY_MALFORMED = 2, /* no form at all */
+};
+
+/*
+ * Finds Identifier, Sequence and Data of a reply: the sub-typed form
+ * (sub-type 3, Data Length fitting the ESP length exactly) first, then the
+ * forms that end in a trailer (Next Header 59, a Pad Length that fits).
+ */
+static __always_inline enum echo_reply_kind
+echo_reply_parse(struct xdp_md *ctx, const struct packet *pkt,
+		 struct echo_reply *rep)
 {
 	void *data = xdp_data(ctx);
 	void *data_end = xdp_data_end(ctx);
@@ -39,7 +52,7 @@ static __always_inline int echo_reply_parse(struct xdp_md *ctx,
 		struct esprit_echo_subtyped *st = data + esp_off + 8;
 
 		if ((void *)(st + 1) > data_end)
-			return -1;
+			return ECHO_REPLY_MALFORMED;
 		if (st->subtype == ESPRIT_SUBTYPE_RESPONSE &&
 		    ESPRIT_ESP_HDR_LEN + ESPRIT_SUBTYPED_HDR_LEN +
 				    bpf_ntohs(st->data_len) ==
@@ -50,32 +63,33 @@ static __always_inline int echo_reply_parse(struct xdp_md *ctx,
 			rep->data_len = bpf_ntohs(st->data_len);
 			rep->data_off = esp_off + ESPRIT_ESP_HDR_LEN +
 					ESPRIT_SUBTYPED_HDR_LEN;
-			return 0;
+			return ECHO_REPLY_MATCHABLE;
 		}
 	}
-	if (len <
-	    ESPRIT_ESP_HDR_LEN + ESPRIT_ECHO_HDR_LEN + ESPRIT_ESP_TRAILER_LEN)
-		return -1;
+	if (len < ESPRIT_ESP_HDR_LEN + ESPRIT_ESP_TRAILER_LEN)
+		return ECHO_REPLY_MALFORMED;
 	trailer = data +
 		  ((esp_off + len - ESPRIT_ESP_TRAILER_LEN) & PKT_OFF_MASK);
 	if ((void *)(trailer + 2) > data_end)
-		return -1;
+		return ECHO_REPLY_MALFORMED;
 	if (trailer[1] != ESPRIT_NEXTHDR_NONE ||
-	    ESPRIT_ESP_HDR_LEN + ESPRIT_ECHO_HDR_LEN + ESPRIT_ESP_TRAILER_LEN +
-			    trailer[0] >
-		    len)
-		return -1;
+	    ESPRIT_ESP_HDR_LEN + ESPRIT_ESP_TRAILER_LEN + trailer[0] > len)
+		return ECHO_REPLY_MALFORMED;
 	payload =
 		len - ESPRIT_ESP_HDR_LEN - ESPRIT_ESP_TRAILER_LEN - trailer[0];
+	if (!payload)
+		return ECHO_REPLY_EMPTY;
+	if (payload < ESPRIT_ECHO_HDR_LEN)
+		return ECHO_REPLY_MALFORMED;
 	seed = data + esp_off + ESPRIT_ESP_HDR_LEN;
 	if ((void *)(seed + 1) > data_end)
-		return -1;
+		return ECHO_REPLY_MALFORMED;
 	rep->format = ESPRIT_ECHO_FMT_SEED;
 	rep->ident = bpf_ntohs(seed->ident);
 	rep->seq = bpf_ntohs(seed->seq);
 	rep->data_len = payload - ESPRIT_ECHO_HDR_LEN;
 	rep->data_off = esp_off + ESPRIT_ESP_HDR_LEN + ESPRIT_ECHO_HDR_LEN;
-	return 0;
+	return ECHO_REPLY_MATCHABLE;
 }
 
 static __always_inline void
@@ -232,11 +246,18 @@ static __always_inline int echo_capture_reply(struct xdp_md *ctx,
 	struct esprit_echo_reader *reader;
 	struct esprit_echo_id id = {};
 	struct echo_reply rep = {};
+	enum echo_reply_kind kind;
 	__u32 slot;
 	void *ring;
 
-	if (cfg->echo_flags & ESPRIT_ECHO_NO_CAPTURE || pkt->is_fragment ||
-	    echo_reply_parse(ctx, pkt, &rep))
+	if (cfg->echo_flags & ESPRIT_ECHO_NO_CAPTURE || pkt->is_fragment)
+		return count_verdict(ESPRIT_R_ECHO_REPLY_PASSED, pkt->len,
+				     XDP_PASS);
+	kind = echo_reply_parse(ctx, pkt, &rep);
+	if (kind == ECHO_REPLY_MALFORMED)
+		return count_verdict(ESPRIT_R_ECHO_REPLY_MALFORMED, pkt->len,
+				     XDP_PASS);
+	if (kind == ECHO_REPLY_EMPTY)
 		return count_verdict(ESPRIT_R_ECHO_REPLY_PASSED, pkt->len,
 				     XDP_PASS);
 	id.ident = rep.ident;

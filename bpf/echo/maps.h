@@ -41,6 +41,20 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_allow SEC(".maps");
 
+/*
+ * Requester addresses answered even while the global bucket is empty (the
+ * daemon writes its peers here); value unused. Allowlisted prefixes are
+ * such sources too.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ESPRIT_PRIORITY_ADDRS_MAX);
+	__type(key, struct esprit_addr);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_priority SEC(".maps");
+
 /* Reply-rate state shared by all sources. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Whom the responder answers: destinations that are ours (R2), sources
- * it may answer, the allowlist, and the reply rate limits (R3): a
- * per-source-prefix bucket, then the global one.
+ * Whom the responder answers: frames for our MAC address and destinations
+ * that are ours (R2, bpf/lib/host.h or the address list), sources it may
+ * answer, the allowlist, and the reply rate limits (R3): a
+ * per-source-prefix bucket, then the global one, which priority sources
+ * (esprit_priority, the allowlist) get past.
  */
 #ifndef ESPRIT_BPF_ECHO_POLICY_H
 #define ESPRIT_BPF_ECHO_POLICY_H
@@ -10,7 +12,7 @@
 #include "lib/ctx.h"
 #include "lib/addr.h"
 #include "lib/device.h"
-#include "lib/fib.h"
+#include "lib/host.h"
 #include "lib/parse.h"
 #include "lib/ratelimit.h"
 #include "echo/maps.h"
@@ -54,10 +56,55 @@ static __noinline enum esprit_reason echo_local_list(struct xdp_md *ctx,
 }
 
 /*
+ * The packet's addresses as two 64-bit words each, as they lie on the
+ * wire; IPv4 in the low bytes of word 1. Returns -1 if the header is not
+ * there.
+ */
+static __always_inline int echo_addr_words(void *data, void *data_end,
+					   const struct packet *pkt, __u64 *src,
+					   __u64 *dst)
+{
+	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
+
+	if (pkt->family == ESPRIT_AF_INET) {
+		struct iphdr *ip = l3;
+
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		src[0] = dst[0] = 0;
+		src[1] = ip->saddr;
+		dst[1] = ip->daddr;
+	} else {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -1;
+		__builtin_memcpy(src, &ip6->saddr, 16);
+		__builtin_memcpy(dst, &ip6->daddr, 16);
+	}
+	return 0;
+}
+
+/*
+ * Without the address list: HOST_DST_OURS exactly (the destination is
+ * ours and the source is not), or what else the device lists say.
+ */
+static __always_inline int echo_host_verdict(struct xdp_md *ctx,
+					     const struct packet *pkt)
+{
+	__u64 src[2], dst[2];
+
+	if (echo_addr_words(xdp_data(ctx), xdp_data_end(ctx), pkt, src, dst))
+		return 0;
+	return host_addresses(ctx, pkt->family, src, dst);
+}
+
+/*
  * Reads the addresses and returns 0 if the request may be answered. In
- * this order: group destinations (L2, then IP) are refused; destinations
- * that are not ours pass, whatever else is wrong with them, since transit
- * traffic is not ours to judge; then the sources R2 forbids are refused.
+ * this order: group destinations (L2, then IP) are refused; frames for
+ * another MAC and destinations that are not ours pass, whatever else is
+ * wrong with them, since traffic for others is not ours to judge; then
+ * the sources R2 forbids are refused.
  */
 static __always_inline enum esprit_reason
 echo_check_addresses(struct xdp_md *ctx, void *data, void *data_end,
@@ -67,12 +114,15 @@ echo_check_addresses(struct xdp_md *ctx, void *data, void *data_end,
 	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
 	struct ethhdr *eth = data;
 	enum esprit_reason bad_src, bad_dst;
+	int found;
 
 	if ((void *)(eth + 1) > data_end)
 		return ESPRIT_R_MALFORMED_L3;
 	/* Directed broadcasts arrive as L2 broadcast: never amplify them. */
 	if (eth->h_dest[0] & 1)
 		return ESPRIT_R_ECHO_DST_NOT_UNICAST;
+	if (!host_mac_is_device(dev, (const __u16 *)eth->h_dest))
+		return ESPRIT_R_ECHO_DST_MAC_NOT_OURS;
 
 	if (pkt->family == ESPRIT_AF_INET) {
 		struct iphdr *ip = l3;
@@ -99,9 +149,14 @@ echo_check_addresses(struct xdp_md *ctx, void *data, void *data_end,
 
 	if (cfg->echo_flags & ESPRIT_ECHO_LOCAL_LIST)
 		return echo_local_list(ctx, pkt, bad_src);
-	if (ingress_forwards(dev, pkt->family) && fib_transit(ctx, pkt))
+	found = echo_host_verdict(ctx, pkt);
+	if (!(found & HOST_DST_OURS))
 		return ESPRIT_R_ECHO_DST_NOT_LOCAL;
-	return bad_src;
+	if (bad_src)
+		return bad_src;
+	if (found & HOST_SRC_OURS)
+		return ESPRIT_R_ECHO_SRC_LOCAL;
+	return 0;
 }
 
 /*
@@ -134,20 +189,65 @@ static __always_inline int echo_source(void *data, void *data_end,
 	return 0;
 }
 
-/* 1 if the requester is in the allowlist (ESPRIT_ECHO_ALLOWLIST). */
+/* The requester's address as the key of an address map or trie. */
+static __always_inline int echo_source_addr(struct xdp_md *ctx,
+					    const struct packet *pkt,
+					    struct esprit_addr *a)
+{
+	void *data = xdp_data(ctx);
+	void *data_end = xdp_data_end(ctx);
+	void *l3 = data + (pkt->l3_off & PKT_OFF_MASK);
+
+	if (pkt->family == ESPRIT_AF_INET) {
+		struct iphdr *ip = l3;
+
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		addr_from_ipv4(a, ip->saddr);
+	} else {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -1;
+		addr_from_ipv6(a, &ip6->saddr);
+	}
+	return 0;
+}
+
+/* 1 if the requester is in the allowlist. */
+static __always_inline int echo_in_allowlist(const struct esprit_addr *a)
+{
+	struct esprit_prefix_key key = {.prefixlen = 128};
+
+	__builtin_memcpy(key.addr, a->addr, 16);
+	return bpf_map_lookup_elem(&esprit_allow, &key) != NULL;
+}
+
+/* 1 if the requester is allowlisted (ESPRIT_ECHO_ALLOWLIST). */
 static __noinline int echo_allowlisted(struct xdp_md *ctx,
 				       const struct packet *pkt)
 {
-	struct esprit_prefix_key key = {.prefixlen = 128};
-	__u64 hi, lo;
+	struct esprit_addr a;
 
-	if (echo_source(xdp_data(ctx), xdp_data_end(ctx), pkt, &hi, &lo))
+	if (echo_source_addr(ctx, pkt, &a))
 		return 0;
-	hi = bpf_cpu_to_be64(hi);
-	lo = bpf_cpu_to_be64(lo);
-	__builtin_memcpy(key.addr, &hi, 8);
-	__builtin_memcpy(key.addr + 8, &lo, 8);
-	return bpf_map_lookup_elem(&esprit_allow, &key) != NULL;
+	return echo_in_allowlist(&a);
+}
+
+/*
+ * 1 if the requester is a priority source: an address in esprit_priority
+ * or a prefix of the allowlist. Asked only when the global bucket is
+ * empty, so the common request never pays for it.
+ */
+static __noinline int echo_priority_source(struct xdp_md *ctx,
+					   const struct packet *pkt)
+{
+	struct esprit_addr a;
+
+	if (echo_source_addr(ctx, pkt, &a))
+		return 0;
+	return bpf_map_lookup_elem(&esprit_priority, &a) != NULL ||
+	       echo_in_allowlist(&a);
 }
 
 /* Recomputes what the rate settings imply after they changed. */
@@ -177,8 +277,10 @@ static __noinline void echo_rate_memo_update(struct esprit_rate_memo *m,
 }
 
 /*
- * The rate limits, when at least one is on. Per-prefix bucket first, so
- * one noisy prefix cannot drain the global one. A function of its own:
+ * The rate limits, when at least one is on: 0 or
+ * ESPRIT_R_ECHO_REFLECTED_PRIORITY to answer, else the refusal.
+ * Per-prefix bucket first, so one noisy prefix cannot drain the global
+ * one; a priority source still has its prefix's bucket to respect. A function of its own:
  * inlined, its values would crowd the answer's registers.
  */
 static __always_inline enum esprit_reason
@@ -219,7 +321,9 @@ echo_rate_limit_on(struct xdp_md *ctx, const struct packet *pkt,
 	if (cfg->rate_global != ESPRIT_RATE_UNLIMITED) {
 		state = bpf_map_lookup_elem(&esprit_rate_all, &zero);
 		if (state && !gcra_conforms_params(state, now, &memo->global))
-			return ESPRIT_R_ECHO_RATE_GLOBAL;
+			return echo_priority_source(ctx, pkt)
+				       ? ESPRIT_R_ECHO_REFLECTED_PRIORITY
+				       : ESPRIT_R_ECHO_RATE_GLOBAL;
 	}
 	return 0;
 }

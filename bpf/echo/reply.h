@@ -45,7 +45,7 @@ static __always_inline void ipv4_set_len_ttl(struct iphdr *ip, __u16 tot_len,
 /*
  * Rewrites the request into its reply: swapped MACs and addresses, fresh
  * TTL/hop limit, reply SPI, and for the sub-typed form the response
- * sub-type. new_l4_len may be shorter than the request (MTU truncation or a
+ * sub-type and ESP sequence number 0 (docs/protocols.md §1.4). new_l4_len may be shorter than the request (MTU truncation or a
  * return SPI to drop); the caller trims the frame.
  */
 static __always_inline int echo_rewrite(void *data, void *data_end,
@@ -105,6 +105,8 @@ static __always_inline int echo_rewrite(void *data, void *data_end,
 
 		if ((void *)(st + 1) > data_end)
 			return -1;
+		/* as the reference implementation sends it, whatever seq says */
+		esp->seq = 0;
 		st->subtype = ESPRIT_SUBTYPE_RESPONSE;
 		st->flags = 0;
 		st->data_len = bpf_htons(new_l4_len - ESPRIT_ESP_HDR_LEN -

@@ -4,24 +4,20 @@
  * refuses what R2-R4 forbid, rate-limits, and turns the request into its
  * reply in place (R5, R7) for XDP_TX.
  *
- * Which destinations are "ours": with ESPRIT_ECHO_LOCAL_LIST set (`esprit
- * responder set local-only on`, after `local sync` filled esprit_local)
- * only those in the list, and sources in the list are refused. Without it
- * (e.g. `ip link set ... xdp obj` and no configuration) the FIB decides: a
- * destination bpf_fib_lookup() would forward from the ingress device is
- * transit and passes untouched; anything it would not forward counts as
- * ours. The kernel folds local, broadcast and unroutable destinations into
- * that one answer, and with forwarding off on the ingress device it
- * answers nothing else (that flag is read directly, bpf/lib/device.h, so the
- * helper runs only on forwarding devices, and its answers are remembered
- * while the routes stay as they were, bpf/lib/fib.h); so in this mode
- * every unicast destination that reached a non-forwarding host is ours,
- * and our own addresses cannot be recognised as sources. The list is
- * exact; the FIB is the zero-configuration default.
+ * Which requests are ours (R2): the frame must be addressed to the ingress
+ * device's MAC address, always. Then, with ESPRIT_ECHO_LOCAL_LIST set
+ * (`esprit responder set local-only on`; the daemon or `local sync` keeps
+ * esprit_local equal to the host's addresses) the destination must be in
+ * that list, and sources in it are refused. Without it (e.g. `ip link set
+ * ... xdp obj` and no configuration) the kernel's own lists decide
+ * (bpf/lib/host.h): the destination must be an address of the ingress
+ * device or of lo, and a source that is an address of the ingress device
+ * is refused. Anything else passes untouched: a request for an address
+ * that is not ours is never answered, whatever the mode.
  *
  * Speed: one request is answered with straight-line code on pointers read
  * once; what only odd requests need (a cut to the MTU, a return SPI to
- * drop, long padding, the address list, the FIB helper, the allowlist) is
+ * drop, long padding, the address list, the allowlist, priority sources) is
  * in functions of their own, out of the common path's registers; a
  * request that needs none of it takes echo_fast().
  */
@@ -32,7 +28,6 @@
 #include "lib/counters.h"
 #include "lib/csum.h"
 #include "lib/device.h"
-#include "lib/fib.h"
 #include "lib/parse.h"
 #include "echo/classify.h"
 #include "echo/maps.h"
@@ -69,7 +64,9 @@ static __noinline int echo_respond_full(struct xdp_md *ctx, struct packet *pkt,
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_PASS);
 
 	why = echo_check_addresses(ctx, data, data_end, pkt, cfg, dev);
-	if (why == ESPRIT_R_ECHO_DST_NOT_LOCAL || why == ESPRIT_R_MALFORMED_L3)
+	if (why == ESPRIT_R_ECHO_DST_NOT_LOCAL ||
+	    why == ESPRIT_R_MALFORMED_L3 ||
+	    why == ESPRIT_R_ECHO_DST_MAC_NOT_OURS)
 		return count_verdict(why, pkt->len, XDP_PASS);
 	if (why)
 		return count_verdict(why, pkt->len, XDP_DROP);
@@ -84,7 +81,7 @@ static __noinline int echo_respond_full(struct xdp_md *ctx, struct packet *pkt,
 		return count_verdict(ESPRIT_R_ECHO_NOT_ALLOWED, pkt->len,
 				     XDP_DROP);
 	why = echo_rate_limit(ctx, pkt, cfg);
-	if (why)
+	if (why && why != ESPRIT_R_ECHO_REFLECTED_PRIORITY)
 		return count_verdict(why, pkt->len, XDP_DROP);
 
 	if (echo_plan_reply(pkt, &req, dev, &plan))
@@ -99,9 +96,10 @@ static __noinline int echo_respond_full(struct xdp_md *ctx, struct packet *pkt,
 	frame_len = pkt->l4_off + plan.esp_len;
 	if (echo_trim(ctx, frame_len))
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt->len, XDP_DROP);
-	return count_verdict(plan.truncated ? ESPRIT_R_ECHO_TRUNCATED_TO_MTU
-					    : ESPRIT_R_ECHO_REFLECTED,
-			     frame_len, XDP_TX);
+	if (!why)
+		why = plan.truncated ? ESPRIT_R_ECHO_TRUNCATED_TO_MTU
+				     : ESPRIT_R_ECHO_REFLECTED;
+	return count_verdict(why, frame_len, XDP_TX);
 }
 
 /* Flags that send every request down the full path. */
@@ -136,8 +134,7 @@ static __always_inline int echo_fast(struct xdp_md *ctx, struct packet *pkt,
 	enum esprit_reason why;
 	struct ethhdr *eth;
 
-	if ((flags & ECHO_FULL_PATH_FLAGS) || pkt->is_fragment ||
-	    (ingress_forwards(dev, pkt->family) && fib_transit(ctx, pkt)))
+	if ((flags & ECHO_FULL_PATH_FLAGS) || pkt->is_fragment)
 		return -1;
 	data = xdp_data(ctx);
 	data_end = xdp_data_end(ctx);
@@ -151,7 +148,8 @@ static __always_inline int echo_fast(struct xdp_md *ctx, struct packet *pkt,
 	st = (void *)(esp + 1);
 	if ((void *)(eth + 1) > data_end || (void *)(st + 1) > data_end)
 		return -1;
-	if (eth->h_dest[0] & 1)
+	if ((eth->h_dest[0] & 1) ||
+	    !host_mac_is_device(dev, (const __u16 *)eth->h_dest))
 		return -1;
 
 	if (pkt->family == ESPRIT_AF_INET) {
@@ -186,17 +184,19 @@ static __always_inline int echo_fast(struct xdp_md *ctx, struct packet *pkt,
 	} else if (echo_fast_trailer(data, data_end, esp_off, len, &req)) {
 		return -1;
 	}
-	if (echo_format_disabled(flags, req.format))
+	if (echo_format_disabled(flags, req.format) ||
+	    echo_host_verdict(ctx, pkt) != HOST_DST_OURS)
 		return -1;
 
 	why = echo_rate_limit(ctx, pkt, cfg);
-	if (why)
+	if (why && why != ESPRIT_R_ECHO_REFLECTED_PRIORITY)
 		return count_verdict(why, pkt->len, XDP_DROP);
 
 	/* read again: held across the limiter's calls they would be spilled */
 	if (echo_rewrite(xdp_data(ctx), xdp_data_end(ctx), pkt, cfg, &req, len))
 		return -1;
-	return count_verdict(ESPRIT_R_ECHO_REFLECTED, pkt->len, XDP_TX);
+	return count_verdict(why ? why : ESPRIT_R_ECHO_REFLECTED, pkt->len,
+			     XDP_TX);
 }
 
 /*

@@ -141,7 +141,7 @@ static void test_v4_reply_captured(void)
 		memcmp(events[0].data, reply_data, ESPRIT_ECHO_EVENT_DATA), 0);
 	CU_ASSERT_EQUAL(events[0].ttl, 61);
 	CU_ASSERT_EQUAL(events[0].dscp, 46);
-	CU_ASSERT_EQUAL(events[0].ifindex, 1); /* test runs arrive on lo */
+	CU_ASSERT_EQUAL(events[0].ifindex, fixture_device());
 	CU_ASSERT(events[0].rx_ns >= before && events[0].rx_ns <= after);
 	addr_is(&events[0].src, "192.0.2.1");
 	addr_is(&events[0].dst, "192.0.2.2");
@@ -170,6 +170,98 @@ static void test_v6_reply_captured(void)
 	CU_ASSERT_EQUAL(events[0].dscp, 10);
 	addr_is(&events[0].src, "2001:db8::1");
 	addr_is(&events[0].dst, "2001:db8::2");
+	echo_reader_free(r);
+}
+
+/* The sub-typed reply (the default form): matched by Identifier. */
+static void test_subtyped_reply_captured(void)
+{
+	static struct pkt in;
+	static struct xdp_result res;
+	struct echo_reader *r = reader(SMALL_RING);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x5151, NULL), 0);
+	pkt_init(&in);
+	pkt_eth(&in, pkt_mac_a, pkt_mac_b);
+	pkt_ipv6(&in, "2001:db8::1", "2001:db8::2");
+	pkt_esp_subtyped(&in, 8, 0, 3, 0, 0, 0x5151, 9, reply_data,
+			 sizeof(reply_data));
+	pkt_finish(&in);
+	CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
+	CU_ASSERT_STRING_EQUAL(xdp_action_name(res.action), "XDP_DROP");
+	CU_ASSERT_EQUAL(echo_reader_consume(r), 1);
+	CU_ASSERT_EQUAL_FATAL(nevents, 1);
+	CU_ASSERT_EQUAL(events[0].format, ESPRIT_ECHO_FMT_SUBTYPED);
+	CU_ASSERT_EQUAL(events[0].ident, 0x5151);
+	CU_ASSERT_EQUAL(events[0].seq, 9);
+	CU_ASSERT_EQUAL(events[0].esp_seq, 0);
+	CU_ASSERT_EQUAL(events[0].data_len, sizeof(reply_data));
+	CU_ASSERT_EQUAL(
+		memcmp(events[0].data, reply_data, ESPRIT_ECHO_EVENT_DATA), 0);
+	echo_reader_free(r);
+}
+
+/*
+ * Replies in no form are passed and counted as malformed; a -00 reply,
+ * with nothing to match it by here, is passed for a raw socket to read.
+ */
+static void test_malformed_and_empty_replies_pass(void)
+{
+	static struct pkt in;
+	static struct xdp_result res;
+	static const struct {
+		const char *what;
+		int empty_form; /* else: malformed */
+		uint8_t bytes[24];
+		size_t len;
+	} cases[] = {
+		{"-00 reply", 1, {0, 0, 0, 8, 0, 0, 0, 5, 1, 2, 2, 59}, 12},
+		{"sub-type 3, Data Length 9 of 8, no trailer",
+		 0,
+		 {0,	0,    0, 8, 0, 0, 0, 0, 3, 0, 0, 9,
+		  0x51, 0x51, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8},
+		 24},
+		{"next header 4", 0, {0, 0, 0, 8, 0, 0, 0, 5, 1, 2, 2, 4}, 12},
+		{"pad length past the payload",
+		 0,
+		 {0, 0, 0, 8, 0, 0, 0, 5, 1, 2, 9, 59},
+		 12},
+		{"1 byte of payload",
+		 0,
+		 {0, 0, 0, 8, 0, 0, 0, 5, 9, 1, 1, 59},
+		 12},
+		{"truncated", 0, {0, 0, 0, 8, 0, 0, 0, 5, 59}, 9},
+	};
+	struct echo_reader *r = reader(SMALL_RING);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL_FATAL(echo_reader_add(r, 0x5151, NULL), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum esprit_reason why =
+			cases[i].empty_form ? ESPRIT_R_ECHO_REPLY_PASSED
+					    : ESPRIT_R_ECHO_REPLY_MALFORMED;
+		uint64_t before = xdp_fixture_count(&fx, why);
+
+		pkt_init(&in);
+		pkt_eth(&in, pkt_mac_a, pkt_mac_b);
+		pkt_ipv4(&in, "192.0.2.1", "192.0.2.2");
+		pkt_proto(&in, 50);
+		pkt_put(&in, cases[i].bytes, cases[i].len);
+		pkt_finish(&in);
+		CU_ASSERT_EQUAL_FATAL(xdp_fixture_run(&fx, &in, &res), 0);
+		if (res.action != XDP_PASS ||
+		    xdp_fixture_count(&fx, why) != before + 1)
+			fprintf(stderr, "\n%s: %s, counted %s %llu -> %llu\n",
+				cases[i].what, xdp_action_name(res.action),
+				reason_info[why].name,
+				(unsigned long long)before,
+				(unsigned long long)xdp_fixture_count(&fx,
+								      why));
+		CU_ASSERT_EQUAL(res.action, XDP_PASS);
+		CU_ASSERT_EQUAL(xdp_fixture_count(&fx, why), before + 1);
+	}
+	CU_ASSERT_EQUAL(echo_reader_consume(r), 0);
 	echo_reader_free(r);
 }
 
@@ -525,6 +617,10 @@ TEST_SUITE(echo_capture) = {
 		(const struct test_case[]){
 			{"v4_reply_captured", test_v4_reply_captured},
 			{"v6_reply_captured", test_v6_reply_captured},
+			{"subtyped_reply_captured",
+			 test_subtyped_reply_captured},
+			{"malformed_and_empty_replies_pass",
+			 test_malformed_and_empty_replies_pass},
 			{"only_replies_from_peer", test_only_replies_from_peer},
 			{"other_ident_passes", test_other_ident_passes},
 			{"capture_off_passes", test_capture_off_passes},

@@ -180,7 +180,7 @@ static void test_around_600(void)
 	use_device(if600);
 	for (int i = 0; i < 4; i++)
 		around(&fl[i], 600);
-	use_device(0);
+	use_device(fixture_device());
 }
 
 static void test_around_1280(void)
@@ -191,7 +191,7 @@ static void test_around_1280(void)
 	use_device(if1280);
 	for (int i = 0; i < 4; i++)
 		around(&fl[i], 1280);
-	use_device(0);
+	use_device(fixture_device());
 }
 
 /* The smallest IPv4 MTU, where the -00 form's padding reaches past it. */
@@ -204,7 +204,7 @@ static void test_around_68(void)
 	around(&fl[0], 68);
 	around(&fl[2], 68);
 	around(&fl[3], 68);
-	use_device(0);
+	use_device(fixture_device());
 }
 
 /*
@@ -226,7 +226,7 @@ static void test_nothing_fits(void)
 				      "no room under MTU 68: %s",
 				      echo_form_names[form]);
 	}
-	use_device(0);
+	use_device(fixture_device());
 }
 
 /* 1400 bytes of Data in every form, cut to 600 and to 1280. */
@@ -250,7 +250,7 @@ static void test_large_requests(void)
 			}
 		}
 	}
-	use_device(0);
+	use_device(fixture_device());
 }
 
 /*
@@ -289,7 +289,7 @@ static void test_padding_cut_at_68(void)
 		check(&v4, &b, 68);
 		check(&v6, &b, 68);
 	}
-	use_device(0);
+	use_device(fixture_device());
 }
 
 /* Ethernet padding does not count against the MTU, and is not sent back. */
@@ -302,7 +302,7 @@ static void test_mtu_with_ethernet_padding(void)
 	pkt_put_zeros(&in, 10);
 	echo_expect_tx(&fx, &in, &want, ESPRIT_R_ECHO_REFLECTED,
 		       "fits the MTU, Ethernet padding behind it");
-	use_device(0);
+	use_device(fixture_device());
 }
 
 TEST_SUITE(echo_mtu) = {

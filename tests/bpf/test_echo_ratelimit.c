@@ -10,9 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <CUnit/CUnit.h>
 
 #include "echo_check.h"
+#include "esprit_maps.h"
+#include "lib/addr.h"
 #include "testlib.h"
 
 static struct xdp_fixture fx;
@@ -284,6 +288,89 @@ static void test_unlimited(void)
 	xdp_fixture_close(&fx);
 }
 
+/* Adds src (an address) to esprit_priority, as the daemon does for peers. */
+static void priority_add(const char *src)
+{
+	struct esprit_addr a;
+	char err[64];
+	__u32 zero = 0;
+
+	CU_ASSERT_EQUAL_FATAL(addr_parse(src, &a, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		bpf_map_update_elem(xdp_fixture_map_fd(&fx,
+						       ESPRIT_MAP_PRIORITY),
+				    &a, &zero, BPF_ANY),
+		0);
+}
+
+/*
+ * One request from a priority source while the global bucket is empty:
+ * answered and counted as such. Should the global bucket have earned a
+ * token back meanwhile (only if the test stalled for a second), an
+ * ordinary answer is right too.
+ */
+static void expect_priority_answer(const char *src, double start)
+{
+	build(src, ECHO_SUBTYPED);
+	if (now_s() - start < 0.9)
+		echo_expect_tx(&fx, &in, &want,
+			       ESPRIT_R_ECHO_REFLECTED_PRIORITY,
+			       "priority source %s, global bucket empty", src);
+	else
+		CU_ASSERT(echo_expect_tx_or_drop(
+				  &fx, &in, &want, ESPRIT_R_ECHO_RATE_GLOBAL,
+				  "priority source %s (stalled)", src) > 0);
+}
+
+/*
+ * A flood from many spoofed /24s empties the global bucket; the peers the
+ * operator configured (esprit_priority, the allowlist) are answered all
+ * the same, within their own prefix's bucket; everyone else is refused.
+ */
+static void test_priority_sources(void)
+{
+	struct esprit_config cfg = {
+		.rate_global = 1,
+		.rate_global_burst = 3,
+		.rate_prefix = 1,
+		.rate_prefix_burst = 2,
+	};
+	struct esprit_prefix_key allowed = {.prefixlen = 96 + 24};
+	double start = fresh(&cfg);
+	unsigned long answered = 0;
+	char src[32];
+	__u32 one = 1;
+
+	priority_add("198.51.100.7");
+	priority_add("2001:db8:7::7");
+	allowed.addr[10] = allowed.addr[11] = 0xff;
+	inet_pton(AF_INET, "203.0.113.0", allowed.addr + 12);
+	CU_ASSERT_EQUAL_FATAL(
+		bpf_map_update_elem(xdp_fixture_map_fd(&fx, ESPRIT_MAP_ALLOW),
+				    &allowed, &one, BPF_ANY),
+		0);
+
+	for (int i = 0; i < 200; i++) {
+		snprintf(src, sizeof(src), "10.%d.%d.2", i / 100, i % 100);
+		answered += burst(src, 1, i < 3, ESPRIT_R_ECHO_RATE_GLOBAL);
+	}
+	expect_answered_at_most(answered, 3 + slack(start, 1) - 1,
+				"flood from 200 /24s");
+
+	expect_priority_answer("198.51.100.7", start);
+	expect_priority_answer("2001:db8:7::7", start);
+	expect_priority_answer("203.0.113.9", start);
+	answered = burst("192.0.2.77", 1, 0, ESPRIT_R_ECHO_RATE_GLOBAL);
+	expect_answered_at_most(answered, slack(start, 1) - 1,
+				"not a priority source");
+	/* a priority source's prefix bucket still holds: burst 2 */
+	expect_priority_answer("198.51.100.7", start);
+	answered = burst("198.51.100.7", 3, 0, ESPRIT_R_ECHO_RATE_PREFIX);
+	expect_answered_at_most(answered, slack(start, 1) - 1,
+				"priority source over its prefix's bucket");
+	xdp_fixture_close(&fx);
+}
+
 TEST_SUITE(echo_ratelimit) = {
 	.name = "bpf_echo_ratelimit",
 	.init = suite_init,
@@ -297,6 +384,7 @@ TEST_SUITE(echo_ratelimit) = {
 			{"default_burst", test_default_burst},
 			{"defaults", test_defaults},
 			{"unlimited", test_unlimited},
+			{"priority_sources", test_priority_sources},
 			{NULL, NULL},
 		},
 };

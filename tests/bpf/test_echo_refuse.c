@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Requests that must never be answered (docs/protocols.md §1.5 R2): replies,
- * bad sources, multicast and broadcast destinations, destinations that are
- * not ours (the local list, or the FIB with forwarding on), requesters
- * outside the allowlist. Each leaves the packet as it came, with its reason.
+ * bad sources, multicast and broadcast destinations, frames for another
+ * MAC, destinations that are not ours (the local list, or the addresses
+ * the kernel gives the ingress device and lo), requesters outside the
+ * allowlist. Each leaves the packet as it came, with its reason.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 #include <CUnit/CUnit.h>
 
@@ -38,6 +40,15 @@ static int suite_cleanup(void)
 		echo_cases_checked());
 	xdp_fixture_close(&fx);
 	return 0;
+}
+
+static int sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc)
+		fprintf(stderr, "command failed (%d): %s\n", rc, cmd);
+	return rc;
 }
 
 static void set_config(const struct esprit_config *cfg)
@@ -130,14 +141,21 @@ static void test_reply_spi(void)
 					      ESPRIT_R_ECHO_REPLY_PASSED,
 					      "reply IPv%d %s", family,
 					      echo_form_names[form]);
-			/* a request body with SPI 8 is no request either */
+			/*
+			 * A request body with SPI 8 is no request either: in
+			 * a trailer form it reads as a reply; sub-type 2 is
+			 * no reply's, so that one is malformed.
+			 */
 			echo_request_head(&in, f);
 			echo_put_request(&in, &b, 8);
 			pkt_finish(&in);
-			echo_expect_untouched(&fx, &in, XDP_PASS,
-					      ESPRIT_R_ECHO_REPLY_PASSED,
-					      "request body, SPI 8, IPv%d %s",
-					      family, echo_form_names[form]);
+			echo_expect_untouched(
+				&fx, &in, XDP_PASS,
+				form >= ECHO_SUBTYPED
+					? ESPRIT_R_ECHO_REPLY_MALFORMED
+					: ESPRIT_R_ECHO_REPLY_PASSED,
+				"request body, SPI 8, IPv%d %s", family,
+				echo_form_names[form]);
 		}
 	}
 }
@@ -163,7 +181,10 @@ static void test_bad_sources_v4(void)
 		expect_refused(4, cases[i].src, "192.0.2.1", NULL, XDP_DROP,
 			       cases[i].reason, "bad source");
 	/* link-local to link-local is on-link: answered */
+	CU_ASSERT_EQUAL_FATAL(sh("ip addr add 169.254.7.7/16 dev " FIXTURE_DEV),
+			      0);
 	expect_answered(4, "169.254.1.1", "169.254.7.7", "link-local pair");
+	CU_ASSERT_EQUAL(sh("ip addr del 169.254.7.7/16 dev " FIXTURE_DEV), 0);
 	/* just outside the refused ranges */
 	expect_answered(4, "1.0.0.0", "192.0.2.1", "edge");
 	expect_answered(4, "126.255.255.255", "192.0.2.1", "edge");
@@ -190,7 +211,12 @@ static void test_bad_sources_v6(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		expect_refused(6, cases[i].src, "2001:db8::1", NULL, XDP_DROP,
 			       cases[i].reason, "bad source");
+	CU_ASSERT_EQUAL_FATAL(sh("ip addr add fe80::2/64 dev " FIXTURE_DEV " no"
+				 "da"
+				 "d"),
+			      0);
 	expect_answered(6, "fe80::1", "fe80::2", "link-local pair");
+	CU_ASSERT_EQUAL(sh("ip addr del fe80::2/64 dev " FIXTURE_DEV), 0);
 	expect_answered(6, "::2", "2001:db8::1", "edge");
 	expect_answered(6, "fec0::1", "2001:db8::1", "edge");
 	expect_answered(6, "fe7f::1", "2001:db8::1", "edge");
@@ -272,9 +298,10 @@ static void test_local_list(void)
 	CU_ASSERT_EQUAL_FATAL(local_add("2001:db8::1"), 0);
 	CU_ASSERT_EQUAL_FATAL(local_add("2001:db8::9"), 0);
 
-	/* without the flag the list is not consulted */
+	/* without the flag the list is not consulted: the device's are */
 	expect_answered(4, "192.0.2.9", "192.0.2.1", "list, flag off");
-	expect_answered(4, "192.0.2.2", "192.0.2.5", "list, flag off");
+	expect_refused(4, "192.0.2.2", "192.0.2.5", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "list, flag off");
 
 	config_flags(ESPRIT_ECHO_LOCAL_LIST);
 	expect_answered(4, "192.0.2.2", "192.0.2.1", "listed dst");
@@ -331,172 +358,192 @@ static void test_allowlist(void)
 	config_flags(0);
 }
 
-static int sh(const char *cmd)
-{
-	int rc = system(cmd);
-
-	if (rc)
-		fprintf(stderr, "command failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
-/* A veth that forwards both families, with one address of each; 0 on error. */
-static unsigned int forwarding_veth(const char *dev, const char *addr4,
-				    const char *addr6)
-{
-	unsigned int ifindex = fixture_veth(dev, 1500);
-	char cmd[512];
-
-	if (!ifindex)
-		return 0;
-	snprintf(cmd, sizeof(cmd),
-		 "ip addr add %s dev %s && ip addr add %s dev %s nodad && "
-		 "sysctl -qw net.ipv4.conf.%s.forwarding=1 "
-		 "net.ipv6.conf.%s.forwarding=1",
-		 addr4, dev, addr6, dev, dev, dev);
-	return sh(cmd) ? 0 : ifindex;
-}
-
 /*
- * With no address list the FIB decides. On an ingress device with
- * forwarding on, a destination the FIB would forward is someone else's:
- * the request passes on untouched, whatever its form; a local one is
- * answered.
+ * Without the address list, the kernel's lists decide: a destination is
+ * ours if the ingress device or lo has it, and a source the device has is
+ * our own. The unassigned address of an on-link prefix, a routed
+ * destination and the subnet broadcast sent to our MAC are someone
+ * else's: passed, never answered.
  */
-static void test_fib_transit(void)
+static void test_host_addresses(void)
 {
-	unsigned int ifindex = forwarding_veth("fwd0", "198.51.100.1/24",
-					       "2001:db8:100::1/64");
+	CU_ASSERT_EQUAL_FATAL(
+		sh("ip route add 203.0.113.0/24 via 192.0.2.2 && "
+		   "ip -6 route add 2001:db8:200::/64 via 2001:db8::2 && "
+		   "ip addr add 192.0.2.9/24 dev " FIXTURE_DEV " && "
+		   "ip addr add 2001:db8::9/64 dev " FIXTURE_DEV " nodad && "
+		   "ip addr add 10.255.0.1/32 dev lo && "
+		   "ip addr add 2001:db8:ff::1/128 dev lo && "
+		   "ip link add other0 type veth peer other0p && "
+		   "ip addr add 198.18.0.1/24 dev other0 && "
+		   "ip addr add 2001:db8:300::1/64 dev other0 nodad"),
+		0);
 
-	CU_ASSERT_FATAL(ifindex != 0);
-	CU_ASSERT_EQUAL_FATAL(sh("ip route add 203.0.113.0/24 via 198.51.100.2 "
-				 "&& ip -6 route add 2001:db8:200::/64 via "
-				 "2001:db8:100::2 && "
-				 "ip neigh replace 198.51.100.2 lladdr "
-				 "02:00:00:00:00:0a dev fwd0 && "
-				 "ip -6 neigh replace 2001:db8:100::2 "
-				 "lladdr 02:00:00:00:00:0a dev fwd0"),
-			      0);
-	fx.ifindex = ifindex;
+	expect_answered(4, "192.0.2.2", "192.0.2.1", "the device's");
+	expect_answered(4, "198.51.100.7", "192.0.2.9", "the device's second");
+	expect_answered(6, "2001:db8::2", "2001:db8::1", "the device's");
+	expect_answered(6, "2001:db8:aa::2", "2001:db8::9",
+			"the device's second");
+	expect_answered(4, "192.0.2.2", "10.255.0.1", "lo's");
+	expect_answered(6, "2001:db8::2", "2001:db8:ff::1", "lo's");
 
-	expect_answered(4, "198.51.100.2", "198.51.100.1", "fib local");
-	expect_answered(6, "2001:db8:100::2", "2001:db8:100::1", "fib local");
-	expect_refused(4, "198.51.100.2", "203.0.113.5", NULL, XDP_PASS,
-		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "fib transit");
-	expect_refused(6, "2001:db8:100::2", "2001:db8:200::5", NULL, XDP_PASS,
-		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "fib transit");
-	/* a neighbour on the connected subnet is forwarded to, too */
-	expect_refused(4, "203.0.113.9", "198.51.100.77", NULL, XDP_PASS,
-		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "fib transit on-link");
+	expect_refused(4, "192.0.2.2", "192.0.2.77", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "unassigned, on-link");
+	expect_refused(6, "2001:db8::2", "2001:db8::77", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "unassigned, on-link");
+	expect_refused(4, "192.0.2.2", "203.0.113.5", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "routed elsewhere");
+	expect_refused(6, "2001:db8::2", "2001:db8:200::5", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "routed elsewhere");
+	expect_refused(4, "192.0.2.2", "192.0.2.255", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL,
+		       "subnet broadcast, unicast MAC");
+	/* another device's address: the host's, but not this device's */
+	expect_refused(4, "192.0.2.2", "198.18.0.1", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "another device's");
+	expect_refused(6, "2001:db8::2", "2001:db8:300::1", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "another device's");
 
-	/* transit requests are not ours to judge: malformed ones pass too */
+	expect_refused(4, "192.0.2.9", "192.0.2.1", NULL, XDP_DROP,
+		       ESPRIT_R_ECHO_SRC_LOCAL, "our own source");
+	expect_refused(6, "2001:db8::9", "2001:db8::1", NULL, XDP_DROP,
+		       ESPRIT_R_ECHO_SRC_LOCAL, "our own source");
+	/* a local source to a foreign destination: not ours, passed */
+	expect_refused(4, "192.0.2.9", "192.0.2.77", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "local src, foreign dst");
+
+	/* requests not for us are not ours to judge: malformed ones pass */
 	echo_request_head(&in, &(struct echo_flow){.family = 4,
-						   .peer = "198.51.100.2",
+						   .peer = "192.0.2.2",
 						   .local = "203.0.113.5"});
 	pkt_esp_hdr(&in, 7, 1);
 	pkt_put_u8(&in, 0xee);
 	pkt_put_u8(&in, 4);
 	pkt_finish(&in);
 	echo_expect_untouched(&fx, &in, XDP_PASS, ESPRIT_R_ECHO_DST_NOT_LOCAL,
-			      "malformed transit request");
+			      "malformed request for another host");
 
-	/*
-	 * What the FIB cannot tell apart from a local address (it reports
-	 * all as "not forwarded"): an unroutable destination, and a subnet
-	 * broadcast address sent to our MAC. Both are answered; the address
-	 * list (local-only) is the exact mode.
-	 */
-	expect_answered(4, "198.51.100.2", "100.64.0.1", "fib: no route");
-	expect_answered(6, "2001:db8:100::2", "3fff::1", "fib: no route");
-	expect_answered(4, "198.51.100.2", "198.51.100.255",
-			"fib: subnet broadcast, unicast MAC");
-
-	/* forwarding off: the kernel cannot tell; unicast counts as ours */
-	CU_ASSERT_EQUAL_FATAL(sh("sysctl -qw net.ipv4.conf.fwd0.forwarding=0 "
-				 "net.ipv6.conf.fwd0.forwarding=0"),
-			      0);
-	expect_answered(4, "198.51.100.2", "203.0.113.5", "forwarding off");
-	expect_answered(6, "2001:db8:100::2", "2001:db8:200::5",
-			"forwarding off");
-	fx.ifindex = 0;
-}
-
-/* Both families, one requester and destination each, answered or passed. */
-static void expect_fib(const char *dst4, const char *dst6, int transit,
-		       const char *what)
-{
-	if (transit) {
-		expect_refused(4, "198.18.0.2", dst4, NULL, XDP_PASS,
-			       ESPRIT_R_ECHO_DST_NOT_LOCAL, what);
-		expect_refused(6, "2001:db8:300::2", dst6, NULL, XDP_PASS,
-			       ESPRIT_R_ECHO_DST_NOT_LOCAL, what);
-	} else {
-		expect_answered(4, "198.18.0.2", dst4, what);
-		expect_answered(6, "2001:db8:300::2", dst6, what);
-	}
+	CU_ASSERT_EQUAL(sh("ip route del 203.0.113.0/24 && "
+			   "ip -6 route del 2001:db8:200::/64 && "
+			   "ip addr del 192.0.2.9/24 dev " FIXTURE_DEV " && "
+			   "ip addr del 2001:db8::9/64 dev " FIXTURE_DEV " && "
+			   "ip addr del 10.255.0.1/32 dev lo && "
+			   "ip addr del 2001:db8:ff::1/128 dev lo && "
+			   "ip link del other0"),
+			0);
 }
 
 /*
- * The FIB's answers are remembered per CPU while the kernel's route
- * generation holds (bpf/lib/fib.h): every route, rule or address
- * added or removed between two requests must show in the next answer.
- * Each expect_* sends several requests, so all but the first of them take
- * the remembered answer.
+ * A frame for another host's MAC (promiscuous capture, a bridge or mirror
+ * port) is passed untouched and counted, even to our own address; so is
+ * one for our old MAC once the device has a new one.
  */
-static void test_fib_follows_changes(void)
+static void test_frame_for_another_mac(void)
 {
-	static const struct {
-		const char *change; /* shell commands on both families */
-		int transit;
-		const char *what;
-	} steps[] = {
-		{NULL, 0, "no route"},
-		{"ip route add 100.65.0.0/24 via 198.18.0.2 && "
-		 "ip -6 route add 2001:db8:301::/64 via 2001:db8:300::2",
-		 1, "route added"},
-		{"ip addr add 100.65.0.5/32 dev fwd1 && "
-		 "ip addr add 2001:db8:301::5/128 dev fwd1 nodad",
-		 0, "address added"},
-		{"ip addr del 100.65.0.5/32 dev fwd1 && "
-		 "ip addr del 2001:db8:301::5/128 dev fwd1",
-		 1, "address removed"},
-		{"ip route del 100.65.0.0/24 && "
-		 "ip -6 route del 2001:db8:301::/64",
-		 0, "route removed"},
-		{"ip route add 100.65.0.0/24 via 198.18.0.2 table 100 && "
-		 "ip -6 route add 2001:db8:301::/64 via 2001:db8:300::2 "
-		 "table 100",
-		 0, "route in a table no rule points to"},
-		{"ip rule add to 100.65.0.0/24 table 100 && "
-		 "ip -6 rule add to 2001:db8:301::/64 table 100",
-		 1, "rule added"},
-		{"ip rule del to 100.65.0.0/24 table 100 && "
-		 "ip -6 rule del to 2001:db8:301::/64 table 100",
-		 0, "rule removed"},
-		{"ip route add 100.65.0.0/24 via 198.18.0.2 && "
-		 "ip -6 route add 2001:db8:301::/64 via 2001:db8:300::2",
-		 1, "route added again"},
-		/* forwarding is read from the device for every request */
-		{"sysctl -qw net.ipv4.conf.fwd1.forwarding=0 "
-		 "net.ipv6.conf.fwd1.forwarding=0",
-		 0, "forwarding off"},
-		{"sysctl -qw net.ipv4.conf.fwd1.forwarding=1 "
-		 "net.ipv6.conf.fwd1.forwarding=1",
-		 1, "forwarding on again"},
-	};
-	unsigned int ifindex =
-		forwarding_veth("fwd1", "198.18.0.1/24", "2001:db8:300::1/64");
+	static const uint8_t other[6] = {0x02, 0, 0, 0, 0, 0x0c};
+	static const uint8_t ours_later[6] = {0x02, 0, 0, 0, 0, 0x0d};
 
-	CU_ASSERT_FATAL(ifindex != 0);
-	fx.ifindex = ifindex;
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (steps[i].change)
-			CU_ASSERT_EQUAL_FATAL(sh(steps[i].change), 0);
-		expect_fib("100.65.0.5", "2001:db8:301::5", steps[i].transit,
-			   steps[i].what);
+	expect_refused(4, "192.0.2.2", "192.0.2.1", other, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_MAC_NOT_OURS, "another MAC");
+	expect_refused(6, "2001:db8::2", "2001:db8::1", other, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_MAC_NOT_OURS, "another MAC");
+	config_flags(ESPRIT_ECHO_LOCAL_LIST);
+	CU_ASSERT_EQUAL_FATAL(local_add("192.0.2.1"), 0);
+	expect_refused(4, "192.0.2.2", "192.0.2.1", other, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_MAC_NOT_OURS, "another MAC, list");
+	config_flags(0);
+
+	CU_ASSERT_EQUAL_FATAL(sh("ip link set " FIXTURE_DEV " address "
+				 "02:00:00:00:00:"
+				 "0d"),
+			      0);
+	expect_refused(4, "192.0.2.2", "192.0.2.1", pkt_mac_b, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_MAC_NOT_OURS, "old MAC");
+	{
+		struct echo_flow f = echo_flow_v4;
+		struct echo_body b = body(ECHO_SUBTYPED);
+
+		echo_head_macs(&in, &f, ours_later, pkt_mac_a, 0);
+		echo_put_request(&in, &b, 7);
+		pkt_finish(&in);
+		echo_head_macs(&want, &f, pkt_mac_a, ours_later, 1);
+		echo_put_reply(&want, &b, 8, 0);
+		pkt_finish(&want);
+		echo_expect_tx(&fx, &in, &want, ESPRIT_R_ECHO_REFLECTED,
+			       "new MAC");
 	}
-	fx.ifindex = 0;
-	CU_ASSERT_EQUAL(sh("ip link del fwd1"), 0);
+	CU_ASSERT_EQUAL(sh("ip link set " FIXTURE_DEV " address "
+			   "02:00:00:00:00:0b"),
+			0);
+}
+
+/* Polls until `ip -6 addr show dev DEV tentative` lists nothing (5 s). */
+static int dad_done(const char *dev)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd),
+		 "for i in $(seq 100); do "
+		 "[ -z \"$(ip -6 addr show dev %s tentative)\" ] && exit 0; "
+		 "sleep 0.05; done; exit 1",
+		 dev);
+	return sh(cmd);
+}
+
+/*
+ * The lists are read for every request: an address added or removed
+ * shows in the next answer, and an IPv6 address is ours only once
+ * duplicate address detection has passed, as for the kernel.
+ */
+static void test_host_follows_changes(void)
+{
+	CU_ASSERT_EQUAL_FATAL(sh("sysctl -qw net.ipv6.conf." FIXTURE_DEV
+				 ".accept_dad=1 net.ipv6.conf." FIXTURE_DEV
+				 ".dad_transmits=5"),
+			      0);
+	expect_refused(4, "192.0.2.2", "192.0.2.33", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "before");
+	CU_ASSERT_EQUAL_FATAL(sh("ip addr add 192.0.2.33/24 dev " FIXTURE_DEV
+				 " && "
+				 "ip addr add 2001:db8::33/64 "
+				 "dev " FIXTURE_DEV),
+			      0);
+	expect_answered(4, "192.0.2.2", "192.0.2.33", "added");
+	expect_refused(6, "2001:db8::2", "2001:db8::33", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "tentative");
+	CU_ASSERT_EQUAL_FATAL(dad_done(FIXTURE_DEV), 0);
+	expect_answered(6, "2001:db8::2", "2001:db8::33", "after DAD");
+	CU_ASSERT_EQUAL_FATAL(sh("ip addr del 192.0.2.33/24 dev " FIXTURE_DEV
+				 " && "
+				 "ip addr del 2001:db8::33/64 "
+				 "dev " FIXTURE_DEV),
+			      0);
+	expect_refused(4, "192.0.2.2", "192.0.2.33", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "removed");
+	expect_refused(6, "2001:db8::2", "2001:db8::33", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "removed");
+}
+
+/*
+ * Each list is read up to its 16th entry: an address further down is not
+ * recognised, and the request passes rather than being answered.
+ */
+static void test_long_address_list(void)
+{
+	CU_ASSERT_EQUAL_FATAL(sh("ip link add many0 address 02:00:00:00:00:0b "
+				 "type veth "
+				 "peer many0p && for i in $(seq 1 20); do "
+				 "ip addr add 10.9.0.$i/32 dev many0 || exit "
+				 "1; done"),
+			      0);
+	fx.ifindex = if_nametoindex("many0");
+	CU_ASSERT_FATAL(fx.ifindex != 0);
+	expect_answered(4, "192.0.2.2", "10.9.0.1", "first");
+	expect_answered(4, "192.0.2.2", "10.9.0.16", "16th");
+	expect_refused(4, "192.0.2.2", "10.9.0.17", NULL, XDP_PASS,
+		       ESPRIT_R_ECHO_DST_NOT_LOCAL, "17th");
+	fx.ifindex = fixture_device();
+	CU_ASSERT_EQUAL(sh("ip link del many0"), 0);
 }
 
 TEST_SUITE(echo_refuse) = {
@@ -513,8 +560,10 @@ TEST_SUITE(echo_refuse) = {
 			{"non_local_destination", test_non_local_destination},
 			{"local_list", test_local_list},
 			{"allowlist", test_allowlist},
-			{"fib_transit", test_fib_transit},
-			{"fib_follows_changes", test_fib_follows_changes},
+			{"host_addresses", test_host_addresses},
+			{"frame_for_another_mac", test_frame_for_another_mac},
+			{"host_follows_changes", test_host_follows_changes},
+			{"long_address_list", test_long_address_list},
 			{NULL, NULL},
 		},
 };

@@ -95,7 +95,7 @@ static void test_bad_icv_event(void)
 	CU_ASSERT_EQUAL(ev->flow_label, 0);
 	CU_ASSERT_EQUAL(ev->mode, ESPRIT_PEER_ENFORCE);
 	CU_ASSERT_EQUAL(ev->flags, ESPRIT_AUDIT_DROPPED | ESPRIT_AUDIT_HAS_AH);
-	CU_ASSERT_EQUAL(ev->ifindex, 1); /* BPF_PROG_TEST_RUN: lo */
+	CU_ASSERT_EQUAL(ev->ifindex, fixture_device());
 }
 
 static void test_untagged_ipv6_event(void)

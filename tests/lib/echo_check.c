@@ -106,8 +106,8 @@ void echo_put_reply(struct pkt *p, const struct echo_body *b, uint32_t spi,
 
 	r.esp_seq = esp_seq;
 	if (b->form == ECHO_SUBTYPED || b->form == ECHO_SUBTYPED_RSPI)
-		pkt_esp_subtyped(p, spi, esp_seq, 3, 0, 0, b->ident,
-				 b->echo_seq, b->data, b->n);
+		pkt_esp_subtyped(p, spi, 0, 3, 0, 0, b->ident, b->echo_seq,
+				 b->data, b->n);
 	else
 		echo_put_request(p, &r, spi);
 }

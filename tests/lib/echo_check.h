@@ -67,8 +67,9 @@ extern const char *const echo_form_names[];
 void echo_put_request(struct pkt *p, const struct echo_body *b, uint32_t spi);
 /*
  * Appends the reply the drafts ask for: the trailer forms reflected as
- * they came with the reply SPI; the sub-typed form with sub-type 3, no
- * flags and no return SPI. esp_seq is the reply's ESP sequence number.
+ * they came with the reply SPI and esp_seq as ESP sequence number; the
+ * sub-typed form with sub-type 3, no flags, no return SPI and ESP
+ * sequence number 0, as the reference implementation sends it.
  */
 void echo_put_reply(struct pkt *p, const struct echo_body *b, uint32_t spi,
 		    uint32_t esp_seq);

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Sends a set of ESP Echo Requests with scapy and checks every reply.
 
-Each request carries its own ESP Sequence Number, which the reply copies,
-so replies are matched to requests whatever order they come back in. A
+Each request carries its own ESP Sequence Number, which seed and -00
+replies copy, and its own echo Sequence, which sub-typed replies carry, so
+replies are matched to requests whatever order they come back in. A
 request expecting a reply must get exactly the frame esp_echo derives from
 it (byte for byte); one expecting none must get nothing back.
 
@@ -128,6 +129,18 @@ def refuse(a, mk):
             cases.append(Case(f"{form} from {bad}",
                               mk(form, data=DATA[:8], src=bad),
                               reply=False))
+    # Not ours: an address of the on-link prefix nobody holds, sent to our
+    # MAC; and our own address in a frame for another host's MAC (as a
+    # bridge or mirror port, or promiscuous capture, hands it over).
+    unassigned = a.dst.rsplit(":" if v6 else ".", 1)[0] + (
+        ":77" if v6 else ".77")
+    for form in FORMS:
+        cases.append(Case(f"{form} to unassigned {unassigned}",
+                          mk(form, data=DATA[:8], dst=unassigned),
+                          reply=False))
+        cases.append(Case(f"{form} for another MAC",
+                          mk(form, data=DATA[:8],
+                             dst_mac="02:00:00:99:99:99"), reply=False))
     # malformed requests, by hand
     good = mk(SEED, data=DATA[:8])
     body = good.body()
@@ -208,8 +221,9 @@ def main():
     counter = iter(range(0x1000, 0x100000))
 
     def mk(form, **kw):
+        n = next(counter)
         args = dict(src=a.src, dst=a.dst, src_mac=a.src_mac,
-                    dst_mac=a.dst_mac, seq=next(counter))
+                    dst_mac=a.dst_mac, seq=n, echo_seq=n & 0xFFFF)
         args.update(kw)
         return esp_echo.Request(form, **args)
 
@@ -238,9 +252,10 @@ def main():
         if not found:
             return
         mac, esp = found
-        if mac != bytes.fromhex(a.dst_mac.replace(":", "")) or len(esp) < 8:
+        # our own requests are not replies (whatever MAC they were for)
+        if mac == bytes.fromhex(a.src_mac.replace(":", "")) or len(esp) < 8:
             return
-        got.setdefault(int.from_bytes(esp[4:8], "big"), []).append(raw)
+        got.setdefault(esp_echo.match_key(esp), []).append(raw)
 
     listening = threading.Event()
     sniffer = AsyncSniffer(iface=a.iface, prn=keep, store=False,
@@ -258,7 +273,8 @@ def main():
 
     failed = 0
     for c in cases:
-        replies = got.get(c.req.seq, [])
+        replies = got.get(esp_echo.match_key(esp_echo.esp_of(c.frame)[1]),
+                          [])
         if c.want is None:
             if replies:
                 failed += 1

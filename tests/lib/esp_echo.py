@@ -4,7 +4,9 @@ This is the independent peer of the namespace tests: nothing here comes
 from esprit's C. Requests are built in the three forms of docs/protocols.md §1;
 the expected reply is derived from the request by the drafts' rules:
 
-  * SPI 8; ESP Sequence Number copied (E2: esprit's default);
+  * SPI 8; ESP Sequence Number copied in the seed and -00 forms (E2:
+    esprit's default), 0 in the sub-typed form (what the reference
+    implementation sends);
   * seed (§1.3a) and -00 (§1.3) forms: everything after the ESP header
     copied ("reflected verbatim except SPI 8");
   * sub-typed form (§1.4): Sub-Type 3, Flags 0, Data Length, Identifier,
@@ -134,13 +136,12 @@ class Request:
     def reply_body(self, mtu=None):
         """The ESP part of the reply, cut to the MTU as the drafts allow."""
         room = None if mtu is None else mtu - self.ip_header_len()
-        seq = struct.pack("!II", SPI_REPLY, self.seq)
         if self.form in (SUBTYPED, SUBTYPED_R):
             data = self.data
             if room is not None and 16 + len(data) > room:
                 data = data[:room - 16]
-            return seq + struct.pack("!BBHHH", 3, 0, len(data), self.ident,
-                                     self.echo_seq) + data
+            return struct.pack("!IIBBHHH", SPI_REPLY, 0, 3, 0, len(data),
+                               self.ident, self.echo_seq) + data
         full = self.body(SPI_REPLY)
         if room is None or len(full) <= room:
             return full
@@ -155,6 +156,17 @@ class Request:
                self._ip(self.dst, self.src, 64, 0) /
                Raw(self.reply_body(mtu)))
         return bytes(pkt)
+
+
+def match_key(esp):
+    """What a reply is matched to its request by: Identifier and Sequence
+    for the sub-typed form (its ESP sequence number is 0), else the ESP
+    sequence number the reply copies."""
+    if (len(esp) >= 16 and esp[8] in (2, 3) and
+            16 + struct.unpack("!H", esp[10:12])[0] +
+            (4 if esp[8] == 2 and esp[9] & 0x80 else 0) == len(esp)):
+        return ("subtyped",) + struct.unpack("!HH", esp[12:16])
+    return ("esp", struct.unpack("!I", esp[4:8])[0])
 
 
 def esp_of(frame):

@@ -28,17 +28,35 @@ int fixture_private_netns(void)
 	return 0;
 }
 
-unsigned int fixture_veth(const char *name, unsigned int mtu)
+/* The pair, with the responder's MAC and addresses on NAME. */
+static unsigned int responder_veth(const char *name, unsigned int mtu)
 {
-	char cmd[256];
+	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd),
-		 "ip link add %s mtu %u type veth peer %sp && "
+		 "ip link add %s mtu %u address 02:00:00:00:00:0b "
+		 "type veth peer %sp && "
+		 "ip addr add " FIXTURE_LOCAL4 "/24 dev %s && "
+		 "ip addr add " FIXTURE_LOCAL6 "/64 dev %s nodad && "
 		 "ip link set %s up && ip link set %sp up",
-		 name, mtu, name, name, name);
+		 name, mtu, name, name, name, name, name);
 	if (system(cmd))
 		return 0;
 	return if_nametoindex(name);
+}
+
+unsigned int fixture_device(void)
+{
+	static unsigned int ifindex;
+
+	if (!ifindex && !fixture_private_netns())
+		ifindex = responder_veth(FIXTURE_DEV, 65535);
+	return ifindex;
+}
+
+unsigned int fixture_veth(const char *name, unsigned int mtu)
+{
+	return responder_veth(name, mtu);
 }
 
 int xdp_fixture_open(struct xdp_fixture *f)
@@ -46,6 +64,9 @@ int xdp_fixture_open(struct xdp_fixture *f)
 	struct bpf_map *map;
 
 	memset(f, 0, sizeof(*f));
+	f->ifindex = fixture_device();
+	if (!f->ifindex)
+		return -1;
 	f->skel = esprit_xdp__open();
 	if (!f->skel)
 		return -1;
@@ -74,12 +95,9 @@ int xdp_fixture_run(struct xdp_fixture *f, const struct pkt *in,
 			     .ingress_ifindex = f->ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->data,
 		    .data_size_in = in->len, .data_out = res->out,
-		    .data_size_out = sizeof(res->out), .repeat = 1);
+		    .data_size_out = sizeof(res->out), .repeat = 1,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
 
-	if (f->ifindex) {
-		opts.ctx_in = &ctx;
-		opts.ctx_size_in = sizeof(ctx);
-	}
 	res->ret = bpf_prog_test_run_opts(f->prog_fd, &opts);
 	res->action = opts.retval;
 	res->out_len = opts.data_size_out;

@@ -19,7 +19,7 @@ struct esprit_xdp;
 struct xdp_fixture {
 	struct esprit_xdp *skel;
 	int prog_fd;
-	uint32_t ifindex; /* ingress_ifindex given to the program, 0 = lo */
+	uint32_t ifindex; /* ingress_ifindex given to the program */
 };
 
 struct xdp_result {
@@ -33,9 +33,21 @@ struct xdp_result {
 int fixture_private_netns(void);
 
 /*
+ * The ingress device every fixture starts with: a veth in that namespace
+ * with the responder's MAC (pkt_mac_b) and the addresses requests are
+ * sent to (echo_flow_v4 / _v6 .local), as the program reads them from
+ * the kernel. Made once; returns its ifindex, or 0.
+ */
+#define FIXTURE_DEV    "fx0"
+#define FIXTURE_LOCAL4 "192.0.2.1"
+#define FIXTURE_LOCAL6 "2001:db8::1"
+unsigned int fixture_device(void);
+
+/*
  * Adds a veth pair NAME / NAME + "p" in that namespace, both up, NAME with
- * the given MTU, so a test can hand the program an ingress device (its
- * MTU, its forwarding setting). Returns NAME's ifindex, or 0.
+ * the given MTU and the fixture device's MAC and addresses, so a test can
+ * hand the program an ingress device of its own (its MTU, its addresses).
+ * Returns NAME's ifindex, or 0.
  */
 unsigned int fixture_veth(const char *name, unsigned int mtu);
 

@@ -16,6 +16,18 @@ ids_registered() {
 		"$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))'
 }
 
+# The addresses in esprit_priority (the daemon's peers), sorted.
+priority_addrs() {
+	bpftool -j map dump pinned "$PINS/esprit_priority" | "$PY" -c '
+import ipaddress, json, sys
+out = []
+for e in json.load(sys.stdin):
+    k = e["formatted"]["key"]
+    raw = bytes(int(b) for b in k["addr"])
+    out.append(str(ipaddress.ip_address(raw[12:] if k["family"] == 2 else raw)))
+print(" ".join(sorted(out)))'
+}
+
 xdp_prog_id() { # NS DEV
 	ns "$1" ip -j link show "$2" | "$PY" -c '
 import json, sys
@@ -37,6 +49,7 @@ test_sighup_applies_only_the_difference() {
 	assert_eq 0 "$(xdp_prog_id mon m6)" "m6 not attached yet"
 	assert_eq 10000/s "$(responder_json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["rate"])')" \
 		"rate before"
+	assert_eq "$R4" "$(priority_addrs)" "the peers are priority sources"
 	local changed ident sent4 id4
 	changed=$(sj 's("site4")["changed_at"]')
 	ident=$(sj 's("site4")["ident"]')
@@ -75,6 +88,7 @@ test_sighup_applies_only_the_difference() {
 		"$(ns mon "$ESPRIT" responder allow list --json --pin-dir "$PINS" | "$PY" -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin))))')" \
 		"allowlist"
 	assert_eq 3 "$(ids_registered)" "Identifiers registered"
+	assert_eq "$R4 $R6" "$(priority_addrs)" "new6 a priority source"
 	# and back: m6 and the allowlist go
 	daemon_config "$TEST_TMP/esprit.yaml" <<-EOF
 		interfaces: [{name: m4}]
@@ -91,6 +105,7 @@ test_sighup_applies_only_the_difference() {
 	assert_eq "10000/s False" "$(responder_json | "$PY" -c 'import json,sys; r = json.load(sys.stdin); print(r["rate"], r["allowlist"])')" \
 		"responder settings back to defaults"
 	assert_eq 2 "$(ids_registered)" "Identifiers registered"
+	assert_eq "$R4" "$(priority_addrs)" "new6 no longer one"
 	daemon_stop TERM
 	assert_eq 0 "$DAEMON_RC" "exit status"
 }

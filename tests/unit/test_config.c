@@ -181,6 +181,12 @@ static void test_errors_name_line_and_key(void)
 							"responder.allow[0]: "
 							"'10.0.0.1/8' has host "
 							"bits"},
+		{"responder:\n  spi_request: 8\n", ":2: responder: "
+						   "spi-request and spi-reply "
+						   "are both 8"},
+		{"responder:\n  spi_reply: 4096\n", ":2: responder.spi_reply: "
+						    "spi-reply: expected "
+						    "1-255"},
 		{"metrics:\n  listen: 127.0.0.1\n", ":2: metrics.listen: "
 						    "'127.0.0.1' is not "
 						    "HOST:PORT"},

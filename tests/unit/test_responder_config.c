@@ -66,10 +66,46 @@ static void test_numbers(void)
 	CU_ASSERT_EQUAL(cfg.prefix_len_v6, 48);
 	CU_ASSERT_EQUAL(set(&cfg, "ttl", "255"), 0);
 	CU_ASSERT_EQUAL(cfg.reply_ttl, 255);
-	CU_ASSERT_EQUAL(set(&cfg, "spi-request", "0x107"), 0);
-	CU_ASSERT_EQUAL(cfg.spi_request, 0x107);
-	CU_ASSERT_EQUAL(set(&cfg, "spi-reply", "264"), 0);
-	CU_ASSERT_EQUAL(cfg.spi_reply, 264);
+	CU_ASSERT_EQUAL(set(&cfg, "spi-request", "0x17"), 0);
+	CU_ASSERT_EQUAL(cfg.spi_request, 0x17);
+	CU_ASSERT_EQUAL(set(&cfg, "spi-reply", "255"), 0);
+	CU_ASSERT_EQUAL(cfg.spi_reply, 255);
+}
+
+/*
+ * SPIs outside 1-255 could be a negotiated SA's; a request SPI equal to
+ * the reply SPI would make two responders answer each other forever.
+ */
+static void test_spi_pair(void)
+{
+	static const struct {
+		__u32 request, reply;
+		const char *why; /* NULL: accepted */
+	} cases[] = {
+		{0, 0, NULL}, /* 7 and 8 */
+		{9, 10, NULL},
+		{0, 7, "both 7"},
+		{8, 0, "both 8"},
+		{42, 42, "both 42"},
+		{256, 0, "must be 1-255"},
+		{0, 0x1000, "must be 1-255"},
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct esprit_config cfg = {.spi_request = cases[i].request,
+					    .spi_reply = cases[i].reply};
+		int rc;
+
+		err[0] = '\0';
+		rc = responder_config_check(&cfg, err, sizeof(err));
+		if (!cases[i].why) {
+			CU_ASSERT_EQUAL(rc, 0);
+			continue;
+		}
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, cases[i].why));
+	}
 }
 
 static void test_rejects_leave_config(void)
@@ -88,6 +124,8 @@ static void test_rejects_leave_config(void)
 		{"burst", ""},
 		{"nonsense", "1"},
 		{"spi-reply", "4294967296"},
+		{"spi-reply", "256"},
+		{"spi-request", "0x1000"},
 		{NULL, NULL},
 	};
 	struct esprit_config cfg = {.rate_global = 42, .reply_ttl = 9};
@@ -112,6 +150,7 @@ TEST_SUITE(responder_config_suite) = {
 			{"flags", test_flags},
 			{"formats", test_formats},
 			{"numbers", test_numbers},
+			{"spi_pair", test_spi_pair},
 			{"rejects_leave_config", test_rejects_leave_config},
 			{NULL, NULL},
 		},

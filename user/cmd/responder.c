@@ -44,13 +44,15 @@ static void responder_usage(FILE *out)
 		"  prefix-len4 N         IPv4 rate-limit prefix length (%u)\n"
 		"  prefix-len6 N         IPv6 rate-limit prefix length (%u)\n"
 		"  ttl N                 reply TTL / hop limit (%u)\n"
-		"  spi-request N         request SPI (%u)\n"
-		"  spi-reply N           reply SPI (%u)\n"
+		"  spi-request N         request SPI, 1-255 (%u)\n"
+		"  spi-reply N           reply SPI, 1-255, not the request's "
+		"(%u)\n"
 		"  allowlist on|off      answer allowlisted prefixes only "
 		"(off)\n"
 		"  local-only on|off     answer only addresses in the local "
 		"list (off:\n"
-		"                        a FIB lookup decides)\n"
+		"                        the ingress device's and lo's "
+		"addresses)\n"
 		"  capture on|off        take replies to our probes in XDP "
 		"(on)\n",
 		ESPRIT_DEFAULT_RATE_GLOBAL, ESPRIT_DEFAULT_RATE_PREFIX,
@@ -123,8 +125,10 @@ static int show(const struct esprit_config *cfg, bool json)
 	       responder_or_default(cfg->spi_reply, ESPRIT_DEFAULT_SPI_REPLY));
 	printf("allowlist     %s\n",
 	       flags & ESPRIT_ECHO_ALLOWLIST ? "on" : "off");
-	printf("local-only    %s\n",
-	       flags & ESPRIT_ECHO_LOCAL_LIST ? "on" : "off (FIB lookup)");
+	printf("local-only    %s\n", flags & ESPRIT_ECHO_LOCAL_LIST
+					     ? "on"
+					     : "off (the ingress device's and "
+					       "lo's addresses)");
 	printf("capture       %s\n",
 	       flags & ESPRIT_ECHO_NO_CAPTURE ? "off" : "on");
 	return EXIT_OK;
@@ -150,6 +154,10 @@ static int cmd_set(struct pins *pins, int argc, char **argv)
 			errmsg("%s; nothing changed", err);
 			goto out;
 		}
+	}
+	if (responder_config_check(&cfg, err, sizeof(err))) {
+		errmsg("%s; nothing changed", err);
+		goto out;
 	}
 	if (!responder_config_write(pins, &cfg))
 		rc = EXIT_OK;

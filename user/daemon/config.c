@@ -181,6 +181,8 @@ static int parse_responder(struct ydoc *d, yaml_node_t *map,
 					 sizeof(err)))
 			return yerr(d, v, path, "%s", err);
 	}
+	if (responder_config_check(&cfg->responder, err, sizeof(err)))
+		return yerr(d, map, "responder", "%s", err);
 	v = ymap_get(d, map, "allow");
 	if (v && parse_allow(d, v, cfg))
 		return -1;

@@ -12,6 +12,7 @@
 #include "daemon/dataplane.h"
 #include "echo/reader.h"
 #include "lib/attach.h"
+#include "lib/maps.h"
 #include "lib/pins.h"
 #include "echo/responder.h"
 #include "lib/tc.h"
@@ -211,46 +212,6 @@ static size_t open_map_sets(const struct dataplane *dp, struct echo_maps *sets,
 	return n;
 }
 
-/* Makes the allowlist map hold exactly dp->allow. */
-static int sync_allow(const struct dataplane *dp, int fd)
-{
-	struct esprit_prefix_key key, next, *stale = NULL;
-	size_t nstale = 0, cap = 0;
-	bool first = true;
-	__u32 one = 1;
-	int err = 0;
-
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		bool wanted = false;
-
-		first = false;
-		key = next;
-		for (size_t i = 0; i < dp->nallow && !wanted; i++)
-			wanted = !memcmp(&dp->allow[i], &key, sizeof(key));
-		if (wanted)
-			continue;
-		if (nstale == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			void *p = realloc(stale, ncap * sizeof(*stale));
-
-			if (!p) {
-				free(stale);
-				return -ENOMEM;
-			}
-			stale = p;
-			cap = ncap;
-		}
-		stale[nstale++] = key;
-	}
-	for (size_t i = 0; i < nstale; i++)
-		bpf_map_delete_elem(fd, &stale[i]);
-	free(stale);
-	for (size_t i = 0; i < dp->nallow; i++)
-		if (bpf_map_update_elem(fd, &dp->allow[i], &one, BPF_ANY))
-			err = -errno;
-	return err;
-}
-
 static void write_maps(struct dataplane *dp)
 {
 	struct echo_maps sets[16];
@@ -270,11 +231,18 @@ static void write_maps(struct dataplane *dp)
 					sets[i].prog_id, strerror(errno));
 		}
 		if (sets[i].allow_fd >= 0 &&
-		    (e = sync_allow(dp, sets[i].allow_fd)))
+		    (e = map_sync(sets[i].allow_fd, dp->allow, NULL, dp->nallow,
+				  sizeof(*dp->allow), 4)))
 			log_err("cannot write the allowlist (program id %u): "
 				"%s%s",
 				sets[i].prog_id, strerror(-e),
 				e == -E2BIG ? " (allowlist full)" : "");
+		if (sets[i].priority_fd >= 0 &&
+		    (e = map_sync(sets[i].priority_fd, dp->priority, NULL,
+				  dp->npriority, sizeof(*dp->priority), 4)))
+			log_err("cannot write the priority sources (program "
+				"id %u): %s",
+				sets[i].prog_id, strerror(-e));
 		if (dp->sync_local && sets[i].local_fd >= 0 &&
 		    (e = local_addresses_sync(sets[i].local_fd)))
 			log_err("cannot sync local addresses (program id %u): "
@@ -290,10 +258,13 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 		cfg->interface_count ? cfg->interface_count : 1, sizeof(*ifs));
 	struct esprit_prefix_key *allow =
 		calloc(cfg->allow.count ? cfg->allow.count : 1, sizeof(*allow));
+	struct esprit_addr *priority = calloc(
+		cfg->peer_count ? cfg->peer_count : 1, sizeof(*priority));
 
-	if (!ifs || !allow) {
+	if (!ifs || !allow || !priority) {
 		free(ifs);
 		free(allow);
+		free(priority);
 		log_err("out of memory applying the interfaces");
 		return;
 	}
@@ -353,6 +324,12 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 	free(dp->allow);
 	dp->allow = allow;
 	dp->nallow = cfg->allow.count;
+	/* Our peers are answered even while strangers empty the bucket. */
+	for (size_t i = 0; i < cfg->peer_count; i++)
+		priority[i] = cfg->peers[i].address;
+	free(dp->priority);
+	dp->priority = priority;
+	dp->npriority = cfg->peer_count;
 	dp->sync_local = cfg->responder.echo_flags & ESPRIT_ECHO_LOCAL_LIST;
 	write_maps(dp);
 }
@@ -414,5 +391,6 @@ void dataplane_shutdown(struct dataplane *dp, bool detach)
 		take_down(&dp->ifs[i]);
 	free(dp->ifs);
 	free(dp->allow);
+	free(dp->priority);
 	dataplane_init(dp);
 }

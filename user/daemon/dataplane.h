@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The daemon's side of the XDP program: attached to every interface the
- * configuration lists, and its maps (settings, allowlist, local addresses)
- * kept as the file says. A program of esprit's already attached is adopted
+ * configuration lists, and its maps (settings, allowlist, local addresses,
+ * the peers as priority sources) kept as the file says. A program of esprit's already attached is adopted
  * as it is, never reloaded, so the responder keeps answering across daemon
  * restarts; another program on a listed interface is left alone and
  * reported. Interfaces missing or refused are tried again later.
@@ -44,6 +44,8 @@ struct dataplane {
 	struct esprit_config responder;
 	struct esprit_prefix_key *allow;
 	size_t nallow;
+	struct esprit_addr *priority; /* the peers' addresses */
+	size_t npriority;
 	bool sync_local; /* local_only: keep esprit_local = our addresses */
 };
 

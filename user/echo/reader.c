@@ -37,13 +37,14 @@ void echo_maps_init(struct echo_maps *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->config_fd = m->ids_fd = m->rings_fd = m->drops_fd = -1;
-	m->counters_fd = m->allow_fd = m->local_fd = -1;
+	m->counters_fd = m->allow_fd = m->local_fd = m->priority_fd = -1;
 }
 
 void echo_maps_close(struct echo_maps *m)
 {
-	int *fds[] = {&m->config_fd,   &m->ids_fd,   &m->rings_fd, &m->drops_fd,
-		      &m->counters_fd, &m->allow_fd, &m->local_fd};
+	int *fds[] = {&m->config_fd, &m->ids_fd,      &m->rings_fd,
+		      &m->drops_fd,  &m->counters_fd, &m->allow_fd,
+		      &m->local_fd,  &m->priority_fd};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -76,6 +77,9 @@ int echo_maps_open_prog_fd(int prog_fd, struct echo_maps *m, char *err,
 		 NULL},
 		{ESPRIT_MAP_LOCAL, BPF_MAP_TYPE_HASH,
 		 sizeof(struct esprit_addr), 4, &m->local_fd, false, NULL,
+		 NULL},
+		{ESPRIT_MAP_PRIORITY, BPF_MAP_TYPE_HASH,
+		 sizeof(struct esprit_addr), 4, &m->priority_fd, false, NULL,
 		 NULL},
 	};
 

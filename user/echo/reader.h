@@ -43,6 +43,7 @@ struct echo_maps {
 	int counters_fd; /* esprit_counters */
 	int allow_fd; /* esprit_allow */
 	int local_fd; /* esprit_local */
+	int priority_fd; /* esprit_priority */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "echo/responder.h"
 #include "esprit_config.h"
 #include "lib/addr.h"
+#include "lib/maps.h"
 #include "lib/output.h"
 #include "lib/parse.h"
 #include "lib/pins.h"
@@ -124,8 +125,11 @@ int responder_config_set(struct esprit_config *cfg, const char *key,
 			BAD("ttl: expected 1-255, not '%s'", value);
 		cfg->reply_ttl = v;
 	} else if (!strcmp(key, "spi-request") || !strcmp(key, "spi-reply")) {
-		if (parse_u32(value, 1, 0xffffffffUL, &v))
-			BAD("%s: expected 1-4294967295, not '%s'", key, value);
+		/* RFC 4303: 1-255 are IANA's, never a negotiated SA's */
+		if (parse_u32(value, 1, ESPRIT_SPI_RESERVED_MAX, &v))
+			BAD("%s: expected 1-%u (an SPI IANA reserves, never "
+			    "an SA's), not '%s'",
+			    key, ESPRIT_SPI_RESERVED_MAX, value);
 		if (!strcmp(key, "spi-request"))
 			cfg->spi_request = v;
 		else
@@ -145,6 +149,32 @@ int responder_config_set(struct esprit_config *cfg, const char *key,
 	return 0;
 #undef ON_OFF
 #undef BAD
+}
+
+int responder_config_check(const struct esprit_config *cfg, char *err,
+			   size_t errlen)
+{
+	__u32 request = responder_or_default(cfg->spi_request,
+					     ESPRIT_DEFAULT_SPI_REQUEST);
+	__u32 reply =
+		responder_or_default(cfg->spi_reply, ESPRIT_DEFAULT_SPI_REPLY);
+
+	if (request > ESPRIT_SPI_RESERVED_MAX ||
+	    reply > ESPRIT_SPI_RESERVED_MAX) {
+		snprintf(err, errlen,
+			 "spi-request %u, spi-reply %u: both must be 1-%u",
+			 request, reply, ESPRIT_SPI_RESERVED_MAX);
+		return -1;
+	}
+	if (request == reply) {
+		snprintf(err, errlen,
+			 "spi-request and spi-reply are both %u: every reply "
+			 "would be answered again, and two responders would "
+			 "answer each other forever",
+			 request);
+		return -1;
+	}
+	return 0;
 }
 
 __u32 responder_or_default(__u32 v, __u32 def)
@@ -208,55 +238,42 @@ int responder_config_write(const struct pins *pins,
 int local_addresses_sync(int fd)
 {
 	struct ifaddrs *ifa_list, *ifa;
-	struct esprit_addr key, next;
-	struct esprit_addr *wanted = NULL;
+	struct esprit_addr *addrs = NULL;
+	__u32 *ifindexes = NULL;
 	size_t n = 0, cap = 0;
 	int err = 0;
 
 	if (getifaddrs(&ifa_list))
 		return -errno;
 	for (ifa = ifa_list; ifa; ifa = ifa->ifa_next) {
-		struct esprit_addr a;
-		__u32 ifindex;
-
 		if (!ifa->ifa_addr || (ifa->ifa_addr->sa_family != AF_INET &&
 				       ifa->ifa_addr->sa_family != AF_INET6))
 			continue;
-		addr_from_sockaddr(ifa->ifa_addr, &a);
-		ifindex = if_nametoindex(ifa->ifa_name);
-		if (bpf_map_update_elem(fd, &a, &ifindex, BPF_ANY)) {
-			err = -errno;
-			break;
-		}
 		if (n == cap) {
-			struct esprit_addr *grown;
+			size_t ncap = cap ? cap * 2 : 16;
+			void *a = realloc(addrs, ncap * sizeof(*addrs));
+			void *x = a ? realloc(ifindexes,
+					      ncap * sizeof(*ifindexes))
+				    : NULL;
 
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(wanted, cap * sizeof(*wanted));
-			if (!grown) {
+			if (a)
+				addrs = a;
+			if (x)
+				ifindexes = x;
+			if (!a || !x) {
 				err = -ENOMEM;
 				break;
 			}
-			wanted = grown;
+			cap = ncap;
 		}
-		wanted[n++] = a;
+		addr_from_sockaddr(ifa->ifa_addr, &addrs[n]);
+		ifindexes[n++] = if_nametoindex(ifa->ifa_name);
 	}
 	freeifaddrs(ifa_list);
-	/* Remove addresses the host no longer has. */
-	for (void *prev = NULL;
-	     !err && !bpf_map_get_next_key(fd, prev, &next);) {
-		bool keep = false;
-
-		for (size_t i = 0; i < n && !keep; i++)
-			keep = !memcmp(&wanted[i], &next, sizeof(next));
-		key = next;
-		if (!keep) {
-			bpf_map_delete_elem(fd, &key);
-			prev = NULL; /* restart: deletion breaks iteration */
-		} else {
-			prev = &key;
-		}
-	}
-	free(wanted);
+	if (!err)
+		err = map_sync(fd, addrs, ifindexes, n, sizeof(*addrs),
+			       sizeof(*ifindexes));
+	free(addrs);
+	free(ifindexes);
 	return err;
 }

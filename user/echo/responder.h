@@ -10,6 +10,13 @@
 int responder_config_set(struct esprit_config *cfg, const char *key,
 			 const char *value, char *err, size_t errlen);
 
+/*
+ * Checks what no single key can: the request and reply SPIs differ and
+ * are IANA's (1-255). 0, or -1 with the reason in err.
+ */
+int responder_config_check(const struct esprit_config *cfg, char *err,
+			   size_t errlen);
+
 int responder_config_read(const struct pins *pins, struct esprit_config *cfg);
 int responder_config_write(const struct pins *pins,
 			   const struct esprit_config *cfg);

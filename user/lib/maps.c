@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -63,4 +64,46 @@ int map_entries(int fd, size_t key_size, size_t value_size, void **out,
 int map_keys(int fd, size_t key_size, void **out, size_t *n)
 {
 	return walk(fd, key_size, 0, out, n);
+}
+
+static bool key_wanted(const void *keys, size_t n, size_t key_size,
+		       const void *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp((const char *)keys + i * key_size, key, key_size))
+			return true;
+	return false;
+}
+
+int map_sync(int fd, const void *keys, const void *values, size_t n,
+	     size_t key_size, size_t value_size)
+{
+	char zero[64] = {0};
+	size_t have = 0;
+	void *present = NULL;
+	int err = map_keys(fd, key_size, &present, &have);
+
+	if (err)
+		return err;
+	if (!values && value_size > sizeof(zero)) {
+		free(present);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < have; i++) {
+		const void *key = (const char *)present + i * key_size;
+
+		if (!key_wanted(keys, n, key_size, key))
+			bpf_map_delete_elem(fd, key);
+	}
+	free(present);
+	for (size_t i = 0; i < n; i++) {
+		const void *value =
+			values ? (const char *)values + i * value_size : zero;
+
+		if (bpf_map_update_elem(fd, (const char *)keys + i * key_size,
+					value, BPF_ANY) &&
+		    !err)
+			err = -errno;
+	}
+	return err;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Reading maps whole: their size, and every entry they hold. */
+/* Maps whole: their size, every entry they hold, and making them a set. */
 #ifndef ESPRIT_LIB_MAPS_H
 #define ESPRIT_LIB_MAPS_H
 
@@ -20,5 +20,15 @@ int map_entries(int fd, size_t key_size, size_t value_size, void **out,
 
 /* Every key of a map, key_size bytes each, in *out (free() it). */
 int map_keys(int fd, size_t key_size, void **out, size_t *n);
+
+/*
+ * Makes a hash map or trie hold exactly the n keys (key_size bytes each)
+ * with their values (value_size bytes each; values NULL: every value is
+ * value_size zero bytes): keys not wanted are deleted, the wanted ones
+ * written. Keys that could not be written are left out. 0 or the first
+ * -errno.
+ */
+int map_sync(int fd, const void *keys, const void *values, size_t n,
+	     size_t key_size, size_t value_size);
 
 #endif

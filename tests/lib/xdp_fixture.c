@@ -33,13 +33,15 @@ static unsigned int responder_veth(const char *name, unsigned int mtu)
 {
 	char cmd[512];
 
+	/* IPv6 needs an MTU of 1280: below it the device has no IPv6 */
 	snprintf(cmd, sizeof(cmd),
 		 "ip link add %s mtu %u address 02:00:00:00:00:0b "
 		 "type veth peer %sp && "
 		 "ip addr add " FIXTURE_LOCAL4 "/24 dev %s && "
-		 "ip addr add " FIXTURE_LOCAL6 "/64 dev %s nodad && "
+		 "{ [ %u -lt 1280 ] || "
+		 "ip addr add " FIXTURE_LOCAL6 "/64 dev %s nodad; } && "
 		 "ip link set %s up && ip link set %sp up",
-		 name, mtu, name, name, name, name, name);
+		 name, mtu, name, name, mtu, name, name, name);
 	if (system(cmd))
 		return 0;
 	return if_nametoindex(name);
@@ -54,9 +56,22 @@ unsigned int fixture_device(void)
 	return ifindex;
 }
 
-unsigned int fixture_veth(const char *name, unsigned int mtu)
+unsigned int fixture_responder_veth(const char *name, unsigned int mtu)
 {
 	return responder_veth(name, mtu);
+}
+
+unsigned int fixture_veth(const char *name, unsigned int mtu)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add %s mtu %u type veth peer %sp && "
+		 "ip link set %s up && ip link set %sp up",
+		 name, mtu, name, name, name);
+	if (system(cmd))
+		return 0;
+	return if_nametoindex(name);
 }
 
 int xdp_fixture_open(struct xdp_fixture *f)

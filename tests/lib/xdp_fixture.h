@@ -45,11 +45,14 @@ unsigned int fixture_device(void);
 
 /*
  * Adds a veth pair NAME / NAME + "p" in that namespace, both up, NAME with
- * the given MTU and the fixture device's MAC and addresses, so a test can
- * hand the program an ingress device of its own (its MTU, its addresses).
- * Returns NAME's ifindex, or 0.
+ * the given MTU, so a test can hand the program an ingress device of its
+ * own. Returns NAME's ifindex, or 0.
  */
 unsigned int fixture_veth(const char *name, unsigned int mtu);
+
+/* The same with the fixture device's MAC and addresses on NAME (IPv6 only
+ * from an MTU of 1280: below it the kernel gives a device none). */
+unsigned int fixture_responder_veth(const char *name, unsigned int mtu);
 
 /* Loads a fresh copy of the program and its maps (nothing pinned). */
 int xdp_fixture_open(struct xdp_fixture *f);

@@ -110,6 +110,43 @@ setup_veth_echo() {
 		--far-if "$VETH_FAR_IF" --far-addr "$VETH_FAR6")
 }
 
+# rtt-precision: a prober and a responder namespace joined by a veth,
+# IPv6 with static neighbours; esprit_xdp on both, each with its own pin
+# directory (the table switches the prober's capture on and off).
+RTT_PROBER_NS=brp
+RTT_RESP_NS=brr
+RTT_PROBER_IF=erp$(($$ % 10000))
+RTT_RESP_IF=err$(($$ % 10000))
+RTT_PROBER6=fc00:bf::1
+RTT_RESP6=fc00:bf::2
+
+setup_rtt_precision() {
+	local esprit=$ESPRIT_BUILD/esprit
+	bench_ns_add "$RTT_PROBER_NS" "$RTT_RESP_NS" || return 1
+	ip link add "$RTT_PROBER_IF" netns "$RTT_PROBER_NS" \
+		address 02:00:00:bf:00:01 type veth peer "$RTT_RESP_IF" \
+		netns "$RTT_RESP_NS" address 02:00:00:bf:00:02 || return 1
+	bns "$RTT_PROBER_NS" ip link set "$RTT_PROBER_IF" up &&
+		bns "$RTT_RESP_NS" ip link set "$RTT_RESP_IF" up &&
+		bns "$RTT_PROBER_NS" ip addr add "$RTT_PROBER6/64" \
+			dev "$RTT_PROBER_IF" nodad &&
+		bns "$RTT_RESP_NS" ip addr add "$RTT_RESP6/64" \
+			dev "$RTT_RESP_IF" nodad &&
+		bns "$RTT_PROBER_NS" ip neigh replace "$RTT_RESP6" \
+			lladdr 02:00:00:bf:00:02 dev "$RTT_PROBER_IF" nud permanent &&
+		bns "$RTT_RESP_NS" ip neigh replace "$RTT_PROBER6" \
+			lladdr 02:00:00:bf:00:01 dev "$RTT_RESP_IF" nud permanent &&
+		bns "$RTT_RESP_NS" "$esprit" attach "$RTT_RESP_IF" \
+			--pin-dir /sys/fs/bpf/esprit-responder >/dev/null &&
+		bns "$RTT_PROBER_NS" "$esprit" attach "$RTT_PROBER_IF" \
+			--pin-dir /sys/fs/bpf/esprit-prober >/dev/null ||
+		return 1
+	# shellcheck disable=SC2034 # read by run.sh
+	TABLE_ARGS=(--prober-ns "$RTT_PROBER_NS" --prober-if "$RTT_PROBER_IF"
+		--prober-pins /sys/fs/bpf/esprit-prober --resp-addr "$RTT_RESP6"
+		--esprit "$esprit")
+}
+
 # The daemon benchmarks: a prober namespace (the daemon runs there) and a
 # responder namespace running esprit_xdp attached by hand with its rate
 # limits off, joined by a veth; IPv4; N responder addresses.

@@ -148,6 +148,7 @@ static int build_reply(struct drain *d, struct probe_stream *st)
 	if (!len)
 		return -1;
 	esp[3] = 8; /* SPI 7 -> 8 */
+	esp[8] = 3; /* sub-typed request -> response */
 	pkt_init(&d->frame);
 	pkt_eth(&d->frame, pkt_mac_a, pkt_mac_b);
 	pkt_ipv6(&d->frame, PEER, "2001:db8::2");
@@ -167,6 +168,7 @@ static int setup(struct drain *d, struct esprit_xdp **skel,
 		.detect_multiplier = 3,
 		.up_after = 1,
 		.size = 64,
+		.format = ESPRIT_ECHO_FMT_SUBTYPED,
 		.dscp_count = 1,
 	};
 	struct daemon_config cfg = {.peers = &peer, .peer_count = 1};
@@ -187,7 +189,8 @@ static int setup(struct drain *d, struct esprit_xdp **skel,
 	inet_pton(AF_INET6, PEER, peer.address.addr);
 	peer.address.family = ESPRIT_AF_INET6;
 	if (ev_loop_init(&d->loop) ||
-	    prober_init(&d->prober, &d->loop, NULL, NULL, err, sizeof(err)) ||
+	    prober_init(&d->prober, &d->loop, &(struct prober_events){}, err,
+			sizeof(err)) ||
 	    prober_apply(&d->prober, &cfg) || !d->prober.streams) {
 		table_error(d->t, "the daemon's prober: %s", err);
 		return -1;

@@ -192,8 +192,19 @@ static void grid_print(const struct grid *g)
 
 static bool target_met(const struct comparison *c, double value)
 {
-	return c->op == TARGET_AT_MOST ? value <= c->target
-				       : value >= c->target;
+	switch (c->op) {
+	case TARGET_AT_MOST:
+		return value <= c->target;
+	case TARGET_WITHIN:
+		return fabs(value) <= c->target;
+	default:
+		return value >= c->target;
+	}
+}
+
+static const char *target_op_text(enum target_op op)
+{
+	return op == TARGET_AT_MOST ? "<=" : op == TARGET_WITHIN ? "+-" : ">=";
 }
 
 static void comparison_cells(const struct comparison *c, char *label,
@@ -203,7 +214,7 @@ static void comparison_cells(const struct comparison *c, char *label,
 	double b = c->baseline ? series_median(c->baseline) : 0;
 	bool ratio = c->kind == COMPARE_RATIO;
 	double value = ratio ? s / b : s - b;
-	const char *op = c->op == TARGET_AT_MOST ? "<=" : ">=";
+	const char *op = target_op_text(c->op);
 
 	if (c->kind == COMPARE_VALUE) {
 		snprintf(label, CELL_LEN, "%s", c->subject->name);
@@ -234,6 +245,8 @@ static void comparison_cells(const struct comparison *c, char *label,
 	}
 	if (ratio)
 		snprintf(target, CELL_LEN, "%s %.2fx", op, c->target);
+	else if (c->op == TARGET_WITHIN)
+		snprintf(target, CELL_LEN, "%s %.1f", op, c->target);
 	else
 		snprintf(target, CELL_LEN, "%s %+.1f", op, c->target);
 	if (isnan(value))

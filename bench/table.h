@@ -24,6 +24,7 @@ enum target_op {
 	TARGET_NONE, /* informational */
 	TARGET_AT_MOST,
 	TARGET_AT_LEAST,
+	TARGET_WITHIN, /* |value| <= target */
 };
 
 struct table;

@@ -112,18 +112,6 @@ log_count() { # REGEX
 	grep -Ec -- "$1" "$DAEMON_LOG" || true
 }
 
-# An nftables netdev egress table on DEV in NS, named NAME, with RULE.
-nft_egress() { # NS DEV NAME RULE
-	ns "$1" nft -f - <<-EOF
-		table netdev $3 {
-			chain out {
-				type filter hook egress device $2 priority 0;
-				$4
-			}
-		}
-	EOF
-}
-
 now() {
 	date +%s.%N
 }

@@ -2,9 +2,12 @@
 """Writes one JSON line per ESP packet seen on an interface, as it comes.
 
 Decoded here from the bytes on the wire, independently of esprit's C: SPI,
-ESP sequence number, and for the seed form (Next Header 59, padding 1, 2,
-3, ...) Identifier, Sequence and the Data length. "hex" holds the ESP bytes
-so a test can replay a request as a reply.
+ESP sequence number, the form ("subtyped": Sub-Type 2 or 3 and a Data
+Length that fits; "seed": Next Header 59, padding 1, 2, 3, ... and room for
+Identifier and Sequence; "empty": the trailer and nothing else) and, where
+the form has them, Identifier, Sequence, the Data length, Sub-Type, Flags
+and the return SPI. "hex" holds the ESP bytes so a test can replay a
+request as a reply.
 """
 import argparse
 import json
@@ -32,14 +35,28 @@ def decode(pkt):
     spi, esp_seq = struct.unpack("!II", esp[:8])
     rec = {"src": ip.src, "dst": ip.dst, "dscp": dscp, "ttl": ttl,
            "spi": spi, "esp_seq": esp_seq, "esp_len": len(esp),
-           "hex": esp.hex(), "seed": False}
-    if len(esp) >= 14 and esp[-1] == 59:
+           "hex": esp.hex(), "form": None, "seed": False}
+    if len(esp) >= 16 and esp[8] in (2, 3):
+        subtype, flags, dlen, ident, seq = struct.unpack("!BBHHH",
+                                                         esp[8:16])
+        rspi = 4 if flags & 0x80 else 0
+        if 16 + rspi + dlen == len(esp):
+            rec.update(form="subtyped", subtype=subtype, flags=flags,
+                       ident=ident, seq=seq, data_len=dlen)
+            if rspi:
+                rec["return_spi"] = struct.unpack("!I", esp[16:20])[0]
+            return rec
+    if len(esp) >= 10 and esp[-1] == 59:
         pad = esp[-2]
-        if 14 + pad <= len(esp) and \
+        if 10 + pad <= len(esp) and \
                 esp[len(esp) - 2 - pad:len(esp) - 2] == bytes(range(1, pad + 1)):
-            ident, seq = struct.unpack("!HH", esp[8:12])
-            rec.update(seed=True, ident=ident, seq=seq,
-                       data_len=len(esp) - 14 - pad)
+            payload = len(esp) - 10 - pad
+            if payload == 0:
+                rec.update(form="empty")
+            elif payload >= 4:
+                ident, seq = struct.unpack("!HH", esp[8:12])
+                rec.update(form="seed", seed=True, ident=ident, seq=seq,
+                           data_len=payload - 4)
     return rec
 
 

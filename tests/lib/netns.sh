@@ -104,6 +104,37 @@ ns_bg() { # NS CMD...
 	BG_PIDS+=($!)
 }
 
+# nft_netdev NS DEV ingress|egress TABLE RULE: one rule at a device's hook.
+nft_netdev() {
+	ns "$1" nft -f - <<-EOF
+		table netdev $4 {
+			chain c {
+				type filter hook $3 device $2 priority 0;
+				$5
+			}
+		}
+	EOF
+}
+
+# subtyped_peer NS DEV ADDR...: on DEV, a responder that speaks only the
+# sub-typed form, as the kernel does (tests/lib/esp_subtyped_peer.py); the
+# namespace's stack is kept from the requests, so it sends no ICMP error.
+subtyped_peer() {
+	local n=$1 dev=$2 ready=$TEST_TMP/subtyped_peer.$1.ready args=() a i
+	shift 2
+	for a in "$@"; do
+		args+=(--addr "$a")
+	done
+	nft_netdev "$n" "$dev" ingress no_esp_stack "meta l4proto esp drop"
+	ns_bg "$n" "$PY" "$TESTS_LIB/esp_subtyped_peer.py" --iface "$dev" \
+		"${args[@]}" --ready "$ready" --log "$TEST_TMP/subtyped_peer.log"
+	for ((i = 0; i < 300; i++)); do
+		[ -e "$ready" ] && return 0
+		sleep 0.1
+	done
+	fail "the sub-typed responder did not start"
+}
+
 netns_cleanup() {
 	local rc=$?
 	local p n

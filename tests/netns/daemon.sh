@@ -38,7 +38,7 @@ test_two_responders_ipv4_ipv6_two_classes() {
 	topo_monitor
 	# requests counted by class on the prober's egress
 	for dev in m4 m6; do
-		nft_egress mon "$dev" "cls_$dev" "
+		nft_netdev mon "$dev" egress "cls_$dev" "
 			meta l4proto esp ip dscp 46 counter
 			meta l4proto esp ip dscp 0 counter
 			meta l4proto esp ip6 dscp 46 counter
@@ -161,6 +161,9 @@ print(eval(sys.argv[2]))'
 		"$(pq '" ".join(f[n] for n in ["esprit_peer_up", "esprit_probes_sent_total", "esprit_replies_received_total", "esprit_rtt_seconds", "esprit_xdp_packets_total", "esprit_ring_buffer_drops_total"])')" \
 		"families and types"
 	assert_eq "[1.0, 1.0, 1.0, 1.0]" "$(pq 'v("esprit_peer_up")')" "all up"
+	assert_eq "gauge [1.0, 1.0, 1.0, 1.0] 24" \
+		"$(pq 'f["esprit_peer_reason"] + " " + str(v("esprit_peer_reason", reason="none")) + " " + str(len(v("esprit_peer_reason")))')" \
+		"the reason: none of the six, per stream"
 	assert_eq True "$(pq 'sorted((s[1]["peer"], s[1]["dscp"]) for s in S if s[0] == "esprit_peer_up") == [("site4","0"),("site4","46"),("site6","0"),("site6","46")]')" \
 		"labels peer and dscp"
 	assert_eq True "$(pq 'all(v("esprit_rtt_seconds_count", peer=p, dscp=c)[0] <= v("esprit_replies_received_total", peer=p, dscp=c)[0] <= v("esprit_probes_sent_total", peer=p, dscp=c)[0] for p in ("site4","site6") for c in ("0","46"))')" \

@@ -25,7 +25,7 @@ test_loss_ten_percent() {
 	wait_until 's("site4")["state"] == "up"' 10
 	local sent0
 	sent0=$(sj 's("site4")["sent"]')
-	nft_egress mon m4 loss "meta l4proto esp numgen random mod 100 < 10 counter drop"
+	nft_netdev mon m4 egress loss "meta l4proto esp numgen random mod 100 < 10 counter drop"
 	wait_until "s(\"site4\")[\"sent\"] >= $sent0 + 2000" 90
 	# A request dropped on the way out fails to send: the daemon counts
 	# it among send_errors, and lost when its deadline passes.
@@ -56,15 +56,34 @@ test_loss_ten_percent() {
 	assert_eq 0 "$DAEMON_RC" "exit status"
 }
 
-# All ESP dropped: every stream down within interval x multiplier + one
-# interval of the rule, logged once and hooked once; up again after.
+# hole_at_responders on|off: ESP black-holed where the responders are
+# (their XDP program gone, the stack kept from ESP: no ICMP error), so
+# requests vanish without a word; off puts the responders back.
+hole_at_responders() {
+	local n dev
+	for n in resp4:r4 resp6:r6; do
+		dev=${n#*:}
+		n=${n%%:*}
+		if [ "$1" = on ]; then
+			nft_netdev "$n" "$dev" ingress hole "meta l4proto esp drop"
+			ns "$n" ip link set dev "$dev" xdp off
+		else
+			attach_ip_link "$n" "$dev"
+			ns "$n" nft delete table netdev hole
+		fi
+	done
+}
+
+# ESP black-holed: every stream down within interval x multiplier + one
+# interval of the hole, reason no-reply, logged once and hooked once with
+# the reason; up again after.
 test_black_hole_down_and_up() {
 	topo_monitor
 	daemon_config "$TEST_TMP/esprit.yaml" <<-EOF
 		interfaces: [{name: m4}, {name: m6}]
 		control: $TEST_TMP/esprit.sock
 		metrics: {enabled: false}
-		hook: echo "\$ESPRIT_PEER \$ESPRIT_DSCP \$ESPRIT_ADDRESS \$ESPRIT_OLD_STATE \$ESPRIT_NEW_STATE \$ESPRIT_CHANGED_AT" >> $TEST_TMP/hooks
+		hook: echo "\$ESPRIT_PEER \$ESPRIT_DSCP \$ESPRIT_ADDRESS \$ESPRIT_OLD_STATE \$ESPRIT_NEW_STATE \$ESPRIT_REASON \$ESPRIT_CHANGED_AT" >> $TEST_TMP/hooks
 		peers:
 		  - {name: site4, address: $R4, interval: 1s, detect_multiplier: 3, dscp: [0, 46]}
 		  - {name: site6, address: $R6, interval: 1s, detect_multiplier: 3}
@@ -75,43 +94,131 @@ test_black_hole_down_and_up() {
 	wait_until "$up" 10
 	local t_before t_after
 	t_before=$(now)
-	nft_egress mon m4 hole4 "meta l4proto esp drop"
-	nft_egress mon m6 hole6 "meta l4proto esp drop"
+	hole_at_responders on
 	t_after=$(now)
 	wait_until "$down" 10
 	status_json
 	# detection: after the last reply, interval x multiplier (3 s); the
-	# last reply came at most one interval before the rule (4 s bound).
+	# last reply came at most one interval before the hole (4 s bound).
 	# Intervals of 1 s leave room for a busy machine's scheduling delays.
 	local first last
 	first=$(sj 'min(p["changed_at"] for p in d["peers"])')
 	last=$(sj 'max(p["changed_at"] for p in d["peers"])')
-	echo "rule in place between $t_before and $t_after; down at $first .. $last"
+	echo "hole in place between $t_before and $t_after; down at $first .. $last"
 	assert_eq True "$("$PY" -c "print($last - $t_after <= 4.0)")" \
 		"down within interval x multiplier + interval"
 	assert_eq True "$("$PY" -c "print($first - $t_before >= 1.9)")" \
 		"not down before the detection time"
+	assert_eq True "$(sj 'all(p["reason"] == "no-reply" for p in d["peers"])')" \
+		"reason: no reply, no error"
 	for p in "site4 0 $R4" "site4 46 $R4" "site6 0 $R6"; do
 		set -- $p
-		assert_eq 1 "$(log_count "peer $1 dscp $2 \\($3\\): up -> down \\(no reply in time for 3000 ms: detect_multiplier 3 x interval 1000 ms\\)")" \
+		assert_eq 1 "$(log_count "peer $1 dscp $2 \\($3\\): up -> down \\(no reply in time for 3000 ms: detect_multiplier 3 x interval 1000 ms; no-reply: ")" \
 			"one log line for $1/$2 going down"
 	done
 	sleep 0.5
-	assert_eq 3 "$(grep -c ' up down ' "$TEST_TMP/hooks")" "hook runs, down"
-	grep -q "^site6 0 $R6 up down [0-9]*\.[0-9]*$" "$TEST_TMP/hooks" ||
+	assert_eq 3 "$(grep -c ' up down no-reply ' "$TEST_TMP/hooks")" \
+		"hook runs, down, with the reason"
+	grep -q "^site6 0 $R6 up down no-reply [0-9]*\.[0-9]*$" "$TEST_TMP/hooks" ||
 		fail "hook environment"
 	# nothing more while down
 	sleep 2
 	assert_eq 3 "$(log_count 'up -> down')" "no further changes while down"
-	ns mon nft delete table netdev hole4
-	ns mon nft delete table netdev hole6
+	hole_at_responders off
 	wait_until "$up" 10
 	assert_eq 3 "$(log_count 'down -> up \(1 consecutive replies, rtt [0-9.]+ ms\)')" \
 		"one log line each going up"
 	sleep 0.5
-	assert_eq 3 "$(grep -c ' down up ' "$TEST_TMP/hooks")" "hook runs, up"
-	assert_eq True "$(sj 'all(p["since"] < 5 and p["lost"] >= 3 for p in d["peers"])')" \
-		"since the change; probes lost while down"
+	assert_eq 3 "$(grep -c ' down up none ' "$TEST_TMP/hooks")" "hook runs, up"
+	status_json
+	assert_eq True "$(sj 'all(p["since"] < 5 and p["lost"] >= 3 and p["reason"] == "none" for p in d["peers"])')" \
+		"since the change; probes lost while down; reason cleared"
+	daemon_stop TERM
+	assert_eq 0 "$DAEMON_RC" "exit status"
+}
+
+# Requests that cannot leave (dropped on the prober's own egress): down,
+# and the reason says the send failed, not the path.
+test_send_failed() {
+	topo_monitor
+	daemon_config "$TEST_TMP/esprit.yaml" <<-EOF
+		interfaces: [{name: m4}]
+		control: $TEST_TMP/esprit.sock
+		metrics: {enabled: false}
+		peers:
+		  - {name: site4, address: $R4, interval: 100ms, detect_multiplier: 3}
+	EOF
+	daemon_start mon "$TEST_TMP/esprit.yaml"
+	wait_until 's("site4")["state"] == "up"' 10
+	nft_netdev mon m4 egress hole "meta l4proto esp drop"
+	wait_until 's("site4")["state"] == "down"' 5
+	assert_eq "send-failed" "$(sj 's("site4")["reason"]')" "reason"
+	assert_match "cannot send: No buffer space available" \
+		"$(sj 's("site4")["reason_detail"]')" "detail"
+	log_has "peer site4 dscp 0 \\($R4\\): up -> down \\(.*; send-failed: cannot send: No buffer space available\\)" \
+		"logged with the reason"
+	daemon_stop TERM
+	assert_eq 0 "$DAEMON_RC" "exit status"
+}
+
+# Three peers, three diagnoses, in the status, the metrics and the hook:
+# a host with no ESP at all (its kernel's own ICMP errors, IPv4 and IPv6)
+# is esp-unsupported; a peer speaking only the sub-typed form, as the
+# kernel and strongSwan do, is up with the default form, and probed in
+# the seed form it is silent: no-reply.
+test_diagnoses_no_esp_and_standard_peer() {
+	topo_monitor
+	ns resp4 ip link set dev r4 xdp off
+	xdp_pass resp4 r4
+	ns mon ip addr add fc00:21:4::2/64 dev m4 nodad
+	ns resp4 ip addr add fc00:21:4::1/64 dev r4 nodad
+	ns resp6 ip link set dev r6 xdp off
+	subtyped_peer resp6 r6 "$R6"
+	daemon_config "$TEST_TMP/esprit.yaml" <<-EOF
+		interfaces: [{name: m4}, {name: m6}]
+		control: $TEST_TMP/esprit.sock
+		metrics: {listen: 127.0.0.1:9556}
+		hook: echo "\$ESPRIT_PEER \$ESPRIT_NEW_STATE \$ESPRIT_REASON \$ESPRIT_REASON_DETAIL" >> $TEST_TMP/hooks
+		peers:
+		  - {name: noesp4, address: $R4, interval: 100ms, detect_multiplier: 3}
+		  - {name: noesp6, address: "fc00:21:4::1", interval: 100ms, detect_multiplier: 3}
+		  - {name: std6, address: $R6, interval: 100ms, detect_multiplier: 3}
+		  - {name: std6seed, address: $R6, interval: 100ms, detect_multiplier: 3, format: seed, dscp: [10]}
+	EOF
+	daemon_start mon "$TEST_TMP/esprit.yaml"
+	wait_until 's("noesp4")["state"] == "down" and s("noesp6")["state"] == "down" and s("std6")["state"] == "up" and s("std6seed", 10)["state"] == "down"' 10
+	status_json
+	assert_eq "esp-unsupported esp-unsupported none no-reply" \
+		"$(sj '" ".join([s("noesp4")["reason"], s("noesp6")["reason"], s("std6")["reason"], s("std6seed", 10)["reason"]])')" \
+		"reasons"
+	assert_eq "Destination Protocol Unreachable from $R4" \
+		"$(sj 's("noesp4")["reason_detail"]')" "IPv4 evidence"
+	assert_eq "Parameter problem: unrecognized Next Header from fc00:21:4::1" \
+		"$(sj 's("noesp6")["reason_detail"]')" "IPv6 evidence"
+	assert_eq "subtyped seed" \
+		"$(sj 's("std6")["format"] + " " + s("std6seed", 10)["format"]')" "forms"
+	assert_eq True "$(sj 's("std6")["received"] >= 3 and s("std6")["rtt_ns"]["min"] > 0')" \
+		"the standard peer answers, and is timed"
+	log_has "peer noesp4 dscp 0 \\($R4\\): reason none -> esp-unsupported: Destination Protocol Unreachable from $R4" \
+		"the diagnosis logged"
+	log_has "peer noesp4 dscp 0 \\($R4\\): init -> down \\(.*; esp-unsupported: Destination Protocol Unreachable" \
+		"the state change logged with it"
+	sleep 0.5
+	grep -qx "noesp4 down esp-unsupported Destination Protocol Unreachable from $R4" "$TEST_TMP/hooks" ||
+		fail "hook environment (IPv4)"
+	grep -qx "noesp6 down esp-unsupported Parameter problem: unrecognized Next Header from fc00:21:4::1" "$TEST_TMP/hooks" ||
+		fail "hook environment (IPv6)"
+	grep -qx "std6 up none " "$TEST_TMP/hooks" || fail "hook environment (up)"
+	grep -qx "std6seed down no-reply no reply within the detection time, no ICMP error" "$TEST_TMP/hooks" ||
+		fail "hook environment (no reply)"
+	ns mon curl -sS -o "$TEST_TMP/metrics" http://127.0.0.1:9556/metrics
+	grep '^esprit_peer_reason' "$TEST_TMP/metrics"
+	for want in 'noesp4.*reason="esp-unsupported"} 1' 'noesp6.*reason="esp-unsupported"} 1' \
+		'std6",.*reason="none"} 1' 'std6seed.*reason="no-reply"} 1' \
+		'noesp4.*reason="none"} 0'; do
+		grep -Eq "^esprit_peer_reason\{peer=\"$want$" "$TEST_TMP/metrics" ||
+			fail "metrics: no esprit_peer_reason{peer=\"$want"
+	done
 	daemon_stop TERM
 	assert_eq 0 "$DAEMON_RC" "exit status"
 }

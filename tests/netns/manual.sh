@@ -148,6 +148,7 @@ test_bash_completion() {
 	# subcommands and their words
 	offers "responder subcommands" esprit responder "" :: show set allow local
 	offers "responder keys" esprit responder set "" :: enabled formats rate ttl spi-request local-only capture
+	offers "ping forms" esprit ping --format "" :: subtyped seed empty
 	offers "responder values" esprit responder set enabled "" :: on off
 	offers "allow words" esprit responder allow "" :: add del list clear
 	offers "local words" esprit responder local "" :: add del list sync clear

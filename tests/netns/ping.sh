@@ -81,8 +81,10 @@ test_raw_path_ipv4() {
 	setup_raw_path
 	run_ping cli -c 5 -i 0.2 -W 3 "$RESP4"
 	assert_eq 0 "$PING_RC" "exit status"
-	out_has "^ESP PING $RESP4 \($RESP4\) from $CLI4 c0: 56 data bytes, ident 0x[0-9a-f]{4}$" \
+	out_has "^ESP PING $RESP4 \($RESP4\) from $CLI4 c0: subtyped form, 56 data bytes, ident 0x[0-9a-f]{4}$" \
 		"header"
+	out_has "^requests: timed by the kernel as they leave \(SO_TIMESTAMPING\)$" \
+		"send times"
 	out_has "^replies: raw socket with kernel receive timestamps \(esprit's XDP program is not attached to c0\)$" \
 		"receive path"
 	expect_replies "$RESP4" 5
@@ -179,14 +181,7 @@ test_exit_1_when_responder_detached() {
 # -W after the last request, then gives up.
 test_exit_1_when_replies_are_dropped() {
 	setup_raw_path
-	ns cli nft -f - <<-EOF
-		table netdev blackhole {
-			chain in {
-				type filter hook ingress device c0 priority 0;
-				meta l4proto esp drop
-			}
-		}
-	EOF
+	nft_netdev cli c0 ingress blackhole "meta l4proto esp drop"
 	local start=$SECONDS
 	run_ping cli -c 2 -i 0.2 -W 2 "$RESP4"
 	assert_eq 1 "$PING_RC" "exit status"
@@ -198,14 +193,7 @@ test_exit_1_when_replies_are_dropped() {
 # Requests dropped on the prober's egress: the send fails, said per request.
 test_exit_1_when_requests_cannot_leave() {
 	setup_raw_path
-	ns cli nft -f - <<-EOF
-		table netdev blackhole {
-			chain out {
-				type filter hook egress device c0 priority 0;
-				meta l4proto esp drop
-			}
-		}
-	EOF
+	nft_netdev cli c0 egress blackhole "meta l4proto esp drop"
 	run_ping cli -c 2 -i 0.2 -W 30 "$RESP6"
 	assert_eq 1 "$PING_RC" "exit status"
 	out_has "^seq=1: cannot send: No buffer space available$" "send error"
@@ -309,11 +297,18 @@ test_dscp_and_format_on_the_wire() {
 		"request DSCP on the wire"
 	assert_eq "46 46 46 34 34 34" "$(sniffed "$cap" 8 dscp | xargs)" \
 		"reply DSCP on the wire"
-	assert_eq "True True True True True True" \
-		"$(sniffed "$cap" 7 seed | xargs)" "seed format (NH 59, padding)"
+	assert_eq "subtyped subtyped subtyped subtyped subtyped subtyped" \
+		"$(sniffed "$cap" 7 form | xargs)" "requests sub-typed"
+	assert_eq "2 2 2 2 2 2" "$(sniffed "$cap" 7 subtype | xargs)" \
+		"Sub-Type 2"
+	assert_eq "0 0 0 0 0 0" "$(sniffed "$cap" 7 flags | xargs)" "no R"
 	assert_eq "1 2 3 1 2 3" "$(sniffed "$cap" 7 seq | xargs)" "Sequence"
 	assert_eq "1 2 3 1 2 3" "$(sniffed "$cap" 7 esp_seq | xargs)" \
 		"ESP sequence number"
+	assert_eq "3 3 3 3 3 3" "$(sniffed "$cap" 8 subtype | xargs)" \
+		"replies: Sub-Type 3"
+	assert_eq "0 0 0 0 0 0" "$(sniffed "$cap" 8 esp_seq | xargs)" \
+		"replies: ESP sequence number 0"
 	assert_eq "56 56 56 56 56 56" "$(sniffed "$cap" 7 data_len | xargs)" \
 		"Data length"
 	ident=$(printf '%d' "0x$(grep -Eo 'ident 0x[0-9a-f]{4}' "$PING_OUT" |
@@ -322,13 +317,124 @@ test_dscp_and_format_on_the_wire() {
 		"$(sniffed "$cap" 7 ident | tail -3 | xargs)" "Identifier"
 }
 
+# --format seed and empty keep the older forms; --return-spi sets R.
+test_formats_and_return_spi_on_the_wire() {
+	local cap=$TEST_TMP/sniff.json
+	setup_raw_path
+	start_sniffer "$cap"
+	run_ping cli -c 2 -i 0.2 -W 3 --format seed "$RESP4"
+	assert_eq 0 "$PING_RC" "exit status (seed)"
+	out_has ": seed form, 56 data bytes, ident" "header (seed)"
+	expect_replies "$RESP4" 2
+	run_ping cli -c 2 -i 0.2 -W 3 --format empty "$RESP6"
+	assert_eq 0 "$PING_RC" "exit status (empty)"
+	out_has ": empty form, 0 data bytes$" "header (empty): no ident"
+	out_has "^replies: raw socket .*the empty form carries no Identifier" \
+		"receive path (empty)"
+	out_has "^12 bytes from $RESP6: seq=1 ttl=64 time=" "empty reply 1"
+	out_has "^12 bytes from $RESP6: seq=2 ttl=64 time=" "empty reply 2"
+	run_ping cli -c 1 -W 3 --return-spi 0xdeadbeef -s 20 "$RESP4"
+	assert_eq 0 "$PING_RC" "exit status (return SPI)"
+	out_has "return SPI 0xdeadbeef" "header (return SPI)"
+	out_has "^36 bytes from $RESP4: seq=1 " "the reply has no return SPI"
+	sleep 1
+	cat "$cap"
+	assert_eq "seed seed empty empty subtyped" \
+		"$(sniffed "$cap" 7 form | xargs)" "request forms"
+	assert_eq "seed seed empty empty subtyped" \
+		"$(sniffed "$cap" 8 form | xargs)" "reply forms"
+	assert_eq "1 2 1 2 0" "$(sniffed "$cap" 8 esp_seq | xargs)" \
+		"seed and empty replies copy the ESP sequence number, 0 sub-typed"
+	assert_eq "128 0" "$(sniffed "$cap" 7 flags | tail -1) $(sniffed "$cap" 8 flags | tail -1)" \
+		"R in the request, not in the reply"
+	assert_eq 3735928559 "$(sniffed "$cap" 7 return_spi | tail -1)" \
+		"return SPI on the wire"
+	run_ping cli -c 1 --format seed --return-spi 1 "$RESP4"
+	assert_eq 2 "$PING_RC" "--return-spi with the seed form"
+	out_has "only the sub-typed form carries a return SPI" "message"
+	run_ping cli -c 1 --format empty -s 20 "$RESP4"
+	assert_eq 2 "$PING_RC" "-s with the empty form"
+	out_has "the empty form carries no Data" "message"
+	run_ping cli -c 1 --format plain "$RESP4"
+	assert_eq 2 "$PING_RC" "unknown form"
+	out_has "the format is subtyped, seed or empty, not 'plain'" "message"
+}
+
+# A peer that speaks only the sub-typed form, as the Linux kernel and
+# strongSwan do: esprit ping gets its replies by default, on both receive
+# paths; in the seed form it gets nothing, and no error either.
+standard_peer() { # PATH ADDR
+	topo_pair
+	subtyped_peer resp r0 "$RESP4" "$RESP6"
+	if [ "$1" = xdp ]; then
+		ns cli "$ESPRIT" attach c0
+	else
+		xdp_pass cli c0
+	fi
+	run_ping cli -c 3 -i 0.2 -W 3 "$2"
+	assert_eq 0 "$PING_RC" "exit status"
+	expect_replies "$2" 3
+	if [ "$1" = xdp ]; then
+		out_has "^replies: taken in XDP" "receive path"
+	else
+		out_has "^replies: raw socket" "receive path"
+	fi
+	run_ping cli -c 2 -i 0.2 -W 1 --format seed "$2"
+	assert_eq 1 "$PING_RC" "exit status, seed form"
+	out_has "^2 packets transmitted, 0 received, 100% packet loss" \
+		"the seed form goes unanswered"
+	out_lacks "^From " "without an error"
+	cat "$TEST_TMP/subtyped_peer.log"
+	assert_eq 3 "$(grep -c ': answered$' "$TEST_TMP/subtyped_peer.log")" \
+		"requests the peer answered"
+	assert_eq 2 "$(grep -c ': dropped$' "$TEST_TMP/subtyped_peer.log")" \
+		"requests the peer dropped"
+}
+
+test_standard_peer_ipv4_raw_path() {
+	standard_peer raw "$RESP4"
+}
+
+test_standard_peer_ipv6_xdp_path() {
+	standard_peer xdp "$RESP6"
+}
+
+test_standard_peer_ipv6_raw_path() {
+	standard_peer raw "$RESP6"
+}
+
+test_standard_peer_ipv4_xdp_path() {
+	standard_peer xdp "$RESP4"
+}
+
+# Times run from the kernel's transmit stamp to the receive stamp: none is
+# zero or below what a veth round trip takes, on either path.
+rtt_floor() { # ADDR
+	run_ping cli -c 50 -i 0.01 -W 3 "$1"
+	assert_eq 0 "$PING_RC" "exit status"
+	out_has "^requests: timed by the kernel as they leave" "send times"
+	out_lacks "keys no transmit timestamps" "kernel stamps in use"
+	out_lacks "time=0\.000 ms" "no zero round trip"
+	out_lacks "time=\?" "no reply before its request"
+	out_has "^rtt min/avg/max/mdev = 0\.0*[1-9][0-9]*/" "minimum above 0"
+}
+
+test_rtt_floor_both_paths() {
+	setup_raw_path
+	rtt_floor "$RESP4"
+	ns cli ip link set dev c0 xdp off
+	ns cli "$ESPRIT" attach c0
+	rtt_floor "$RESP6"
+	out_has "^replies: taken in XDP" "receive path"
+}
+
 test_size_respected() {
 	local cap=$TEST_TMP/sniff.json
 	setup_raw_path
 	start_sniffer "$cap"
 	run_ping cli -c 2 -i 0.2 -W 3 -s 1000 "$RESP4"
 	assert_eq 0 "$PING_RC" "exit status"
-	out_has ": 1000 data bytes, ident" "header"
+	out_has ": subtyped form, 1000 data bytes, ident" "header"
 	assert_eq 2 "$(out_count "^1016 bytes from $RESP4: seq=[12] ")" \
 		"reply lines with 1016 ESP bytes"
 	run_ping cli -c 2 -i 0.2 -W 3 -s 16 "$RESP6"
@@ -389,7 +495,7 @@ for line in open(sys.argv[1]):
 	assert_eq 1 "$(out_count "seq=2 ttl=64 time=[0-9.]+ ms \(DUP!\)$")" \
 		"the replay is a duplicate"
 	assert_eq $((got + 1)) "$(out_count " bytes from ")" "reply lines"
-	out_has "^ignored: 3 with a bad tag, 0 stale, 2 foreign \(another Identifier or source\)$" \
+	out_has "^ignored: 3 with a bad tag, 0 stale, 2 foreign \(another Identifier, form or source\), 0 malformed$" \
 		"ignored replies"
 }
 

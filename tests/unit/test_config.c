@@ -99,6 +99,17 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg.peers[0].size, CONFIG_DEFAULT_DATA_SIZE);
 	CU_ASSERT_EQUAL(cfg.peers[0].dscp_count, 1);
 	CU_ASSERT_EQUAL(cfg.peers[0].dscp[0], 0);
+	CU_ASSERT_EQUAL(cfg.peers[0].format, ESPRIT_ECHO_FMT_SUBTYPED);
+	config_free(&cfg);
+
+	err = load("peers:\n"
+		   "  - {name: a, address: 192.0.2.1, format: seed}\n"
+		   "  - {name: b, address: 192.0.2.2, format: empty}\n",
+		   &cfg);
+	CU_ASSERT_STRING_EQUAL_FATAL(err, "");
+	CU_ASSERT_EQUAL(cfg.peers[0].format, ESPRIT_ECHO_FMT_SEED);
+	CU_ASSERT_EQUAL(cfg.peers[1].format, ESPRIT_ECHO_FMT_EMPTY);
+	CU_ASSERT_EQUAL(cfg.peers[1].size, 0);
 	config_free(&cfg);
 
 	err = load("", &cfg);
@@ -181,6 +192,15 @@ static void test_errors_name_line_and_key(void)
 							"responder.allow[0]: "
 							"'10.0.0.1/8' has host "
 							"bits"},
+		{"peers:\n  - {name: a, address: 192.0.2.1, format: plain}\n",
+		 ":2: peers[0].format: expected subtyped, seed or empty"},
+		{"peers:\n  - {name: a, address: 192.0.2.1, format: empty,\n"
+		 "     size: 32}\n",
+		 ":3: peers[0].size: the empty form carries no Data"},
+		{"peers:\n  - {name: a, address: 192.0.2.1, format: empty,\n"
+		 "     dscp: [0, 46]}\n",
+		 ":3: peers[0].dscp: the empty form carries no Identifier: one "
+		 "class per peer"},
 		{"responder:\n  spi_request: 8\n", ":2: responder: "
 						   "spi-request and spi-reply "
 						   "are both 8"},

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Which replies a probe stream believes: its own, once (then duplicates),
- * and never forged, foreign or stale ones.
+ * and never forged, foreign or stale ones; and how long they took: from
+ * when the request left to when the reply arrived.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,8 +38,10 @@ static void fresh_with(const struct echo_key *k, uint32_t window,
 		       uint64_t timeout_ns)
 {
 	ping_session_free(s);
-	CU_ASSERT_EQUAL_FATAL(
-		ping_session_init(s, k, IDENT, &target, window, timeout_ns), 0);
+	CU_ASSERT_EQUAL_FATAL(ping_session_init(s, k, ESPRIT_ECHO_FMT_SUBTYPED,
+						IDENT, &target, window,
+						timeout_ns),
+			      0);
 }
 
 static void fresh(void)
@@ -212,27 +215,116 @@ static void test_sequence_wraps(void)
 	CU_ASSERT_EQUAL(rtt, 100000 - (1000 + 69999));
 }
 
-static void test_reply_before_send_clamps(void)
+/*
+ * By the clocks, a reply before its request left: counted as received,
+ * but no sample; a bug of the clocks, not a round trip.
+ */
+static void test_reply_before_send_untimed(void)
 {
 	struct esprit_echo_reply_event ev;
 	uint64_t rtt = 1;
 
 	fresh();
 	ev = send_and_echo(5000, 4000);
-	CU_ASSERT_EQUAL(ping_session_reply(s, &ev, &rtt), REPLY_OK);
+	CU_ASSERT_EQUAL(ping_session_reply(s, &ev, &rtt), REPLY_UNTIMED);
 	CU_ASSERT_EQUAL(rtt, 0);
+	CU_ASSERT_EQUAL(s->received, 1);
+	CU_ASSERT_EQUAL(s->untimed, 1);
+	CU_ASSERT_EQUAL(s->rtt.count, 0);
+	ev = send_and_echo(6000, 6000); /* a zero round trip: no sample */
+	CU_ASSERT_EQUAL(ping_session_reply(s, &ev, &rtt), REPLY_UNTIMED);
+	CU_ASSERT_EQUAL(s->rtt.count, 0);
+}
+
+/*
+ * The kernel's transmit stamp replaces the time read before the send, for
+ * the request it names and while no reply has come; the stamp in Data
+ * stays what identifies the request.
+ */
+static void test_transmit_time(void)
+{
+	struct esprit_echo_reply_event a, b;
+	uint64_t rtt = 0;
+
+	fresh_with(&key, 64, 0);
+	a = send_and_echo(1000, 9000);
+	b = send_and_echo(2000, 9500);
+	ping_session_sent(s, 1, 1500);
+	ping_session_sent(s, 2, 2600);
+	ping_session_sent(s, 3, 100); /* not sent yet: ignored */
+	ping_session_sent(s, 0, 100); /* no such request */
+	CU_ASSERT_EQUAL(ping_session_reply(s, &a, &rtt), REPLY_OK);
+	CU_ASSERT_EQUAL(rtt, 9000 - 1500);
+	ping_session_sent(s, 1, 8999); /* answered already: ignored */
+	a.rx_ns = 9100;
+	CU_ASSERT_EQUAL(ping_session_reply(s, &a, &rtt), REPLY_DUPLICATE);
+	CU_ASSERT_EQUAL(rtt, 9100 - 1500);
+	CU_ASSERT_EQUAL(ping_session_reply(s, &b, &rtt), REPLY_OK);
+	CU_ASSERT_EQUAL(rtt, 9500 - 2600);
+	for (int i = 0; i < 64; i++)
+		send_and_echo(3000 + (uint64_t)i, 0);
+	ping_session_sent(s, 2, 1); /* out of the window: ignored */
+	CU_ASSERT_EQUAL(s->rtt.min_ns, 6900);
+}
+
+/* An empty-form reply (docs/protocols.md §1.3) by its ESP sequence number. */
+static struct esprit_echo_reply_event empty_reply(uint32_t esp_seq,
+						  uint64_t rx_ns)
+{
+	struct esprit_echo_reply_event ev = {
+		.type = ESPRIT_EV_ECHO_REPLY,
+		.format = ESPRIT_ECHO_FMT_EMPTY,
+		.esp_seq = esp_seq,
+		.rx_ns = rx_ns,
+		.src = target,
+	};
+
+	return ev;
+}
+
+static void test_empty_form(void)
+{
+	struct esprit_echo_reply_event ev;
+	uint64_t rtt = 0;
+
+	ping_session_free(s);
+	CU_ASSERT_EQUAL_FATAL(ping_session_init(s, &key, ESPRIT_ECHO_FMT_EMPTY,
+						0, &target, 16, 0),
+			      0);
+	for (int i = 0; i < 3; i++)
+		ping_session_next(s, 1000 * (uint64_t)(i + 1), NULL);
+	ev = empty_reply(2, 2700);
+	CU_ASSERT_EQUAL(ping_session_reply(s, &ev, &rtt), REPLY_OK);
+	CU_ASSERT_EQUAL(rtt, 700);
+	CU_ASSERT_EQUAL(s->reply_index, 2);
+	CU_ASSERT_EQUAL(ping_session_reply(s, &ev, &rtt), REPLY_DUPLICATE);
+	ev = empty_reply(4, 5000); /* not sent */
+	CU_ASSERT_EQUAL(ping_session_reply(s, &ev, &rtt), REPLY_STALE);
+	/* a reply with an Identifier is no answer to an empty request */
+	ev = empty_reply(3, 5000);
+	ev.format = ESPRIT_ECHO_FMT_SUBTYPED;
+	CU_ASSERT_EQUAL(ping_session_reply(s, &ev, &rtt), REPLY_FOREIGN);
+	/* nor is an empty reply one to a sub-typed request */
+	fresh();
+	send_and_echo(1000, 0);
+	ev = empty_reply(1, 2000);
+	CU_ASSERT_EQUAL(ping_session_reply(s, &ev, &rtt), REPLY_FOREIGN);
+	CU_ASSERT_EQUAL(s->received, 0);
 }
 
 static void test_window_must_be_power_of_two(void)
 {
 	struct ping_session t;
 
-	CU_ASSERT_EQUAL(ping_session_init(&t, &key, IDENT, &target, 48, 0),
+	CU_ASSERT_EQUAL(ping_session_init(&t, &key, ESPRIT_ECHO_FMT_SEED, IDENT,
+					  &target, 48, 0),
 			-EINVAL);
-	CU_ASSERT_EQUAL(ping_session_init(&t, &key, IDENT, &target,
-					  2 * PING_WINDOW_MAX, 0),
+	CU_ASSERT_EQUAL(ping_session_init(&t, &key, ESPRIT_ECHO_FMT_SEED, IDENT,
+					  &target, 2 * PING_WINDOW_MAX, 0),
 			-EINVAL);
-	CU_ASSERT_EQUAL(ping_session_init(&t, &key, IDENT, &target, 64, 0), 0);
+	CU_ASSERT_EQUAL(ping_session_init(&t, &key, ESPRIT_ECHO_FMT_SEED, IDENT,
+					  &target, 64, 0),
+			0);
 	CU_ASSERT_EQUAL(t.window, 64);
 	ping_session_free(&t);
 }
@@ -309,8 +401,10 @@ TEST_SUITE(ping_session) = {
 			{"stale_seq", test_stale_seq},
 			{"unsent_seq_is_stale", test_unsent_seq_is_stale},
 			{"sequence_wraps", test_sequence_wraps},
-			{"reply_before_send_clamps",
-			 test_reply_before_send_clamps},
+			{"reply_before_send_untimed",
+			 test_reply_before_send_untimed},
+			{"transmit_time", test_transmit_time},
+			{"empty_form", test_empty_form},
 			{"window_must_be_power_of_two",
 			 test_window_must_be_power_of_two},
 			{"settled_at_deadline", test_settled_at_deadline},

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * esprit ping: ESP Echo Requests from a raw socket, replies taken in XDP
- * (ring buffer, bpf_ktime_get_ns) when esprit's program runs on the
- * receiving interface with capture on, else read from the raw socket with
- * kernel timestamps. Output and exit codes follow iputils ping.
+ * esprit ping: ESP Echo Requests (sub-typed by default) from a raw socket,
+ * timed by the kernel as they leave; replies taken in XDP (ring buffer,
+ * bpf_ktime_get_ns) when esprit's program runs on the receiving interface
+ * with capture on, else read from the raw socket with kernel timestamps.
+ * Output and exit codes follow iputils ping.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,7 +52,9 @@ struct ping_run {
 	size_t packet_cap;
 	uint64_t send_errors;
 	uint64_t icmp_errors;
+	uint64_t malformed; /* replies in no form, on the raw socket */
 	uint64_t start_ns;
+	bool tx_stamps; /* the kernel times requests as they leave */
 	bool reply_via_raw; /* set while handling a raw-socket reply */
 };
 
@@ -137,7 +140,9 @@ static int open_socket(struct ping_run *run)
 	struct sockaddr_storage src;
 	socklen_t len = sizeof(src);
 	size_t ip_hdr = run->family == AF_INET ? 20 : 40;
-	size_t size = ip_hdr + echo_seed_len(run->opt.data_len);
+	size_t size = ip_hdr + echo_request_len(run->opt.format,
+						run->opt.data_len,
+						run->opt.has_return_spi);
 	const char *step;
 	int mtu;
 
@@ -171,27 +176,45 @@ static int open_socket(struct ping_run *run)
 	return 0;
 }
 
+/* The echo Sequence; in the empty form, the ESP sequence number's low bits. */
+static unsigned int reply_seq(const struct esprit_echo_reply_event *ev)
+{
+	return ev->format == ESPRIT_ECHO_FMT_EMPTY ? (uint16_t)ev->esp_seq
+						   : ev->seq;
+}
+
 static void print_reply(struct ping_run *run,
 			const struct esprit_echo_reply_event *ev,
 			uint64_t rtt_ns, bool dup)
 {
 	if (run->opt.quiet)
 		return;
-	printf("%zu bytes from %s: seq=%u ttl=%u time=%.3f ms%s%s%s\n",
-	       echo_seed_len(ev->data_len), run->dst_str, ev->seq, ev->ttl,
-	       (double)rtt_ns / 1e6,
+	printf("%zu bytes from %s: seq=%u ttl=%u ",
+	       echo_request_len(ev->format, ev->data_len, false), run->dst_str,
+	       reply_seq(ev), ev->ttl);
+	if (rtt_ns)
+		printf("time=%.3f ms", (double)rtt_ns / 1e6);
+	else
+		printf("time=? (received before it was sent, by the clocks)");
+	printf("%s%s%s\n",
 	       ev->data_len < run->opt.data_len ? " (truncated)" : "",
 	       dup ? " (DUP!)" : "",
 	       run->reader && run->reply_via_raw ? " (raw socket)" : "");
 }
+
+static void drain_errors(struct ping_run *run);
 
 static void handle_reply(void *ctx, const struct esprit_echo_reply_event *ev)
 {
 	struct ping_run *run = ctx;
 	uint64_t rtt_ns = 0;
 
+	/* The request's transmit time is queued before it left the host:
+	 * take it before timing its reply. */
+	drain_errors(run);
 	switch (ping_session_reply(run->session, ev, &rtt_ns)) {
 	case REPLY_OK:
+	case REPLY_UNTIMED:
 		print_reply(run, ev, rtt_ns, false);
 		break;
 	case REPLY_DUPLICATE:
@@ -209,6 +232,12 @@ static void choose_receive_path(struct ping_run *run)
 	char err[256];
 	int e;
 
+	if (run->opt.format == ESPRIT_ECHO_FMT_EMPTY) {
+		snprintf(run->path_note, sizeof(run->path_note),
+			 "the empty form carries no Identifier for XDP to "
+			 "match");
+		return;
+	}
 	if (echo_capture_maps(run->ifindex, run->ifname, &run->maps,
 			      run->path_note, sizeof(run->path_note)))
 		return;
@@ -326,33 +355,57 @@ static int setup_loop(struct ping_run *run)
 static void send_request(struct ping_run *run)
 {
 	uint64_t now = monotonic_ns();
-	uint16_t seq = ping_session_next(run->session, now, run->data);
-	size_t len = echo_seed_build(run->packet, run->packet_cap,
-				     ESPRIT_DEFAULT_SPI_REQUEST,
-				     (uint32_t)run->session->transmitted,
-				     run->ident, seq, run->data,
-				     run->opt.data_len);
+	uint16_t seq = ping_session_next(
+		run->session, now,
+		run->opt.format == ESPRIT_ECHO_FMT_EMPTY ? NULL : run->data);
+	uint64_t index = run->session->transmitted;
+	struct echo_request_spec req = {
+		.format = run->opt.format,
+		.spi = ESPRIT_DEFAULT_SPI_REQUEST,
+		.esp_seq = (uint32_t)index,
+		.ident = run->ident,
+		.seq = seq,
+		.has_return_spi = run->opt.has_return_spi,
+		.return_spi = run->opt.return_spi,
+		.data = run->data,
+		.data_len = run->opt.data_len,
+	};
+	size_t len = echo_request_build(run->packet, run->packet_cap, &req);
+	uint32_t key = (uint32_t)index;
+	int rc;
 
 	if (!run->start_ns)
 		run->start_ns = now;
-	if (send(run->sock, run->packet, len, 0) < 0) {
+	/* Until the kernel's stamp comes: as close to the send as we get. */
+	ping_session_sent(run->session, index, monotonic_ns());
+	rc = echo_socket_send(run->sock, run->family, run->packet, len, NULL, 0,
+			      -1, run->tx_stamps ? &key : NULL);
+	if (rc == ECHO_SENT_UNSTAMPED && run->tx_stamps) {
+		run->tx_stamps = false;
+		if (!run->opt.quiet)
+			printf("note: this kernel keys no transmit timestamps "
+			       "(Linux 6.13 does); send times are read just "
+			       "before each send\n");
+	}
+	if (rc < 0) {
 		run->send_errors++;
 		if (!run->opt.quiet)
-			printf("seq=%u: cannot send: %s\n", seq,
-			       strerror(errno));
+			printf("seq=%u: cannot send: %s\n", seq, strerror(-rc));
 	}
 }
 
 static void report_error(struct ping_run *run, const struct icmp_error *e)
 {
 	char from[ADDR_STRLEN], what[128];
+	struct icmp_quote q;
 	unsigned int seq;
 
-	if (e->quoted && e->ident != run->ident)
+	icmp_error_quote(e, run->opt.format, &q);
+	if (q.has_ident && q.ident != run->ident)
 		return;
-	if (!e->quoted && !e->has_esp_seq)
+	if (!q.has_ident && !q.has_esp_seq)
 		return;
-	seq = e->quoted ? e->seq : (uint16_t)e->esp_seq;
+	seq = q.has_ident ? q.seq : (uint16_t)q.esp_seq;
 	run->icmp_errors++;
 	if (run->opt.quiet)
 		return;
@@ -365,13 +418,28 @@ static void report_error(struct ping_run *run, const struct icmp_error *e)
 		printf("seq=%u %s\n", seq, what);
 }
 
+/* The request a transmit stamp's key (its number's low 32 bits) names. */
+static void take_tx_stamp(struct ping_run *run, const struct echo_tx_stamp *ts)
+{
+	uint64_t sent = run->session->transmitted;
+
+	ping_session_sent(run->session,
+			  sent - (uint32_t)((uint32_t)sent - ts->key),
+			  ts->tx_ns);
+}
+
 static void drain_errors(struct ping_run *run)
 {
+	struct echo_tx_stamp ts;
 	struct icmp_error e;
 	int rc;
 
-	while ((rc = echo_socket_recv_error(run->sock, &e)) == 1)
-		report_error(run, &e);
+	while ((rc = echo_socket_recv_error(run->sock, &e, &ts)) > 0) {
+		if (rc == ECHO_ERRQ_TX_STAMP)
+			take_tx_stamp(run, &ts);
+		else
+			report_error(run, &e);
+	}
 	if (rc != -EAGAIN && rc != -EWOULDBLOCK)
 		warnmsg("error queue: %s", strerror(-rc));
 }
@@ -384,8 +452,10 @@ static void drain_socket(struct ping_run *run)
 	run->reply_via_raw = true;
 	for (;;) {
 		rc = echo_socket_recv(run->sock, run->family, &ev);
-		if (rc == 1)
+		if (rc == ECHO_RECV_REPLY)
 			handle_reply(run, &ev);
+		if (rc == ECHO_RECV_MALFORMED)
+			run->malformed++;
 		if (rc == -EAGAIN || rc == -EWOULDBLOCK)
 			break;
 		/* A pending ICMP error is reported once per read; a socket
@@ -455,12 +525,18 @@ static void print_summary(const struct ping_run *run)
 		       (double)s->rtt.min_ns / 1e6, s->rtt.mean_ns / 1e6,
 		       (double)s->rtt.max_ns / 1e6,
 		       rtt_stats_mdev_ns(&s->rtt) / 1e6);
-	if (s->bad_tag || s->stale || s->foreign)
+	if (s->untimed)
+		printf("%llu received before they were sent, by the clocks: "
+		       "not timed\n",
+		       (unsigned long long)s->untimed);
+	if (s->bad_tag || s->stale || s->foreign || run->malformed)
 		printf("ignored: %llu with a bad tag, %llu stale, %llu foreign "
-		       "(another Identifier or source)\n",
+		       "(another Identifier, form or source), %llu "
+		       "malformed\n",
 		       (unsigned long long)s->bad_tag,
 		       (unsigned long long)s->stale,
-		       (unsigned long long)s->foreign);
+		       (unsigned long long)s->foreign,
+		       (unsigned long long)run->malformed);
 	if (drops)
 		printf("ring buffer: %llu replies lost (esprit_rb_drops slot "
 		       "%d)\n",
@@ -507,16 +583,17 @@ static int prepare(struct ping_run *run)
 		return -1;
 	}
 	run->session = calloc(1, sizeof(*run->session));
-	run->data = malloc(run->opt.data_len);
-	run->packet_cap = echo_seed_len(run->opt.data_len);
+	run->data = malloc(run->opt.data_len ? run->opt.data_len : 1);
+	run->packet_cap = echo_request_len(run->opt.format, run->opt.data_len,
+					   run->opt.has_return_spi);
 	run->packet = malloc(run->packet_cap);
 	if (!run->session || !run->data || !run->packet) {
 		errmsg("out of memory");
 		return -1;
 	}
 	addr_from_sockaddr((struct sockaddr *)&run->dst, &target);
-	err = ping_session_init(run->session, &key, run->ident, &target,
-				PING_WINDOW, 0);
+	err = ping_session_init(run->session, &key, run->opt.format, run->ident,
+				&target, PING_WINDOW, 0);
 	if (err) {
 		errmsg("cannot set up the session: %s", strerror(-err));
 		free(run->session);
@@ -536,6 +613,7 @@ static int prepare(struct ping_run *run)
 int cmd_ping(int argc, char **argv)
 {
 	struct ping_run run = {.sock = -1,
+			       .tx_stamps = true,
 			       .loop = {.epfd = -1},
 			       .signals = {.fd = -1},
 			       .tick = {.fd = -1}};
@@ -557,14 +635,20 @@ int cmd_ping(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (prepare(&run))
 		goto out;
-	printf("ESP PING %s (%s) from %s %s: %zu data bytes, ident 0x%04x",
+	printf("ESP PING %s (%s) from %s %s: %s form, %zu data bytes",
 	       run.opt.host, run.dst_str, run.src_str, run.ifname,
-	       run.opt.data_len, run.ident);
+	       echo_format_name(run.opt.format), run.opt.data_len);
+	if (run.opt.format != ESPRIT_ECHO_FMT_EMPTY)
+		printf(", ident 0x%04x", run.ident);
+	if (run.opt.has_return_spi)
+		printf(", return SPI 0x%x", run.opt.return_spi);
 	if (run.opt.dscp)
 		printf(", DSCP %u", run.opt.dscp);
 	printf("\nreplies: %s%s%s\n",
 	       run.reader ? "" : "raw socket with kernel receive timestamps (",
 	       run.path_note, run.reader ? "" : ")");
+	printf("requests: timed by the kernel as they leave "
+	       "(SO_TIMESTAMPING)\n");
 	if (run_loop(&run))
 		goto out;
 	print_summary(&run);

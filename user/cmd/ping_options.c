@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "cmd/ping_options.h"
+#include "echo/packet.h"
 #include "lib/options.h"
 #include "lib/parse.h"
 
@@ -13,10 +14,11 @@ void ping_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: esprit ping [-c N] [-i SEC] [-s SIZE] [-Q DSCP] "
-		"[-W SEC] [-I DEV] [-4|-6] [-q] HOST\n"
-		"  Sends ESP Echo Requests (SPI 7, seed format) to HOST and "
-		"prints\n"
-		"  each reply and a summary, as ping does.\n"
+		"[-W SEC] [-I DEV] [-4|-6] [-q]\n"
+		"                   [--format FORM] [--return-spi SPI] HOST\n"
+		"  Sends ESP Echo Requests (SPI 7) to HOST and prints each "
+		"reply and a\n"
+		"  summary, as ping does.\n"
 		"  -c N      stop after N requests (default: until "
 		"interrupted)\n"
 		"  -i SEC    interval between requests (default 1, at "
@@ -32,14 +34,47 @@ void ping_usage(FILE *out)
 		"  -I DEV    send from interface DEV and take replies there\n"
 		"  -4, -6    resolve HOST to an IPv4 / IPv6 address only\n"
 		"  -q        print only the summary\n"
+		"  --format FORM  subtyped (default: the form the IETF draft "
+		"and the\n"
+		"            Linux and strongSwan implementations speak), "
+		"seed, "
+		"or\n"
+		"            empty (no Identifier or Data: replies matched by "
+		"ESP\n"
+		"            sequence number, raw socket only, not proven "
+		"genuine)\n"
+		"  --return-spi SPI  set flag R with this return SPI "
+		"(sub-typed only)\n"
 		"Replies are taken in XDP when esprit's program runs on the "
 		"receiving\n"
 		"interface with capture on, else from a raw socket with "
 		"kernel\n"
-		"timestamps; the first lines say which.\n"
+		"timestamps; the first lines say which. Round-trip times run "
+		"from\n"
+		"the kernel's transmit timestamp to the receive timestamp.\n"
 		"Exit status: 0 if a reply came, 1 if none, 2 on error.\n",
 		PING_DEFAULT_DATA, PING_MIN_DATA, PING_MAX_DATA,
 		ECHO_STAMP_LEN);
+}
+
+static int parse_format(const char *s, void *ctx, char *err, size_t errlen)
+{
+	if (echo_format_parse(s, ctx)) {
+		snprintf(err, errlen,
+			 "the format is subtyped, seed or empty, not '%s'", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_return_spi(const char *s, void *ctx, char *err, size_t errlen)
+{
+	if (parse_u32(s, 1, UINT32_MAX, ctx)) {
+		snprintf(err, errlen,
+			 "a return SPI is 1 to 4294967295 (decimal or 0x...)");
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_count(const char *s, void *ctx, char *err, size_t errlen)
@@ -121,12 +156,16 @@ enum ping_parse_result ping_options_parse(int argc, char **argv,
 					  struct ping_options *o, char *err,
 					  size_t errlen)
 {
-	bool v4 = false, v6 = false;
+	bool v4 = false, v6 = false, size_set = false;
 	const struct cli_option opts[] = {
 		{"count", 'c', "N", .parse = parse_count, .ctx = &o->count},
 		{"interval", 'i', "SEC", .parse = parse_interval,
 		 .ctx = &o->interval_ns},
-		{"size", 's', "SIZE", .parse = parse_size, .ctx = &o->data_len},
+		{"size", 's', "SIZE", .parse = parse_size, .ctx = &o->data_len,
+		 .given = &size_set},
+		{"format", 0, "FORM", .parse = parse_format, .ctx = &o->format},
+		{"return-spi", 0, "SPI", .parse = parse_return_spi,
+		 .ctx = &o->return_spi, .given = &o->has_return_spi},
 		{"dscp", 'Q', "DSCP", .parse = parse_class, .ctx = &o->dscp},
 		{"wait", 'W', "SEC", .parse = parse_wait, .ctx = &o->wait_ns},
 		{"interface", 'I', "DEV", .parse = parse_dev, .ctx = o->dev},
@@ -141,6 +180,7 @@ enum ping_parse_result ping_options_parse(int argc, char **argv,
 	o->interval_ns = PING_DEFAULT_INTERVAL;
 	o->wait_ns = PING_DEFAULT_WAIT;
 	o->data_len = PING_DEFAULT_DATA;
+	o->format = ESPRIT_ECHO_FMT_SUBTYPED;
 	switch (cli_parse(&argc, argv, opts, 0, &c, err, errlen)) {
 	case CLI_HELP:
 		return PING_PARSE_HELP;
@@ -152,6 +192,20 @@ enum ping_parse_result ping_options_parse(int argc, char **argv,
 	if (v4 && v6) {
 		snprintf(err, errlen, "-4 and -6 cannot both be given");
 		return PING_PARSE_ERROR;
+	}
+	if (o->has_return_spi && o->format != ESPRIT_ECHO_FMT_SUBTYPED) {
+		snprintf(err, errlen,
+			 "--return-spi: only the sub-typed form carries a "
+			 "return SPI");
+		return PING_PARSE_ERROR;
+	}
+	if (o->format == ESPRIT_ECHO_FMT_EMPTY) {
+		if (size_set) {
+			snprintf(err, errlen,
+				 "-s: the empty form carries no Data");
+			return PING_PARSE_ERROR;
+		}
+		o->data_len = 0;
 	}
 	o->family = v4 ? AF_INET : v6 ? AF_INET6 : AF_UNSPEC;
 	if (argc == 0) {

@@ -10,6 +10,7 @@
 #include <net/if.h>
 
 #include "echo/stamp.h"
+#include "esprit_echo.h"
 
 #define PING_DEFAULT_DATA     56
 #define PING_MIN_DATA	      ECHO_STAMP_LEN /* the stamp must fit */
@@ -21,6 +22,9 @@
 #define PING_MAX_COUNT	      2147483647UL
 
 struct ping_options {
+	enum esprit_echo_format format; /* default: sub-typed */
+	bool has_return_spi; /* --return-spi: sub-typed with R */
+	uint32_t return_spi;
 	uint64_t count; /* 0: until interrupted */
 	uint64_t interval_ns;
 	uint64_t wait_ns; /* after the last request, for replies still due */

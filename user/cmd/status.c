@@ -78,20 +78,21 @@ static void print_brief(json_t *doc)
 		printf("; ring buffer drops: %lld", (long long)num(info, "ring_"
 									 "drop"
 									 "s"));
-	printf("\n%-16s %-28s %4s %-5s %9s %9s %9s %7s %7s %9s %9s\n", "PEER",
-	       "ADDRESS", "DSCP", "STATE", "SINCE", "SENT", "RECEIVED", "LOSS",
-	       "LOSS1M", "RTT-AVG", "RTT-P99");
+	printf("\n%-16s %-28s %4s %-5s %-15s %9s %9s %9s %7s %7s %9s %9s\n",
+	       "PEER", "ADDRESS", "DSCP", "STATE", "REASON", "SINCE", "SENT",
+	       "RECEIVED", "LOSS", "LOSS1M", "RTT-AVG", "RTT-P99");
 	json_array_foreach(peers, i, p)
 	{
 		json_t *rtt = json_object_get(p, "rtt_ns");
 		char a[32], b[32], c[32], e[32], f[32];
 
-		printf("%-16s %-28s %4lld %-5s %9s %9lld %9lld %7s %7s %9s "
-		       "%9s\n",
+		printf("%-16s %-28s %4lld %-5s %-15s %9s %9lld %9lld %7s %7s "
+		       "%9s %9s\n",
 		       json_string_value(json_object_get(p, "name")),
 		       json_string_value(json_object_get(p, "address")),
 		       (long long)num(p, "dscp"),
 		       json_string_value(json_object_get(p, "state")),
+		       json_string_value(json_object_get(p, "reason")),
 		       duration(json_number_value(json_object_get(p, "since")),
 				a, sizeof(a)),
 		       (long long)num(p, "sent"), (long long)num(p, "received"),
@@ -115,8 +116,15 @@ static void print_detail(json_t *doc)
 		json_t *rtt = json_object_get(p, "rtt_ns");
 		json_t *rx = json_object_get(p, "rx");
 		json_t *ign = json_object_get(p, "ignored");
+		const char *detail = json_string_value(json_object_get(p, "reas"
+									  "on_"
+									  "deta"
+									  "i"
+									  "l"));
 		char t[8][32];
 
+		if (!detail)
+			detail = "";
 		if (i == 0)
 			printf("peer %s\n\taddress: %s\n",
 			       json_string_value(json_object_get(p, "name")),
@@ -127,9 +135,13 @@ static void print_detail(json_t *doc)
 		       json_string_value(json_object_get(p, "state")),
 		       duration(json_number_value(json_object_get(p, "since")),
 				t[0], sizeof(t[0])));
-		printf("\t\tinterval %.1f ms, detect multiplier %lld "
+		printf("\t\treason: %s%s%s%s\n",
+		       json_string_value(json_object_get(p, "reason")),
+		       detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
+		printf("\t\t%s form, interval %.1f ms, detect multiplier %lld "
 		       "(detection %.1f ms), up after %lld, %lld bytes of "
 		       "Data, ident 0x%04llx\n",
+		       json_string_value(json_object_get(p, "format")),
 		       json_number_value(json_object_get(p, "interval_ms")),
 		       (long long)num(p, "detect_multiplier"),
 		       json_number_value(json_object_get(p, "interval_ms")) *
@@ -164,10 +176,13 @@ static void print_detail(json_t *doc)
 		       (long long)num(p, "send_errors"),
 		       (long long)num(p, "icmp_errors"),
 		       (long long)num(p, "dscp_changed"));
-		printf("\t\tignored: %lld bad tag, %lld stale, %lld foreign\n",
+		printf("\t\tignored: %lld bad tag, %lld stale, %lld foreign; "
+		       "%lld received before they were sent, by the clocks "
+		       "(not timed)\n",
 		       (long long)num(ign, "bad_tag"),
 		       (long long)num(ign, "stale"),
-		       (long long)num(ign, "foreign"));
+		       (long long)num(ign, "foreign"),
+		       (long long)num(p, "untimed"));
 		printf("\t\treplies: %s\n",
 		       json_string_value(json_object_get(rx, "note")));
 	}

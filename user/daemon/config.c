@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "daemon/config.h"
+#include "echo/packet.h"
 #include "echo/responder.h"
 #include "lib/yaml_doc.h"
 
@@ -226,7 +227,8 @@ static int parse_peer(struct ydoc *d, yaml_node_t *item, size_t i,
 	static const char *const keys[] = {"name",     "address",
 					   "interval", "detect_multiplier",
 					   "up_after", "dscp",
-					   "size",     NULL};
+					   "size",     "format",
+					   NULL};
 	char path[PATH_LEN], sub[PATH_LEN + 32];
 	yaml_node_t *v;
 
@@ -238,6 +240,7 @@ static int parse_peer(struct ydoc *d, yaml_node_t *item, size_t i,
 	p->detect_multiplier = CONFIG_DEFAULT_DETECT_MULT;
 	p->up_after = CONFIG_DEFAULT_UP_AFTER;
 	p->size = CONFIG_DEFAULT_DATA_SIZE;
+	p->format = ESPRIT_ECHO_FMT_SUBTYPED;
 
 #define SUB(key) (snprintf(sub, sizeof(sub), "%s.%s", path, key), sub)
 	v = ymap_get(d, item, "name");
@@ -270,6 +273,22 @@ static int parse_peer(struct ydoc *d, yaml_node_t *item, size_t i,
 		return -1;
 	if (!v)
 		p->dscp_count = 1; /* class 0 only */
+	v = ymap_get(d, item, "format");
+	if (v && (!yis_scalar(v) || echo_format_parse(yscalar(v), &p->format)))
+		return yerr(d, v, SUB("format"),
+			    "expected subtyped, seed or empty");
+	if (p->format == ESPRIT_ECHO_FMT_EMPTY) {
+		/* Replies carry no Identifier: nothing to tell classes by,
+		 * and no Data to carry a size. */
+		if (ymap_get(d, item, "size"))
+			return yerr(d, ymap_get(d, item, "size"), SUB("size"),
+				    "the empty form carries no Data");
+		if (p->dscp_count > 1)
+			return yerr(d, ymap_get(d, item, "dscp"), SUB("dscp"),
+				    "the empty form carries no Identifier: "
+				    "one class per peer");
+		p->size = 0;
+	}
 #undef SUB
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "daemon/config_risav.h"
 #include "esprit_config.h"
+#include "esprit_echo.h"
 #include "esprit_types.h"
 
 #define ESPRIT_DEFAULT_CONFIG	       "/etc/esprit/esprit.yaml"
@@ -55,7 +56,8 @@ struct config_peer {
 	__u64 interval_ns;
 	__u32 detect_multiplier; /* missed intervals before down */
 	__u32 up_after; /* consecutive replies before up */
-	__u32 size; /* bytes of echo Data */
+	__u32 size; /* bytes of echo Data (0 in the empty form) */
+	enum esprit_echo_format format; /* of the requests */
 	__u8 dscp[CONFIG_DSCP_MAX];
 	__u32 dscp_count;
 	size_t line;

@@ -55,14 +55,16 @@ static void on_state_change(void *ctx, struct probe_stream *st,
 	struct daemon *d = ctx;
 	const struct peer_fsm *f = &st->fsm;
 	struct hook_event ev = {.stream_id = st->id, .dscp = st->dscp};
-	char why[160];
+	char why[320];
 
 	if (f->state == PEER_DOWN)
 		snprintf(why, sizeof(why),
 			 "no reply in time for %.0f ms: detect_multiplier %u "
-			 "x interval %.0f ms",
+			 "x interval %.0f ms; %s%s%s",
 			 (double)peer_fsm_detect_ns(f) / 1e6, f->detect_mult,
-			 (double)f->interval_ns / 1e6);
+			 (double)f->interval_ns / 1e6,
+			 probe_reason_name(st->reason),
+			 st->reason_detail[0] ? ": " : "", st->reason_detail);
 	else
 		snprintf(why, sizeof(why),
 			 "%u consecutive replies, rtt %.3f ms", f->run,
@@ -76,8 +78,29 @@ static void on_state_change(void *ctx, struct probe_stream *st,
 		 peer_state_name(old));
 	snprintf(ev.new_state, sizeof(ev.new_state), "%s",
 		 peer_state_name(f->state));
+	snprintf(ev.reason, sizeof(ev.reason), "%s",
+		 probe_reason_name(st->reason));
+	snprintf(ev.reason_detail, sizeof(ev.reason_detail), "%s",
+		 st->reason_detail);
 	ev.changed_at = daemon_realtime_of(f->changed_ns);
 	hook_submit(&d->hooks, &ev);
+}
+
+/*
+ * A new diagnosis of a stream that is not up is logged (one that is up has
+ * its replies; a lost request now and then is the loss counters' story);
+ * the hook runs on state changes, and says the reason.
+ */
+static void on_reason_change(void *ctx, struct probe_stream *st,
+			     enum probe_reason old)
+{
+	(void)ctx;
+	if (st->fsm.state == PEER_UP)
+		return;
+	log_notice("peer %s dscp %u (%s): reason %s -> %s%s%s", st->peer,
+		   st->dscp, st->addr_str, probe_reason_name(old),
+		   probe_reason_name(st->reason),
+		   st->reason_detail[0] ? ": " : "", st->reason_detail);
 }
 
 static void notify_status(struct daemon *d)
@@ -289,6 +312,8 @@ static int start(struct daemon *d, const char *file)
 
 static int start_running(struct daemon *d, struct risav_plan *plan)
 {
+	struct prober_events events = {
+		.state = on_state_change, .reason = on_reason_change, .ctx = d};
 	char err[1024];
 
 	if (ev_loop_init(&d->loop) || setup_signals(d) || setup_tick(d)) {
@@ -304,8 +329,7 @@ static int start_running(struct daemon *d, struct risav_plan *plan)
 	 * touched: a daemon that fails to start changes nothing. */
 	if (start_metrics(d, &d->cfg))
 		return -1;
-	if (prober_init(&d->prober, &d->loop, on_state_change, d, err,
-			sizeof(err))) {
+	if (prober_init(&d->prober, &d->loop, &events, err, sizeof(err))) {
 		log_err("%s", err);
 		return -1;
 	}

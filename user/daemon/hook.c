@@ -65,7 +65,7 @@ void hook_runner_free(struct hook_runner *h)
 int hook_environment(const struct hook_event *ev, char *const base[],
 		     char **envp, size_t cap, char *buf, size_t buflen)
 {
-	char vars[HOOK_ENV_VARS][160];
+	char vars[HOOK_ENV_VARS][200];
 	size_t n = 0, used = 0;
 
 	snprintf(vars[0], sizeof(vars[0]), "ESPRIT_PEER=%s", ev->peer);
@@ -77,6 +77,9 @@ int hook_environment(const struct hook_event *ev, char *const base[],
 		 ev->new_state);
 	snprintf(vars[5], sizeof(vars[5]), "ESPRIT_CHANGED_AT=%.6f",
 		 ev->changed_at);
+	snprintf(vars[6], sizeof(vars[6]), "ESPRIT_REASON=%s", ev->reason);
+	snprintf(vars[7], sizeof(vars[7]), "ESPRIT_REASON_DETAIL=%s",
+		 ev->reason_detail);
 	for (size_t i = 0; base && base[i]; i++) {
 		if (!strncmp(base[i], "ESPRIT_", 7))
 			continue;

@@ -13,6 +13,9 @@
  *   ESPRIT_PEER        peer name            ESPRIT_OLD_STATE  init|up|down
  *   ESPRIT_DSCP        class, 0-63          ESPRIT_NEW_STATE  init|up|down
  *   ESPRIT_ADDRESS     peer address         ESPRIT_CHANGED_AT unix time, s
+ *   ESPRIT_REASON      none|no-reply|esp-unsupported|unreachable|too-big|
+ *                      send-failed (probe_stream.h)
+ *   ESPRIT_REASON_DETAIL  the evidence, e.g. the ICMP error and its sender
  */
 #ifndef ESPRIT_HOOK_H
 #define ESPRIT_HOOK_H
@@ -26,7 +29,7 @@
 
 #define HOOK_MAX_RUNNING 16
 #define HOOK_QUEUE_MAX	 4096
-#define HOOK_ENV_VARS	 6
+#define HOOK_ENV_VARS	 8
 
 struct hook_event {
 	uint64_t stream_id; /* hooks with the same id run in order */
@@ -34,6 +37,7 @@ struct hook_event {
 	char address[48];
 	uint8_t dscp;
 	char old_state[8], new_state[8];
+	char reason[24], reason_detail[160];
 	double changed_at; /* CLOCK_REALTIME seconds */
 };
 

@@ -132,6 +132,21 @@ int metrics_write(const struct daemon *d, FILE *out)
 		stream_labels(out, st);
 		fprintf(out, "} %d\n", st->fsm.state == PEER_UP);
 	}
+	family(out, "esprit_peer_reason", "gauge",
+	       "1 for the stream's current diagnosis, 0 for the others: none "
+	       "(replies come in), no-reply (requests lost without an ICMP "
+	       "error: ESP black-holed, or a silent peer), esp-unsupported "
+	       "(the peer does not speak ESP), unreachable, too-big, "
+	       "send-failed.");
+	FOR_STREAMS(d, st)
+	{
+		for (int r = 0; r < PROBE_REASONS; r++) {
+			fputs("esprit_peer_reason{", out);
+			stream_labels(out, st);
+			fprintf(out, ",reason=\"%s\"} %d\n",
+				probe_reason_name(r), (int)st->reason == r);
+		}
+	}
 	family(out, "esprit_peer_state_changed_timestamp_seconds", "gauge",
 	       "Unix time of the last state change (of the start, in init).");
 	FOR_STREAMS(d, st)

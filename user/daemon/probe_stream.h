@@ -16,6 +16,17 @@
  * The deadline of a request is its send time plus the detection time
  * (detect_multiplier x interval). sent = received + lost + in flight (no
  * reply yet, deadline ahead). Loss ratios are lost / (received + lost).
+ *
+ * Beside its state, a stream keeps the diagnosis its latest evidence
+ * gives (probe_reason): replies coming in; requests lost without a word
+ * (ESP black-holed on the path, or a peer that keeps quiet); the peer
+ * itself saying it does not speak ESP (ICMP Protocol Unreachable, ICMPv6
+ * Parameter Problem "unrecognized Next Header"); the path saying the peer
+ * is unreachable or the request too big; or the request not leaving this
+ * host. A reply clears it. Errors come at most about once a second (the
+ * kernel rate-limits them), so silence between them says nothing new: a
+ * lost request turns the reason into no-reply only once no error has come
+ * for PROBE_EVIDENCE_NS or three detection times, whichever is longer.
  */
 #ifndef ESPRIT_PROBE_STREAM_H
 #define ESPRIT_PROBE_STREAM_H
@@ -29,11 +40,26 @@
 #include "daemon/jitter.h"
 #include "daemon/loss_window.h"
 #include "daemon/peer_fsm.h"
+#include "echo/icmp_error.h"
 #include "echo/session.h"
 #include "daemon/rtt_hist.h"
 #include "lib/timer_heap.h"
 
 struct prober_reader;
+
+enum probe_reason {
+	PROBE_REASON_NONE, /* replies come in (or nothing known yet) */
+	PROBE_REASON_NO_REPLY, /* requests lost without a word */
+	PROBE_REASON_NO_ESP, /* the peer does not speak ESP */
+	PROBE_REASON_UNREACHABLE, /* ICMP: no route, prohibited, ... */
+	PROBE_REASON_TOO_BIG, /* ICMP: packet too big */
+	PROBE_REASON_SEND_FAILED, /* the request did not leave this host */
+	PROBE_REASONS
+};
+
+/* "none", "no-reply", "esp-unsupported", "unreachable", "too-big",
+ * "send-failed". */
+const char *probe_reason_name(enum probe_reason r);
 
 struct probe_stream {
 	uint64_t id; /* unique in this daemon, for hook ordering */
@@ -45,6 +71,7 @@ struct probe_stream {
 	socklen_t sa_len;
 	uint64_t interval_ns;
 	uint32_t detect_mult, up_after, size;
+	enum esprit_echo_format format;
 
 	struct ping_session session;
 	struct peer_fsm fsm;
@@ -52,6 +79,9 @@ struct probe_stream {
 	struct loss_window loss;
 	uint64_t last_rtt_ns;
 	uint64_t send_errors, icmp_errors, dscp_mismatch;
+	enum probe_reason reason;
+	char reason_detail[160]; /* the evidence, e.g. the ICMP error */
+	uint64_t evidence_ns; /* when the last error came */
 	uint64_t counted_settled, counted_lost; /* fed to the loss window */
 	uint64_t next_send_ns;
 	struct timer_node timer;
@@ -75,7 +105,7 @@ int probe_stream_init(struct probe_stream *st, uint64_t id,
 		      uint16_t ident, uint64_t now_ns, uint64_t first_ns);
 void probe_stream_free(struct probe_stream *st);
 
-/* Whether a reloaded peer keeps this stream (same address). */
+/* Whether a reloaded peer keeps this stream (same address and form). */
 bool probe_stream_same_target(const struct probe_stream *st,
 			      const struct config_peer *peer);
 /* New interval, multiplier, up_after and size; history stays. */
@@ -94,10 +124,25 @@ bool probe_stream_reply(struct probe_stream *st,
 			const struct esprit_echo_reply_event *ev,
 			uint64_t now_ns, enum peer_state *old);
 
+/* How long an error's diagnosis outlives the last error, at least. */
+#define PROBE_EVIDENCE_NS 10000000000ULL
+
+/*
+ * Evidence at now_ns: an ICMP or local error, or a send that failed
+ * (e->err only). Returns true if the reason changed.
+ */
+bool probe_stream_error(struct probe_stream *st, const struct icmp_error *e,
+			uint64_t now_ns);
+
+/* The reason changes to r with detail; true if it is another reason. */
+bool probe_stream_set_reason(struct probe_stream *st, enum probe_reason r,
+			     const char *detail);
+
 /* Settles requests past their deadline and runs the detection timer.
- * Returns true if the state changed. */
+ * Returns true if the state changed; *reason_changed says whether a loss
+ * made the reason no-reply. */
 bool probe_stream_expire(struct probe_stream *st, uint64_t now_ns,
-			 enum peer_state *old);
+			 enum peer_state *old, bool *reason_changed);
 
 /* The next time anything is due: a send, a deadline, detection. */
 uint64_t probe_stream_wake(const struct probe_stream *st);

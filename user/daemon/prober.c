@@ -42,40 +42,64 @@ static void arm_timer(struct prober *p)
 static void changed(struct prober *p, struct probe_stream *st,
 		    enum peer_state old)
 {
-	if (p->on_change)
-		p->on_change(p->ctx, st, old);
+	if (p->events.state)
+		p->events.state(p->events.ctx, st, old);
+}
+
+void prober_reason_changed(struct prober *p, struct probe_stream *st,
+			   enum probe_reason old)
+{
+	if (p->events.reason)
+		p->events.reason(p->events.ctx, st, old);
 }
 
 /* ---- sending ---- */
 
+/* Remembers which request a transmit stamp key stands for. */
+static uint32_t tx_key(struct prober *p, const struct probe_stream *st)
+{
+	uint32_t key = p->next_tx_key++;
+	struct prober_tx_slot *slot = &p->tx_slots[key % PROBER_TX_SLOTS];
+
+	slot->key = key;
+	slot->ident = st->session.ident;
+	slot->stream_id = st->id;
+	slot->index = st->session.transmitted;
+	return key;
+}
+
 static void send_probe(struct prober *p, struct probe_stream *st, uint64_t now)
 {
 	int family = st->sa.ss_family;
-	int fd = family == AF_INET ? p->sock4.src.fd : p->sock6.src.fd;
+	struct prober_socket *ps = family == AF_INET ? &p->sock4 : &p->sock6;
 	size_t len =
 		probe_stream_build(st, now, &p->rng, p->packet, p->packet_cap);
-	union {
-		struct cmsghdr align;
-		char bytes[CMSG_SPACE(sizeof(int))];
-	} control = {};
-	struct iovec iov = {.iov_base = p->packet, .iov_len = len};
-	struct msghdr msg = {
-		.msg_name = &st->sa,
-		.msg_namelen = st->sa_len,
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.bytes,
-		.msg_controllen = sizeof(control.bytes),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	int tos = st->dscp << 2;
+	uint64_t index = st->session.transmitted;
+	uint32_t key = tx_key(p, st);
+	struct icmp_error e = {.err = EINVAL};
+	enum probe_reason was = st->reason;
+	int rc = -EBADF;
 
-	c->cmsg_level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
-	c->cmsg_type = family == AF_INET ? IP_TOS : IPV6_TCLASS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &tos, sizeof(tos));
-	if (fd < 0 || !len || sendmsg(fd, &msg, MSG_DONTWAIT) < 0)
-		st->send_errors++;
+	if (ps->src.fd >= 0 && len) {
+		/* Until the kernel's stamp comes: as close to the send as we
+		 * get. */
+		ping_session_sent(&st->session, index, monotonic_ns());
+		rc = echo_socket_send(ps->src.fd, family, p->packet, len,
+				      (struct sockaddr *)&st->sa, st->sa_len,
+				      st->dscp << 2,
+				      ps->tx_stamps ? &key : NULL);
+	}
+	if (rc == ECHO_SENT_UNSTAMPED && ps->tx_stamps) {
+		ps->tx_stamps = false;
+		log_warn("this kernel keys no transmit timestamps (Linux 6.13 "
+			 "does): send times are read just before each send");
+	}
+	if (rc >= 0)
+		return;
+	st->send_errors++;
+	e.err = -rc;
+	if (probe_stream_error(st, &e, now))
+		prober_reason_changed(p, st, was);
 }
 
 /*
@@ -113,9 +137,17 @@ static void on_timer(struct ev_source *s, uint32_t events)
 		/* Early and not a send: a deadline, for its own time. */
 		if (n->when_ns > now && !send_due(st, now))
 			break;
+		enum probe_reason was;
+		bool reason_changed, state_changed;
+
 		if (send_due(st, now))
 			send_probe(p, st, now);
-		if (probe_stream_expire(st, now, &old))
+		was = st->reason;
+		state_changed =
+			probe_stream_expire(st, now, &old, &reason_changed);
+		if (reason_changed)
+			prober_reason_changed(p, st, was);
+		if (state_changed)
 			changed(p, st, old);
 		/* Whatever is due was done: never again in this round. */
 		wake = probe_stream_wake(st);
@@ -127,9 +159,24 @@ static void on_timer(struct ev_source *s, uint32_t events)
 
 /* ---- receiving ---- */
 
+/* The stream probing src in the empty form (one class at most). */
+static struct probe_stream *empty_form_stream(struct prober *p,
+					      const struct esprit_addr *src)
+{
+	for (struct probe_stream *st = p->streams; st; st = st->next)
+		if (st->format == ESPRIT_ECHO_FMT_EMPTY &&
+		    st->addr.family == src->family &&
+		    !memcmp(st->addr.addr, src->addr, 16))
+			return st;
+	return NULL;
+}
+
 void prober_deliver(struct prober *p, const struct esprit_echo_reply_event *ev)
 {
-	struct probe_stream *st = p->by_ident[ev->ident];
+	struct probe_stream *st = ev->format == ESPRIT_ECHO_FMT_EMPTY
+					  ? empty_form_stream(p, &ev->src)
+					  : p->by_ident[ev->ident];
+	enum probe_reason reason_was;
 	uint64_t was;
 	enum peer_state old;
 
@@ -137,11 +184,14 @@ void prober_deliver(struct prober *p, const struct esprit_echo_reply_event *ev)
 		p->replies_unmatched++;
 		return;
 	}
+	reason_was = st->reason;
 	was = st->timer.when_ns;
 	/* A change happens when its evidence arrived: the receive time. */
 	if (probe_stream_reply(st, ev, ev->rx_ns ? ev->rx_ns : monotonic_ns(),
 			       &old))
 		changed(p, st, old);
+	if (st->reason != reason_was)
+		prober_reason_changed(p, st, reason_was);
 	if (probe_stream_wake(st) < was) {
 		schedule(p, st);
 		arm_timer(p);
@@ -258,22 +308,23 @@ uint64_t prober_ring_drops(const struct prober *p)
 	return n;
 }
 
-int prober_init(struct prober *p, struct ev_loop *loop, prober_change_fn fn,
-		void *ctx, char *err, size_t errlen)
+int prober_init(struct prober *p, struct ev_loop *loop,
+		const struct prober_events *events, char *err, size_t errlen)
 {
 	int e;
 
 	memset(p, 0, sizeof(*p));
 	p->loop = loop;
-	p->on_change = fn;
-	p->ctx = ctx;
+	p->events = *events;
 	p->sock4.src.fd = p->sock6.src.fd = -1;
 	timer_heap_init(&p->heap);
 	e = jitter_rng_init(&p->rng);
 	p->by_ident = calloc(IDENTS, sizeof(*p->by_ident));
-	p->packet_cap = echo_seed_len(CONFIG_MAX_DATA_SIZE);
+	p->packet_cap = echo_request_len(ESPRIT_ECHO_FMT_SEED,
+					 CONFIG_MAX_DATA_SIZE, false);
 	p->packet = malloc(p->packet_cap);
-	if (e || !p->by_ident || !p->packet) {
+	p->tx_slots = calloc(PROBER_TX_SLOTS, sizeof(*p->tx_slots));
+	if (e || !p->by_ident || !p->packet || !p->tx_slots) {
 		snprintf(err, errlen, "out of memory or randomness");
 		return -1;
 	}
@@ -303,6 +354,8 @@ void prober_free(struct prober *p)
 	ev_close(p->loop, &p->sock6.src);
 	free(p->by_ident);
 	free(p->packet);
+	free(p->tx_slots);
 	p->by_ident = NULL;
 	p->packet = NULL;
+	p->tx_slots = NULL;
 }

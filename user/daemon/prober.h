@@ -36,10 +36,30 @@ struct prober_socket {
 	struct ev_source src;
 	struct prober *p;
 	int family;
+	bool tx_stamps; /* the kernel keys its transmit timestamps */
 };
 
-typedef void (*prober_change_fn)(void *ctx, struct probe_stream *st,
-				 enum peer_state old);
+/* What the daemon hears about a stream: a new state, a new reason. */
+struct prober_events {
+	void (*state)(void *ctx, struct probe_stream *st, enum peer_state old);
+	void (*reason)(void *ctx, struct probe_stream *st,
+		       enum probe_reason old);
+	void *ctx;
+};
+
+/*
+ * Requests whose transmit timestamp may still be on its way, by key (one
+ * counter for both sockets): a power of two, far more than go out between
+ * a send and its stamp.
+ */
+#define PROBER_TX_SLOTS 4096
+
+struct prober_tx_slot {
+	uint32_t key;
+	uint16_t ident; /* the stream, found again by Identifier ... */
+	uint64_t stream_id; /* ... and checked by id */
+	uint64_t index; /* its request number */
+};
 
 struct prober {
 	struct ev_loop *loop;
@@ -54,14 +74,16 @@ struct prober {
 	uint64_t next_id;
 	uint64_t drops_released; /* ring drops of readers freed */
 	uint64_t replies_unmatched; /* events for no stream of ours */
-	prober_change_fn on_change;
-	void *ctx;
+	uint64_t replies_malformed; /* the reply SPI in no form */
+	struct prober_events events;
+	uint32_t next_tx_key;
+	struct prober_tx_slot *tx_slots;
 	uint8_t *packet;
 	size_t packet_cap;
 };
 
-int prober_init(struct prober *p, struct ev_loop *loop, prober_change_fn fn,
-		void *ctx, char *err, size_t errlen);
+int prober_init(struct prober *p, struct ev_loop *loop,
+		const struct prober_events *events, char *err, size_t errlen);
 void prober_free(struct prober *p);
 
 /*
@@ -75,15 +97,20 @@ int prober_apply(struct prober *p, const struct daemon_config *cfg);
 /* Chooses each stream's receive path again (routes and programs change). */
 void prober_check_paths(struct prober *p);
 
-/* Hands one reply to its stream (by Identifier), as the ring and socket
- * readers do. */
+/* Hands one reply to its stream (by Identifier; in the empty form by
+ * source), as the ring and socket readers do. */
 void prober_deliver(struct prober *p, const struct esprit_echo_reply_event *ev);
+
+/* Takes every transmit timestamp and error the sockets have queued. */
+void prober_drain_errors(struct prober *p);
 
 /* Within the prober (prober.c, prober_rx.c). */
 int prober_open_socket(struct prober *p, struct prober_socket *ps, int family,
 		       char *err, size_t errlen);
 void prober_reader_put(struct prober *p, struct prober_reader *pr);
 int prober_free_ident(struct prober *p, uint16_t *ident);
+void prober_reason_changed(struct prober *p, struct probe_stream *st,
+			   enum probe_reason old);
 
 /* Replies XDP could not put in our rings (esprit_rb_drops), ever. */
 uint64_t prober_ring_drops(const struct prober *p);

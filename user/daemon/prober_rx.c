@@ -33,42 +33,92 @@ static void on_ring(struct ev_source *s, uint32_t events)
 	int rc;
 
 	(void)events;
+	/* The requests' transmit times were queued before they left the
+	 * host: take them before timing the replies. */
+	prober_drain_errors(pr->p);
 	rc = echo_reader_consume(pr->r);
 	if (rc < 0)
 		log_warn("ring buffer of %s: %s", pr->ifname, strerror(-rc));
 }
 
+/*
+ * An error goes to the streams probing its destination; where the quote
+ * keeps the Identifier, to that one stream only (a class of its own).
+ */
 static void handle_icmp_error(struct prober *p, const struct icmp_error *e)
 {
-	struct probe_stream *st;
-
-	if (!e->quoted)
+	if (!e->dst.family)
 		return;
-	st = p->by_ident[e->ident];
-	if (st)
+	for (struct probe_stream *st = p->streams; st; st = st->next) {
+		enum probe_reason was = st->reason;
+		struct icmp_quote q;
+
+		if (st->addr.family != e->dst.family ||
+		    memcmp(st->addr.addr, e->dst.addr, 16))
+			continue;
+		icmp_error_quote(e, st->format, &q);
+		if (q.has_ident && q.ident != st->session.ident)
+			continue;
 		st->icmp_errors++;
+		if (probe_stream_error(st, e, monotonic_ns()))
+			prober_reason_changed(p, st, was);
+	}
+}
+
+static void take_tx_stamp(struct prober *p, const struct echo_tx_stamp *ts)
+{
+	const struct prober_tx_slot *slot =
+		&p->tx_slots[ts->key % PROBER_TX_SLOTS];
+	struct probe_stream *st = p->by_ident[slot->ident];
+
+	if (slot->key != ts->key || !st || st->id != slot->stream_id)
+		return;
+	ping_session_sent(&st->session, slot->index, ts->tx_ns);
+}
+
+static void drain_socket_errors(struct prober *p, int fd)
+{
+	struct echo_tx_stamp ts;
+	struct icmp_error e;
+	int rc;
+
+	if (fd < 0)
+		return;
+	while ((rc = echo_socket_recv_error(fd, &e, &ts)) > 0) {
+		if (rc == ECHO_ERRQ_TX_STAMP)
+			take_tx_stamp(p, &ts);
+		else
+			handle_icmp_error(p, &e);
+	}
+}
+
+void prober_drain_errors(struct prober *p)
+{
+	drain_socket_errors(p, p->sock4.src.fd);
+	drain_socket_errors(p, p->sock6.src.fd);
 }
 
 static void on_socket(struct ev_source *s, uint32_t events)
 {
 	struct prober_socket *ps = (struct prober_socket *)s;
 	struct esprit_echo_reply_event ev;
-	struct icmp_error e;
 	int rc, errors = 0;
 
 	(void)events;
+	prober_drain_errors(ps->p);
 	for (;;) {
 		rc = echo_socket_recv(s->fd, ps->family, &ev);
-		if (rc == 1)
+		if (rc == ECHO_RECV_REPLY)
 			prober_deliver(ps->p, &ev);
+		if (rc == ECHO_RECV_MALFORMED)
+			ps->p->replies_malformed++;
 		if (rc == -EAGAIN || rc == -EWOULDBLOCK)
 			break;
 		/* a pending ICMP error is reported once per read */
 		if (rc < 0 && ++errors > 64)
 			break;
 	}
-	while (echo_socket_recv_error(s->fd, &e) == 1)
-		handle_icmp_error(ps->p, &e);
+	prober_drain_errors(ps->p);
 }
 
 /*
@@ -112,6 +162,7 @@ int prober_open_socket(struct prober *p, struct prober_socket *ps, int family,
 
 	ps->p = p;
 	ps->family = family;
+	ps->tx_stamps = true;
 	ps->src.prio = 0;
 	ps->src.ready = on_socket;
 	ps->src.fd = -1;
@@ -268,6 +319,12 @@ static void use_path(struct prober *p, struct probe_stream *st,
 		     const struct path_choice *c)
 {
 	snprintf(st->ifname, sizeof(st->ifname), "%s", c->ifname);
+	if (st->format == ESPRIT_ECHO_FMT_EMPTY) {
+		snprintf(st->rx_note, sizeof(st->rx_note),
+			 "raw socket with kernel receive timestamps (the empty "
+			 "form carries no Identifier for XDP to match)");
+		return;
+	}
 	if (st->reader && st->reader == c->reader)
 		return;
 	if (st->reader) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "lib/attach.h"
+#include "echo/packet.h"
 #include "echo/socket.h"
 #include "daemon/status_json.h"
 
@@ -53,6 +54,11 @@ json_t *status_stream_json(const struct probe_stream *st, uint64_t now_ns)
 	json_object_set_new(o, "dscp", json_integer(st->dscp));
 	json_object_set_new(o, "state",
 			    json_string(peer_state_name(st->fsm.state)));
+	json_object_set_new(o, "reason",
+			    json_string(probe_reason_name(st->reason)));
+	json_object_set_new(o, "reason_detail", json_string(st->reason_detail));
+	json_object_set_new(o, "format",
+			    json_string(echo_format_name(st->format)));
 	json_object_set_new(
 		o, "since",
 		json_real((double)(now_ns - st->fsm.changed_ns) / 1e9));
@@ -87,6 +93,7 @@ json_t *status_stream_json(const struct probe_stream *st, uint64_t now_ns)
 			    json_integer((json_int_t)st->icmp_errors));
 	json_object_set_new(o, "dscp_changed",
 			    json_integer((json_int_t)st->dscp_mismatch));
+	json_object_set_new(o, "untimed", json_integer((json_int_t)s->untimed));
 	json_object_set_new(o, "ignored",
 			    json_pack("{s:I, s:I, s:I}", "bad_tag",
 				      (json_int_t)s->bad_tag, "stale",
@@ -145,6 +152,12 @@ json_t *status_document(const struct daemon *d, const char *peer)
 			 (json_int_t)prober_ring_drops(&d->prober), "reloads",
 			 (json_int_t)d->reloads, "reload_failures",
 			 (json_int_t)d->reload_failures);
+	json_object_set_new(
+		info, "replies_malformed",
+		json_integer((json_int_t)d->prober.replies_malformed));
+	json_object_set_new(info, "tx_timestamps",
+			    json_boolean(d->prober.sock4.tx_stamps &&
+					 d->prober.sock6.tx_stamps));
 	json_object_set_new(info, "hooks",
 			    json_pack("{s:s, s:I, s:I, s:I, s:I}", "command",
 				      d->hooks.command, "started",

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -95,4 +96,45 @@ const char *icmp_error_describe(const struct icmp_error *e, char *buf,
 		snprintf(buf + used, len - used, ": mtu=%u", e->info);
 	}
 	return buf;
+}
+
+void icmp_error_quote(const struct icmp_error *e, enum esprit_echo_format f,
+		      struct icmp_quote *q)
+{
+	const uint8_t *b = e->quote;
+	size_t at = f == ESPRIT_ECHO_FMT_SUBTYPED ? 12 : 8;
+
+	memset(q, 0, sizeof(*q));
+	if (e->quote_len >= ESPRIT_ESP_HDR_LEN) {
+		q->has_esp_seq = true;
+		q->esp_seq = (uint32_t)b[4] << 24 | b[5] << 16 | b[6] << 8 |
+			     b[7];
+	}
+	if (f == ESPRIT_ECHO_FMT_EMPTY || e->quote_len < at + 4)
+		return;
+	if (f == ESPRIT_ECHO_FMT_SUBTYPED && b[8] != ESPRIT_SUBTYPE_REQUEST)
+		return;
+	q->has_ident = true;
+	q->ident = (uint16_t)(b[at] << 8 | b[at + 1]);
+	q->seq = (uint16_t)(b[at + 2] << 8 | b[at + 3]);
+}
+
+enum icmp_diagnosis icmp_error_diagnose(const struct icmp_error *e)
+{
+	switch (e->origin) {
+	case SO_EE_ORIGIN_ICMP:
+		if (e->type == 3 && e->code == 2)
+			return ICMP_NO_ESP;
+		if (e->type == 3 && e->code == 4)
+			return ICMP_TOO_BIG;
+		return ICMP_UNREACHABLE;
+	case SO_EE_ORIGIN_ICMP6:
+		if (e->type == 4 && e->code == 1)
+			return ICMP_NO_ESP;
+		if (e->type == 2)
+			return ICMP_TOO_BIG;
+		return ICMP_UNREACHABLE;
+	default:
+		return e->err == EMSGSIZE ? ICMP_TOO_BIG : ICMP_LOCAL;
+	}
 }

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "esprit_maps.h"
+#include "echo/packet.h"
 #include "echo/responder.h"
 #include "esprit_config.h"
 #include "lib/addr.h"
@@ -31,32 +32,35 @@ static void set_flag(__u32 *flags, __u32 flag, bool set)
 		*flags &= ~flag;
 }
 
+/* The ESPRIT_ECHO_NO_* flag of a format is bit <format> (bpf/echo/classify.h). */
+static __u32 format_flag(enum esprit_echo_format f)
+{
+	return 1U << f;
+}
+
+#define ALL_FORMAT_FLAGS \
+	(ESPRIT_ECHO_NO_SEED | ESPRIT_ECHO_NO_EMPTY | ESPRIT_ECHO_NO_SUBTYPED)
+
 static int parse_formats(const char *list, __u32 *flags, char *err,
 			 size_t errlen)
 {
-	__u32 off = ESPRIT_ECHO_NO_SEED | ESPRIT_ECHO_NO_EMPTY |
-		    ESPRIT_ECHO_NO_SUBTYPED;
+	__u32 off = ALL_FORMAT_FLAGS;
 	char buf[128], *save = NULL;
 
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (char *t = strtok_r(buf, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(t, "seed"))
-			off &= ~ESPRIT_ECHO_NO_SEED;
-		else if (!strcmp(t, "empty"))
-			off &= ~ESPRIT_ECHO_NO_EMPTY;
-		else if (!strcmp(t, "subtyped"))
-			off &= ~ESPRIT_ECHO_NO_SUBTYPED;
-		else {
+		enum esprit_echo_format f;
+
+		if (echo_format_parse(t, &f)) {
 			snprintf(err, errlen,
 				 "unknown format '%s' (seed, empty, subtyped)",
 				 t);
 			return -1;
 		}
+		off &= ~format_flag(f);
 	}
-	*flags = (*flags & ~(ESPRIT_ECHO_NO_SEED | ESPRIT_ECHO_NO_EMPTY |
-			     ESPRIT_ECHO_NO_SUBTYPED)) |
-		 off;
+	*flags = (*flags & ~ALL_FORMAT_FLAGS) | off;
 	return 0;
 }
 
@@ -192,12 +196,19 @@ void responder_rate_text(__u32 rate, char *buf, size_t len)
 
 const char *responder_formats_text(__u32 flags, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", flags & ESPRIT_ECHO_NO_SEED ? "" : "seed,",
-		 flags & ESPRIT_ECHO_NO_EMPTY ? "" : "empty,",
-		 flags & ESPRIT_ECHO_NO_SUBTYPED ? "" : "subtyped,");
-	if (buf[0])
-		buf[strlen(buf) - 1] = '\0';
-	else
+	static const enum esprit_echo_format order[] = {
+		ESPRIT_ECHO_FMT_SEED, ESPRIT_ECHO_FMT_EMPTY,
+		ESPRIT_ECHO_FMT_SUBTYPED};
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (!(flags & format_flag(order[i])))
+			used += (size_t)snprintf(buf + used,
+						 used < len ? len - used : 0,
+						 "%s%s", used ? "," : "",
+						 echo_format_name(order[i]));
+	if (!buf[0])
 		snprintf(buf, len, "none");
 	return buf;
 }

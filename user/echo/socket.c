@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 
 #include "lib/addr.h"
 #include "esprit_config.h"
@@ -15,6 +16,20 @@
 
 /* IP header + the largest ESP payload a 64 KiB datagram can carry. */
 #define RECV_BUF 65600
+
+/* The key of a transmit timestamp, given with the send (Linux 6.13). */
+#ifndef SCM_TS_OPT_ID
+#define SCM_TS_OPT_ID 81
+#endif
+
+/* Software transmit stamps, keyed, without the packet looped back. */
+#define TX_STAMP_FLAGS                                              \
+	(SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE | \
+	 SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY)
+
+/* Room for every ancillary item either queue delivers: timestamps in
+ * two encodings, hop limit, traffic class, the error and its offender. */
+#define CONTROL_BUF 512
 
 static int64_t realtime_ns(void)
 {
@@ -56,6 +71,9 @@ int echo_socket_open(const struct echo_socket_opts *o, const char **step)
 		return -errno;
 	*step = "SO_TIMESTAMPNS";
 	if (setopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1))
+		goto fail;
+	*step = "SO_TIMESTAMPING";
+	if (setopt(fd, SOL_SOCKET, SO_TIMESTAMPING, TX_STAMP_FLAGS))
 		goto fail;
 	if (o->family == AF_INET) {
 		*step = "IP_TOS";
@@ -114,6 +132,70 @@ int echo_socket_mtu(int fd, int family)
 	return mtu;
 }
 
+/* sendmsg with the class and the stamp key as ancillary data. */
+static ssize_t send_with(int fd, struct msghdr *msg, int level, int tclass,
+			 const uint32_t *key)
+{
+	union {
+		struct cmsghdr align;
+		char bytes[CMSG_SPACE(sizeof(int)) +
+			   CMSG_SPACE(sizeof(uint32_t))];
+	} control;
+	struct cmsghdr *c;
+	size_t used = 0;
+
+	memset(&control, 0, sizeof(control));
+	msg->msg_control = control.bytes;
+	msg->msg_controllen = sizeof(control.bytes);
+	c = CMSG_FIRSTHDR(msg);
+	if (tclass >= 0) {
+		c->cmsg_level = level;
+		c->cmsg_type = level == IPPROTO_IP ? IP_TOS : IPV6_TCLASS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &tclass, sizeof(tclass));
+		used += CMSG_SPACE(sizeof(int));
+		c = CMSG_NXTHDR(msg, c);
+	}
+	if (key) {
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_TS_OPT_ID;
+		c->cmsg_len = CMSG_LEN(sizeof(*key));
+		memcpy(CMSG_DATA(c), key, sizeof(*key));
+		used += CMSG_SPACE(sizeof(*key));
+	}
+	msg->msg_controllen = used;
+	if (!used)
+		msg->msg_control = NULL;
+	return sendmsg(fd, msg, MSG_DONTWAIT);
+}
+
+int echo_socket_send(int fd, int family, const void *buf, size_t len,
+		     const struct sockaddr *to, socklen_t tolen, int tclass,
+		     const uint32_t *key)
+{
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr msg = {
+		.msg_name = (void *)to,
+		.msg_namelen = to ? tolen : 0,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	int level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6, off = 0;
+
+	if (key) {
+		if (send_with(fd, &msg, level, tclass, key) >= 0)
+			return ECHO_SENT_STAMPED;
+		/* A kernel before 6.13 knows no per-send key: stop asking,
+		 * as unkeyed stamps could not be matched reliably. */
+		if (errno != EINVAL)
+			return -errno;
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &off, sizeof(off));
+	}
+	if (send_with(fd, &msg, level, tclass, NULL) < 0)
+		return -errno;
+	return ECHO_SENT_UNSTAMPED;
+}
+
 /* IPv4: the socket hands over the IP header too. */
 static int strip_ipv4(const uint8_t *buf, size_t n,
 		      struct esprit_echo_reply_event *ev, size_t *esp_off,
@@ -137,13 +219,17 @@ static int strip_ipv4(const uint8_t *buf, size_t n,
 	return 0;
 }
 
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
 int echo_socket_recv(int fd, int family, struct esprit_echo_reply_event *ev)
 {
 	static uint8_t buf[RECV_BUF];
 	union {
 		struct cmsghdr align;
-		char bytes[CMSG_SPACE(sizeof(struct timespec)) +
-			   2 * CMSG_SPACE(sizeof(int))];
+		char bytes[CONTROL_BUF];
 	} control;
 	struct sockaddr_storage from;
 	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
@@ -172,7 +258,7 @@ int echo_socket_recv(int fd, int family, struct esprit_echo_reply_event *ev)
 			struct timespec ts;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			stamp = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+			stamp = timespec_ns(&ts);
 		} else if (c->cmsg_level == IPPROTO_IPV6 &&
 			   c->cmsg_type == IPV6_HOPLIMIT) {
 			int v;
@@ -191,77 +277,92 @@ int echo_socket_recv(int fd, int family, struct esprit_echo_reply_event *ev)
 	ev->rx_ns = stamp ? realtime_to_monotonic(stamp) : monotonic_ns();
 	if (family == AF_INET &&
 	    strip_ipv4(buf, (size_t)n, ev, &esp_off, &esp_len))
-		return 0;
+		return ECHO_RECV_OTHER;
 	addr_from_sockaddr((struct sockaddr *)&from, &ev->src);
-	if (echo_seed_parse(buf + esp_off, esp_len, ESPRIT_DEFAULT_SPI_REPLY,
-			    ev))
-		return 0;
-	return 1;
+	switch (echo_reply_parse(buf + esp_off, esp_len,
+				 ESPRIT_DEFAULT_SPI_REPLY, ev)) {
+	case ECHO_PARSED:
+		return ECHO_RECV_REPLY;
+	case ECHO_MALFORMED:
+		return ECHO_RECV_MALFORMED;
+	default:
+		return ECHO_RECV_OTHER;
+	}
 }
 
-int echo_socket_recv_error(int fd, struct icmp_error *e)
+static bool is_recverr(const struct cmsghdr *c)
 {
-	uint8_t quote[64];
-	/* Room for every ancillary item the socket asked for, not only the
-	 * error: IPv6 adds hop limit and traffic class of the quote. */
+	return (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+	       (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR);
+}
+
+static void copy_addr(const struct sockaddr *sa, struct esprit_addr *out)
+{
+	struct sockaddr_storage ss = {0};
+
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		return;
+	memcpy(&ss, sa,
+	       sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+					: sizeof(struct sockaddr_in6));
+	addr_from_sockaddr((struct sockaddr *)&ss, out);
+}
+
+int echo_socket_recv_error(int fd, struct icmp_error *e,
+			   struct echo_tx_stamp *ts)
+{
 	union {
 		struct cmsghdr align;
-		char bytes[512];
+		char bytes[CONTROL_BUF];
 	} control;
-	struct iovec iov = {.iov_base = quote, .iov_len = sizeof(quote)};
+	struct sockaddr_storage dst;
+	struct iovec iov = {.iov_base = e->quote, .iov_len = sizeof(e->quote)};
 	struct msghdr msg = {
+		.msg_name = &dst,
+		.msg_namelen = sizeof(dst),
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 		.msg_control = control.bytes,
 		.msg_controllen = sizeof(control.bytes),
 	};
-	ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
 	const struct sock_extended_err *ee = NULL;
+	const struct scm_timestamping *tss = NULL;
+	ssize_t n;
 
+	memset(e, 0, sizeof(*e));
+	memset(&dst, 0, sizeof(dst));
+	n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
 	if (n < 0)
 		return -errno;
-	memset(e, 0, sizeof(*e));
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
-	     c = CMSG_NXTHDR(&msg, c))
-		/* The error, then the offender's address in its family. */
-		if ((c->cmsg_level == IPPROTO_IP &&
-		     c->cmsg_type == IP_RECVERR &&
-		     c->cmsg_len >= CMSG_LEN(sizeof(*ee) +
-					     sizeof(struct sockaddr_in))) ||
-		    (c->cmsg_level == IPPROTO_IPV6 &&
-		     c->cmsg_type == IPV6_RECVERR &&
-		     c->cmsg_len >= CMSG_LEN(sizeof(*ee) +
-					     sizeof(struct sockaddr_in6))))
+	     c = CMSG_NXTHDR(&msg, c)) {
+		if (is_recverr(c) && c->cmsg_len >= CMSG_LEN(sizeof(*ee)))
 			ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		else if (c->cmsg_level == SOL_SOCKET &&
+			 c->cmsg_type == SCM_TIMESTAMPING &&
+			 c->cmsg_len >= CMSG_LEN(sizeof(*tss)))
+			tss = (const struct scm_timestamping *)CMSG_DATA(c);
+	}
 	if (!ee)
 		return -EPROTO;
+	if (ee->ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
+		if (!tss || !timespec_ns(&tss->ts[0]))
+			return -EPROTO;
+		ts->key = ee->ee_data;
+		ts->tx_ns = realtime_to_monotonic(timespec_ns(&tss->ts[0]));
+		return ECHO_ERRQ_TX_STAMP;
+	}
 	e->origin = ee->ee_origin;
 	e->type = ee->ee_type;
 	e->code = ee->ee_code;
 	e->info = ee->ee_info;
 	e->err = (int)ee->ee_errno;
+	e->quote_len = (size_t)n < sizeof(e->quote) ? (size_t)n
+						    : sizeof(e->quote);
+	if (msg.msg_namelen)
+		copy_addr((const struct sockaddr *)&dst, &e->dst);
 	if (ee->ee_origin == SO_EE_ORIGIN_ICMP ||
-	    ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
-		struct sockaddr_storage from = {0};
-		const struct sockaddr *off = SO_EE_OFFENDER(ee);
-
-		memcpy(&from, off,
-		       off->sa_family == AF_INET ? sizeof(struct sockaddr_in)
-						 : sizeof(struct sockaddr_in6));
-		if (from.ss_family == AF_INET || from.ss_family == AF_INET6)
-			addr_from_sockaddr((struct sockaddr *)&from,
-					   &e->offender);
-	}
-	/* The quote starts at our ESP header. */
-	if (n >= 8) {
-		e->has_esp_seq = true;
-		e->esp_seq = (uint32_t)quote[4] << 24 | quote[5] << 16 |
-			     quote[6] << 8 | quote[7];
-	}
-	if (n >= 12) {
-		e->quoted = true;
-		e->ident = (uint16_t)(quote[8] << 8 | quote[9]);
-		e->seq = (uint16_t)(quote[10] << 8 | quote[11]);
-	}
-	return 1;
+	    ee->ee_origin == SO_EE_ORIGIN_ICMP6)
+		copy_addr(SO_EE_OFFENDER(ee), &e->offender);
+	return ECHO_ERRQ_ICMP;
 }

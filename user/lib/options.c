@@ -80,9 +80,11 @@ static int apply(struct parse_state *ps, const struct cli_option *o,
 				 value, why);
 			return -1;
 		}
-		return 0;
+	} else {
+		*o->value = value;
 	}
-	*o->value = value;
+	if (o->given)
+		*o->given = true;
 	return 0;
 }
 

@@ -40,6 +40,7 @@ struct cli_option {
 	/* or, for a value that needs checking: 0, or -1 with err */
 	int (*parse)(const char *value, void *ctx, char *err, size_t errlen);
 	void *ctx;
+	bool *given; /* with a value: set to true once it is given */
 };
 
 struct cli_common {

@@ -145,7 +145,10 @@
 	  "a Data Length that fits, no well-formed trailer")                \
 	X(ECHO_REFLECTED_PRIORITY, "echo-reflected-priority", "tx",         \
 	  "answered past an empty global bucket: the source is a "          \
-	  "daemon peer (esprit_priority) or in the allowlist")
+	  "daemon peer (esprit_priority) or in the allowlist")              \
+	X(RISAV_TO_CONTACT_DROPPED, "risav-to-contact-dropped", "drop",     \
+	  "egress: to a peer's contact address from a source that is "      \
+	  "not one of the local AS's contacts")
 
 enum esprit_reason {
 #define ESPRIT_REASON_ENUM(id, name, action, desc) ESPRIT_R_##id,

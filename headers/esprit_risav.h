@@ -31,6 +31,9 @@ struct esprit_ah_hdr {
 #define ESPRIT_RISAV_PASS_FRAGMENTS \
 	(1U << 0) /* pass, not drop, fragments
 					      * from enforced peers */
+/* green channel to or from any contact address, not only contact to
+ * contact (the draft's wider rule) */
+#define ESPRIT_RISAV_GREEN_ANY_CONTACT (1U << 1)
 
 /* The one-entry map esprit_risav. local_asn 0 = RISAV off. */
 struct esprit_risav_config {

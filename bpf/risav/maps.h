@@ -88,6 +88,37 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_contacts SEC(".maps");
 
+/*
+ * The green channel (docs/protocols.md §2.4): packets between a contact
+ * address of the peer AS and one of the local AS (the IKE between Contact
+ * Servers it exists for) are never tagged nor checked. With
+ * ESPRIT_RISAV_GREEN_ANY_CONTACT, packets to or from any contact address,
+ * as the draft words it: the weaker rule, since it lets any host reach a
+ * contact untagged and a contact reach any host. local is the address on
+ * this AS's side (the destination of an arriving packet, the source of a
+ * leaving one), remote the other.
+ */
+static __always_inline bool
+risav_green_channel(const struct esprit_risav_config *cfg,
+		    const struct esprit_addr *local,
+		    const struct esprit_addr *remote, __u32 peer_asn)
+{
+	const __u32 *l = bpf_map_lookup_elem(&esprit_contacts, local);
+	const __u32 *r;
+
+	/* one pointer tested at a time: the verifier refuses any sum of
+	 * two map values' pointers, which clang makes of "l || r" */
+	if (cfg->risav_flags & ESPRIT_RISAV_GREEN_ANY_CONTACT) {
+		if (l)
+			return true;
+		return bpf_map_lookup_elem(&esprit_contacts, remote) != NULL;
+	}
+	if (!l || *l != cfg->local_asn)
+		return false;
+	r = bpf_map_lookup_elem(&esprit_contacts, remote);
+	return r && *r == peer_asn;
+}
+
 /* Audit events (RFC 4302 §3.4: failures are auditable), rate-limited. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

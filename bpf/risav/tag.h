@@ -150,10 +150,30 @@ static __always_inline int tag_parse(struct __sk_buff *skb, struct tag_pkt *tp)
 	return 0;
 }
 
-static __always_inline bool tag_green(const struct tag_pkt *tp)
+/* Green channel (risav/maps.h), seen from the sending side. */
+static __always_inline bool tag_green(const struct esprit_risav_config *cfg,
+				      const struct tag_pkt *tp)
 {
-	return bpf_map_lookup_elem(&esprit_contacts, &tp->src) ||
-	       bpf_map_lookup_elem(&esprit_contacts, &tp->dst);
+	return risav_green_channel(cfg, &tp->src, &tp->dst, tp->peer_asn);
+}
+
+/*
+ * To another AS's contact address from a source that is not one of ours:
+ * only the Contact Servers and border routers talk to a contact across
+ * the border (docs/protocols.md §2.4); anyone else is spoofing the green
+ * channel.
+ */
+static __always_inline bool
+tag_contact_spoof(const struct esprit_risav_config *cfg,
+		  const struct tag_pkt *tp)
+{
+	const __u32 *to = bpf_map_lookup_elem(&esprit_contacts, &tp->dst);
+	const __u32 *from;
+
+	if (!to || *to == cfg->local_asn)
+		return false;
+	from = bpf_map_lookup_elem(&esprit_contacts, &tp->src);
+	return !from || *from != cfg->local_asn;
 }
 
 static __always_inline bool tag_sa_usable(const struct esprit_sa_out *sa)
@@ -382,9 +402,12 @@ __noinline int tag_check(struct __sk_buff *skb, struct tag_pkt *tp)
 		return TC_ACT_OK;
 	tp->peer_asn = asn;
 	tp->no_sa = peer->no_sa;
-	if (tag_green(tp))
+	if (tag_green(cfg, tp))
 		return count_verdict(ESPRIT_R_RISAV_TAG_GREEN_CHANNEL, tp->len,
 				     TC_ACT_OK);
+	if (tag_contact_spoof(cfg, tp))
+		return count_verdict(ESPRIT_R_RISAV_TO_CONTACT_DROPPED, tp->len,
+				     TC_ACT_SHOT);
 	if (skb->gso_size || tp->fragment ||
 	    tp->ins + tp->ah_len > ESPRIT_AH_HDRS_MAX)
 		return count_verdict(ESPRIT_R_RISAV_UNTAGGABLE, tp->len,

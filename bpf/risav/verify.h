@@ -117,6 +117,23 @@ static __always_inline int risav_read_addrs(struct xdp_md *ctx,
 	return 0;
 }
 
+/*
+ * An IPv6 fragment header at off: a fragment, unless it is an atomic
+ * fragment (offset 0, M 0: RFC 6946), which is a whole packet; its AH
+ * would sit behind a header the ICV cannot cover: unverifiable, never
+ * passed as a fragment.
+ */
+static __always_inline int risav_fragment_kind(void *data, void *data_end,
+					       __u32 off)
+{
+	__be16 *offset_m = data + ((off + 2) & PKT_OFF_MASK);
+
+	if ((void *)(offset_m + 1) > data_end)
+		return RISAV_AH_UNSUPPORTED;
+	return *offset_m & bpf_htons(0xfff9) ? RISAV_AH_FRAGMENT
+					     : RISAV_AH_UNSUPPORTED;
+}
+
 /* Where the AH would be: after the IPv4 header, or after the IPv6 header
  * and its hop-by-hop and destination options headers. */
 static __always_inline int risav_find_ah(struct xdp_md *ctx,
@@ -146,7 +163,7 @@ static __always_inline int risav_find_ah(struct xdp_md *ctx,
 		if (nexthdr == ESPRIT_IPPROTO_AH)
 			break;
 		if (nexthdr == ESPRIT_NEXTHDR_FRAGMENT)
-			return RISAV_AH_FRAGMENT;
+			return risav_fragment_kind(data, data_end, off);
 		if (nexthdr != ESPRIT_NEXTHDR_HOP &&
 		    nexthdr != ESPRIT_NEXTHDR_DEST)
 			return ipv6_is_ext_header(nexthdr)
@@ -197,11 +214,12 @@ static __always_inline bool risav_ah_len_ok(const struct risav_pkt *rp,
 	return rp->l.family == ESPRIT_AF_INET || (rp->ah_len & 7) == 0;
 }
 
-/* Green channel: the packet's source or destination is a contact. */
-static __always_inline bool risav_green(const struct risav_pkt *rp)
+/* Green channel (risav/maps.h), seen from the receiving side. */
+static __always_inline bool risav_green(const struct esprit_risav_config *cfg,
+					const struct risav_pkt *rp)
 {
-	return bpf_map_lookup_elem(&esprit_contacts, &rp->info.src) ||
-	       bpf_map_lookup_elem(&esprit_contacts, &rp->info.dst);
+	return risav_green_channel(cfg, &rp->info.dst, &rp->info.src,
+				   rp->info.asn);
 }
 
 /*
@@ -425,7 +443,7 @@ risav_from_peer(struct xdp_md *ctx, const struct esprit_risav_config *cfg,
 {
 	struct ah_icv_scratch *scr;
 
-	if (risav_green(rp))
+	if (risav_green(cfg, rp))
 		return count_verdict(ESPRIT_R_RISAV_GREEN_CHANNEL,
 				     rp->info.bytes, RISAV_CONTINUE);
 	if (ah == RISAV_AH_FRAGMENT) {
@@ -449,15 +467,16 @@ risav_from_peer(struct xdp_md *ctx, const struct esprit_risav_config *cfg,
 }
 
 /* From an AS that is not a peer: only an AS-scoped AH is touched. */
-static __always_inline int risav_from_non_peer(struct xdp_md *ctx,
-					       struct risav_pkt *rp, int ah)
+static __always_inline int
+risav_from_non_peer(struct xdp_md *ctx, const struct esprit_risav_config *cfg,
+		    struct risav_pkt *rp, int ah)
 {
 	struct ah_icv_scratch *scr;
 
 	if (ah != RISAV_AH_FOUND || risav_read_ah(ctx, rp) ||
 	    rp->scope != ESPRIT_AH_SCOPE_AS || !risav_ah_len_ok(rp, 0))
 		return RISAV_CONTINUE;
-	if (risav_green(rp))
+	if (risav_green(cfg, rp))
 		return count_verdict(ESPRIT_R_RISAV_GREEN_CHANNEL,
 				     rp->info.bytes, RISAV_CONTINUE);
 	scr = ah_icv_scratch();
@@ -497,7 +516,7 @@ __noinline int risav_check(struct xdp_md *ctx, const struct packet *pkt)
 	if (rp->info.asn)
 		peer = bpf_map_lookup_elem(&esprit_peers, &rp->info.asn);
 	if (!peer)
-		return risav_from_non_peer(ctx, rp, ah);
+		return risav_from_non_peer(ctx, cfg, rp, ah);
 	if (peer->mode != ESPRIT_PEER_ENFORCE &&
 	    peer->mode != ESPRIT_PEER_TESTING)
 		return RISAV_CONTINUE;

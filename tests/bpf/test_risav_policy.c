@@ -131,35 +131,58 @@ static void test_other_scopes(void)
 	}
 }
 
-/* To or from a contact address: never checked, never stripped. */
+/* A flow from src to dst, UDP with payload_len bytes, into plain. */
+static void flow(int family, uint32_t asn, const char *src, const char *dst)
+{
+	struct rc_flow fl = *rc_flow(family, asn);
+
+	if (src)
+		fl.src = src;
+	if (dst)
+		fl.dst = dst;
+	rc_plain(&plain, &fl, 20);
+}
+
+/*
+ * The green channel is the peer's contact talking to ours: never checked,
+ * never stripped. A contact to any other host, or any host to a contact,
+ * is checked as everything else (untagged from an enforced peer: dropped).
+ */
 static void test_green_channel(void)
 {
-	struct rc_flow fl = *rc_flow(4, RC_ENFORCE_ASN);
-
-	fl.src = "198.51.100.250";
-	rc_plain(&plain, &fl, 20);
+	flow(4, RC_ENFORCE_ASN, "198.51.100.250", "192.0.2.250");
 	rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_RISAV_GREEN_CHANNEL, &plain);
 	rc_tag(&tagged, &plain, RC_SPI, 1, 1, rc_other_key);
 	rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_RISAV_GREEN_CHANNEL,
 		  &tagged);
-
-	fl = *rc_flow(4, RC_ENFORCE_ASN);
-	fl.dst = "192.0.2.250"; /* our own contact */
-	rc_plain(&plain, &fl, 20);
+	flow(6, RC_ENFORCE_ASN, "2001:db8:201::fa", "2001:db8:100::fa");
 	rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_RISAV_GREEN_CHANNEL, &plain);
 
-	fl = *rc_flow(6, RC_ENFORCE_ASN);
-	fl.src = "2001:db8:201::fa";
-	rc_plain(&plain, &fl, 20);
-	rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_RISAV_GREEN_CHANNEL, &plain);
+	/* the peer's contact to any host of ours: no bypass */
+	flow(4, RC_ENFORCE_ASN, "198.51.100.250", NULL);
+	rc_expect(&fx, &plain, XDP_DROP, ESPRIT_R_RISAV_UNTAGGED, NULL);
+	flow(6, RC_ENFORCE_ASN, "2001:db8:201::fa", NULL);
+	rc_expect(&fx, &plain, XDP_DROP, ESPRIT_R_RISAV_UNTAGGED, NULL);
+	/* any host of the peer to our contact: no bypass either */
+	flow(4, RC_ENFORCE_ASN, NULL, "192.0.2.250");
+	rc_expect(&fx, &plain, XDP_DROP, ESPRIT_R_RISAV_UNTAGGED, NULL);
+	/* a non-peer's AS-scoped AH to our contact is stripped as any */
+	flow(4, RC_OTHER_ASN, NULL, "192.0.2.250");
+	rc_tag(&tagged, &plain, RC_SPI, 1, 1, rc_key);
+	rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_RISAV_STRIPPED_NON_PEER,
+		  &plain);
 
-	/* from an AS that is no peer to our contact: not stripped either */
-	fl = *rc_flow(4, RC_OTHER_ASN);
-	fl.dst = "192.0.2.250";
-	rc_plain(&plain, &fl, 20);
+	/* green-channel any-contact: the draft's wider rule */
+	set_flags(ESPRIT_RISAV_GREEN_ANY_CONTACT);
+	flow(4, RC_ENFORCE_ASN, "198.51.100.250", NULL);
+	rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_RISAV_GREEN_CHANNEL, &plain);
+	flow(6, RC_ENFORCE_ASN, NULL, "2001:db8:100::fa");
+	rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_RISAV_GREEN_CHANNEL, &plain);
+	flow(4, RC_OTHER_ASN, NULL, "192.0.2.250");
 	rc_tag(&tagged, &plain, RC_SPI, 1, 1, rc_key);
 	rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_RISAV_GREEN_CHANNEL,
 		  &tagged);
+	set_flags(0);
 }
 
 /* RISAV off (local ASN 0), or the destination outside the local AS. */
@@ -185,11 +208,18 @@ static void test_not_for_us(void)
 	rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_RISAV_VERIFIED, &plain);
 }
 
-/* Fragments from a peer cannot be verified before reassembly: dropped,
- * or passed untouched with ESPRIT_RISAV_PASS_FRAGMENTS. */
+/*
+ * Fragments from a peer cannot be verified before reassembly: dropped,
+ * or passed untouched with ESPRIT_RISAV_PASS_FRAGMENTS. An IPv6 atomic
+ * fragment (offset 0, M 0) is a whole packet, not a fragment: its AH sits
+ * behind a header the ICV cannot cover, so it is unverifiable, and
+ * dropped whatever the setting.
+ */
 static void test_fragments(void)
 {
-	static const uint8_t frag_hdr[] = {0, 0, 0, 0, 0, 7};
+	static const uint8_t frag_hdr[] = {0, 1, 0, 0, 0, 7}; /* M = 1 */
+	static const uint8_t atomic_hdr[] = {0, 0, 0, 0, 0, 8};
+	struct pkt atomic;
 	static const uint16_t v4_frag_words[] = {0x2000, 0x0010, 0x2010};
 	struct pkt frags[4];
 	size_t n = 0;
@@ -213,13 +243,25 @@ static void test_fragments(void)
 	frags[n] = plain;
 	pkt_ah_insert(&frags[n++], RC_SPI, 1, 1, RC_ICV_LEN);
 
+	/* the same with the atomic fragment header */
+	pkt_init(&atomic);
+	pkt_eth(&atomic, pkt_mac_b, pkt_mac_a);
+	pkt_ipv6(&atomic, rc_flow(6, RC_ENFORCE_ASN)->src,
+		 rc_flow(6, RC_ENFORCE_ASN)->dst);
+	pkt_ipv6_ext(&atomic, 44, atomic_hdr, sizeof(atomic_hdr));
+	pkt_udp(&atomic, 1, 2, (const uint8_t *)"atomic", 6);
+	pkt_finish(&atomic);
+	pkt_ah_insert(&atomic, RC_SPI, 1, 1, RC_ICV_LEN);
+
 	for (size_t i = 0; i < n; i++)
 		rc_expect(&fx, &frags[i], XDP_DROP, ESPRIT_R_RISAV_FRAGMENT,
 			  NULL);
+	rc_expect(&fx, &atomic, XDP_DROP, ESPRIT_R_RISAV_UNVERIFIABLE, NULL);
 	set_flags(ESPRIT_RISAV_PASS_FRAGMENTS);
 	for (size_t i = 0; i < n; i++)
 		rc_expect(&fx, &frags[i], XDP_PASS,
 			  ESPRIT_R_RISAV_FRAGMENT_PASSED, &frags[i]);
+	rc_expect(&fx, &atomic, XDP_DROP, ESPRIT_R_RISAV_UNVERIFIABLE, NULL);
 	set_flags(0);
 
 	/* from a testing peer: counted as would-be drops, passed */

@@ -229,21 +229,47 @@ static void test_risav_off_untouched(void)
 	expect_tagged(&in, TF_SPI_EF, TF_ENFORCE_ASN);
 }
 
+/*
+ * Our contact to the peer's: the green channel, never tagged. Any other
+ * host to the peer's contact: dropped (only contacts talk to contacts
+ * across the border). Our contact to any host of the peer: tagged as any
+ * packet. With any-contact, the draft's wider rule: to or from any.
+ */
 static void test_green_channel(void)
 {
-	static const char *const pairs[][2] = {
+	static const char *const green[][2] = {
+		{"192.0.2.250", "198.51.100.250"},
+		{"2001:db8:100::fa", "2001:db8:201::fa"},
+	};
+	static const char *const spoofs[][2] = {
 		{SRC4, "198.51.100.250"},
-		{"192.0.2.250", PEER4},
 		{SRC6, "2001:db8:201::fa"},
 	};
 
-	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		int family = strchr(pairs[i][0], ':') ? 6 : 4;
+	for (size_t i = 0; i < 2; i++) {
+		int family = strchr(green[i][0], ':') ? 6 : 4;
 
-		tf_udp(&in, family, pairs[i][0], pairs[i][1], 46, 40, NULL);
+		tf_udp(&in, family, green[i][0], green[i][1], 46, 40, NULL);
 		tf_expect(&fx, &in, TC_ACT_OK, ESPRIT_R_RISAV_TAG_GREEN_CHANNEL,
 			  TF_NO_REASON, true, &res);
+		tf_udp(&in, family, spoofs[i][0], spoofs[i][1], 46, 40, NULL);
+		tf_expect(&fx, &in, TC_ACT_SHOT,
+			  ESPRIT_R_RISAV_TO_CONTACT_DROPPED, TF_NO_REASON, true,
+			  &res);
 	}
+	tf_udp(&in, 4, "192.0.2.250", PEER4, 46, 40, NULL);
+	expect_tagged(&in, TF_SPI_EF, TF_ENFORCE_ASN);
+
+	CU_ASSERT_EQUAL_FATAL(tag_fixture_risav(&fx, TF_LOCAL_ASN,
+						ESPRIT_RISAV_GREEN_ANY_CONTACT),
+			      0);
+	tf_udp(&in, 4, SRC4, "198.51.100.250", 46, 40, NULL);
+	tf_expect(&fx, &in, TC_ACT_OK, ESPRIT_R_RISAV_TAG_GREEN_CHANNEL,
+		  TF_NO_REASON, true, &res);
+	tf_udp(&in, 4, "192.0.2.250", PEER4, 46, 40, NULL);
+	tf_expect(&fx, &in, TC_ACT_OK, ESPRIT_R_RISAV_TAG_GREEN_CHANNEL,
+		  TF_NO_REASON, true, &res);
+	CU_ASSERT_EQUAL_FATAL(tag_fixture_local_asn(&fx, TF_LOCAL_ASN), 0);
 }
 
 static void test_no_sa_policies(void)

@@ -75,7 +75,8 @@ int rc_world_open(struct risav_fixture *f, uint32_t audit_rate)
 	}
 	return risav_fixture_contact(f, "198.51.100.250", RC_ENFORCE_ASN) ||
 	       risav_fixture_contact(f, "2001:db8:201::fa", RC_ENFORCE_ASN) ||
-	       risav_fixture_contact(f, "192.0.2.250", RC_LOCAL_ASN);
+	       risav_fixture_contact(f, "192.0.2.250", RC_LOCAL_ASN) ||
+	       risav_fixture_contact(f, "2001:db8:100::fa", RC_LOCAL_ASN);
 }
 
 void rc_plain(struct pkt *p, const struct rc_flow *fl, size_t payload_len)

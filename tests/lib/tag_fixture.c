@@ -62,7 +62,13 @@ static int contact(struct tag_fixture *f, const char *addr, uint32_t asn)
 
 int tag_fixture_local_asn(struct tag_fixture *f, uint32_t asn)
 {
-	struct esprit_risav_config cfg = {.local_asn = asn};
+	return tag_fixture_risav(f, asn, 0);
+}
+
+int tag_fixture_risav(struct tag_fixture *f, uint32_t asn, uint32_t flags)
+{
+	struct esprit_risav_config cfg = {.local_asn = asn,
+					  .risav_flags = flags};
 	__u32 zero = 0;
 
 	return bpf_map__update_elem(f->skel->maps.esprit_risav, &zero,
@@ -189,7 +195,8 @@ static int world(struct tag_fixture *f)
 	       tag_fixture_sa(f, TF_SPI_OFF, TF_OFF_ASN, "any") ||
 	       contact(f, "198.51.100.250", TF_ENFORCE_ASN) ||
 	       contact(f, "2001:db8:201::fa", TF_ENFORCE_ASN) ||
-	       contact(f, "192.0.2.250", TF_LOCAL_ASN);
+	       contact(f, "192.0.2.250", TF_LOCAL_ASN) ||
+	       contact(f, "2001:db8:100::fa", TF_LOCAL_ASN);
 }
 
 int tag_fixture_open(struct tag_fixture *f)

@@ -65,8 +65,9 @@ int tag_fixture_run(struct tag_fixture *f, const struct pkt *in,
 uint64_t tag_fixture_count(struct tag_fixture *f, enum esprit_reason reason);
 int tag_fixture_map_fd(struct tag_fixture *f, const char *name);
 
-/* Local ASN (0 = RISAV off). */
+/* Local ASN (0 = RISAV off); and with RISAV flags. */
 int tag_fixture_local_asn(struct tag_fixture *f, uint32_t asn);
+int tag_fixture_risav(struct tag_fixture *f, uint32_t asn, uint32_t flags);
 int tag_fixture_peer(struct tag_fixture *f, uint32_t asn, uint32_t mode,
 		     uint32_t no_sa);
 /* An outbound SA through sa_out_add(); dscp as `esprit sa add out`. */

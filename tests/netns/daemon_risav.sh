@@ -54,6 +54,9 @@ risav_start() { # PEERS SAS
 	daemon_start resp "$TEST_TMP/esprit.yaml"
 	ns resp ip route add 198.51.100.0/24 dev r0
 	ns resp ip -6 route add 2001:db8:201::/48 dev r0
+	# it holds SA keys: no core file may
+	grep -Eq '^Max core file size +0 +0 ' "/proc/$DAEMON_PID/limits" ||
+		fail "core dumps are on: $(grep -i core "/proc/$DAEMON_PID/limits")"
 }
 
 reload() { # N: SIGHUP, then wait for the Nth reload to be applied

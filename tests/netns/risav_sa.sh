@@ -23,6 +23,44 @@ risav_world() { # MODE
 	ns resp ip -6 route add 2001:db8:201::/48 dev r0
 }
 
+# Keys from a file only root can read, or standard input; a key on the
+# command line is taken with a warning; no message shows a key.
+test_keys_from_file_and_stdin() {
+	topo_pair
+	attach_ip_link resp r0
+	local out
+	echo "$KEY" >"$TEST_TMP/k1"
+	chmod 600 "$TEST_TMP/k1"
+	out=$(e sa add in spi 0x1000 asn 64501 alg hmac-sha256-128 \
+		key-file "$TEST_TMP/k1" 2>&1)
+	assert_eq "" "$out" "key-file: no warning"
+	out=$(echo "$KEY" | ns resp "$ESPRIT" sa add out spi 0x2000 asn 64501 \
+		alg hmac-sha256-128 key - 2>&1)
+	assert_eq "" "$out" "key -: no warning"
+	out=$(e sa add in spi 0x1001 asn 64501 alg hmac-sha256-128 \
+		key "$KEY" 2>&1)
+	assert_match "a key on the command line can be read by other users" \
+		"$out" "warning for key HEX"
+	assert_eq 3 "$(e sa list --json | json_get 'len(j)')" "three SAs"
+	chmod 644 "$TEST_TMP/k1"
+	expect_fail "k1: owned by uid 0 with mode 0644; a key file must be owned by root" \
+		sa add in spi 0x1002 asn 64501 alg hmac-sha256-128 \
+		key-file "$TEST_TMP/k1"
+	expect_fail "unexpected word 7: 64 hex digits \\(not shown; is 'key' missing\\?\\)" \
+		sa add in spi 0x1002 asn 64501 alg hmac-sha256-128 "$KEY" x
+	out=$(ns resp "$ESPRIT" sa add in spi 0x1002 asn 64501 \
+		alg hmac-sha256-128 "$KEY" x 2>&1 || true)
+	case $out in
+	*"${KEY:0:16}"*) fail "the key was echoed: $out" ;;
+	esac
+	expect_fail "standard input: no key in it" \
+		sa add in spi 0x1002 asn 64501 alg hmac-sha256-128 key - </dev/null
+	expect_fail "'key' and 'key-file' both given" \
+		sa add in spi 0x1002 asn 64501 alg hmac-sha256-128 key - \
+		key-file "$TEST_TMP/k1"
+	assert_eq 3 "$(e sa list --json | json_get 'len(j)')" "nothing added"
+}
+
 test_sa_commands_and_errors() {
 	topo_pair
 	attach_ip_link resp r0
@@ -80,7 +118,7 @@ EOF
 		sa add in spi 300 asn 64501 alg hmac-sha256-128 key "${KEY:2}"
 	expect_fail "key: 66 hex digits" sa add in spi 300 asn 64501 \
 		alg hmac-sha256-128 key "${KEY}00"
-	expect_fail "key: 'g' is not a hex digit \(position 3\)" \
+	expect_fail "key: not a hex digit at position 3" \
 		sa add in spi 300 asn 64501 alg hmac-sha256-128 key "00g${KEY:3}"
 	expect_fail "bad replay window '31': 0 \(off\) or 32..4096" \
 		sa add in spi 300 asn 64501 alg hmac-sha256-128 key "$KEY" replay 31
@@ -88,7 +126,7 @@ EOF
 		alg hmac-sha256-128 key "$KEY" replay 4097
 	expect_fail "an inbound SA with SPI 0x1000 \(4096\), ASN 64501 exists" \
 		sa add in spi 0x1000 asn 64501 alg hmac-sha256-128 key "$KEY"
-	expect_fail "missing 'key'" sa add in spi 300 asn 64501 \
+	expect_fail "missing 'key-file PATH' \\(or 'key -'" sa add in spi 300 asn 64501 \
 		alg hmac-sha256-128
 	expect_fail "'replay' needs a value" sa add in spi 300 asn 64501 \
 		alg hmac-sha256-128 key "$KEY" replay

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <CUnit/CUnit.h>
 
@@ -43,6 +44,8 @@ static void put(const char *name, const char *text)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs(text, f);
 	fclose(f);
+	/* key files must be root's alone */
+	CU_ASSERT_EQUAL(chmod(path, 0600), 0);
 }
 
 /* Loads text as esprit.yaml; returns the error (empty if it loaded). */
@@ -628,8 +631,7 @@ static void test_documented_examples_load(void)
 	o = replace_all(text, "keys/64501-out.key",
 			"/etc/esprit/keys/64501-out-2000.key");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-	load_example(o, "keys/64501-in.key", "/var/lib/rpki-client/json",
-		     &cfg);
+	load_example(o, "keys/64501-in.key", "/var/lib/rpki-client/json", &cfg);
 	CU_ASSERT_EQUAL(cfg.risav.state.config.local_asn, 64500);
 	CU_ASSERT_EQUAL(cfg.risav.state.local_contact_count, 1);
 	CU_ASSERT_EQUAL(cfg.risav.state.npeers, 1);

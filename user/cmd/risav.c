@@ -378,6 +378,12 @@ static void risav_usage(FILE *out)
 		"  fragments drop|pass   fragments from enforced peers, which "
 		"XDP cannot\n"
 		"                        verify (drop)\n"
+		"  green-channel contacts|any-contact  untagged and unchecked:"
+		" packets\n"
+		"                        between a peer's contact and ours "
+		"(contacts), or\n"
+		"                        to or from any contact (any-contact, "
+		"weaker)\n"
 		"  audit-rate N|default  audit events/s for failed checks "
 		"(%d)\n"
 		"The local ASN has its own command: esprit local-asn.\n",
@@ -436,6 +442,13 @@ static int show_risav(const struct cli_common *o)
 						    ESPRIT_RISAV_PASS_FRAGMENTS
 					    ? "pass"
 					    : "drop"));
+		json_object_set_new(
+			j, "green_channel",
+			json_string(
+				st.config.risav_flags &
+						ESPRIT_RISAV_GREEN_ANY_CONTACT
+					? "any-contact"
+					: "contacts"));
 		json_object_set_new(j, "audit_rate",
 				    json_integer(risav_audit_rate(&st.config)));
 		json_object_set_new(
@@ -467,6 +480,11 @@ static int show_risav(const struct cli_common *o)
 		       st.config.risav_flags & ESPRIT_RISAV_PASS_FRAGMENTS
 			       ? "pass"
 			       : "drop");
+		printf("green       %s\n",
+		       st.config.risav_flags & ESPRIT_RISAV_GREEN_ANY_CONTACT
+			       ? "any-contact (to or from any contact "
+				 "address)"
+			       : "contacts (contact to contact only)");
 		printf("audit-rate  %u/s\n", risav_audit_rate(&st.config));
 		printf("peers       %zu (%zu enforce, %zu testing, %zu off)\n",
 		       st.npeers, modes[ESPRIT_PEER_ENFORCE],

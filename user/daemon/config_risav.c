@@ -176,6 +176,7 @@ static int parse_settings(struct ydoc *d, yaml_node_t *map,
 	static const struct {
 		const char *yaml, *setting;
 	} settings[] = {{"fragments", "fragments"},
+			{"green_channel", "green-channel"},
 			{"audit_rate", "audit-rate"}};
 	yaml_node_t *v;
 	char why[256];
@@ -218,10 +219,11 @@ static int parse_settings(struct ydoc *d, yaml_node_t *map,
 int config_risav_parse(struct ydoc *d, yaml_node_t *map, const char *file,
 		       struct config_risav *r)
 {
-	static const char *const keys[] = {"local_asn", "contacts",
-					   "fragments", "audit_rate",
-					   "prefixes",	"peers",
-					   "sas",	NULL};
+	static const char *const keys[] = {"local_asn",	 "contacts",
+					   "fragments",	 "green_channel",
+					   "audit_rate", "prefixes",
+					   "peers",	 "sas",
+					   NULL};
 	yaml_node_t *v;
 	char why[512];
 

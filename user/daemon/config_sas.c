@@ -13,45 +13,7 @@
 
 #include "daemon/config_risav.h"
 #include "lib/asn.h"
-
-#define KEY_FILE_MAX 4096 /* a hex key and some whitespace */
-
-/* The hex key of key_file: its content without surrounding whitespace. */
-static int read_key_file(const char *path, char *hex, size_t len, char *err,
-			 size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	size_t start = 0, end;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	n = read(fd, hex, len - 1);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	if ((size_t)n == len - 1) {
-		explicit_bzero(hex, len);
-		snprintf(err, errlen, "%s: longer than a key", path);
-		return -1;
-	}
-	hex[n] = '\0';
-	end = (size_t)n;
-	while (start < end && strchr(" \t\r\n", hex[start]))
-		start++;
-	while (end > start && strchr(" \t\r\n", hex[end - 1]))
-		end--;
-	memmove(hex, hex + start, end - start);
-	memset(hex + (end - start), 0, len - (end - start));
-	return 0;
-}
+#include "lib/key_file.h"
 
 /* The raw hex in the document is wiped once turned into midstates. */
 static void wipe_scalar(yaml_node_t *v)
@@ -144,7 +106,7 @@ static int get_sa_key(struct ydoc *d, yaml_node_t *item, const char *path,
 		snprintf(sub, sublen, "%s.key_file", path);
 		if (yget_path(d, key_file, sub, file, kpath, sizeof(kpath)))
 			return -1;
-		if (read_key_file(kpath, hex, hexlen, why, sizeof(why)))
+		if (key_file_read(kpath, hex, hexlen, why, sizeof(why)))
 			return yerr(d, key_file, sub, "%s", why);
 	}
 	return 0;
@@ -160,7 +122,7 @@ static int parse_sa(struct ydoc *d, yaml_node_t *item, size_t i,
 	const char *vals[4] = {NULL};
 	yaml_node_t *v, *at = NULL;
 	char path[CONFIG_KEY_PATH_LEN], sub[CONFIG_KEY_PATH_LEN + 16],
-		why[PATH_MAX + 128], hex[KEY_FILE_MAX];
+		why[PATH_MAX + 128], hex[KEY_HEX_MAX];
 	__u64 mask;
 	__u32 alg;
 	int rc;

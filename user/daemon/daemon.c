@@ -8,6 +8,8 @@
  * parse changes nothing. SIGTERM stops it cleanly.
  */
 #include <errno.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,12 +361,22 @@ static void stop(struct daemon *d)
 	config_free(&d->cfg);
 }
 
+/* The daemon holds SA keys (as midstates): no core file may hold them. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = {0, 0};
+
+	if (setrlimit(RLIMIT_CORE, &none) || prctl(PR_SET_DUMPABLE, 0))
+		log_warn("cannot disable core dumps: %s", strerror(errno));
+}
+
 int daemon_main(const char *file, const char *pin_dir)
 {
 	struct daemon *d;
 	int rc = EXIT_ERROR;
 
 	log_init();
+	no_core_dumps();
 	d = calloc(1, sizeof(*d));
 	if (!d) {
 		log_err("out of memory");

@@ -14,6 +14,7 @@
 #include "lib/hmac_key.h"
 #include "lib/map_journal.h"
 #include "lib/maps.h"
+#include "lib/output.h"
 #include "lib/parse.h"
 #include "risav/sa.h"
 
@@ -95,8 +96,7 @@ int sa_parse_key(const char *hex, __u32 alg, struct esprit_auth_key *out,
 	for (size_t i = 0; i < digits; i++) {
 		if (hex_value(hex[i]) < 0) {
 			snprintf(err, errlen,
-				 "key: '%c' is not a hex digit (position %zu)",
-				 hex[i], i + 1);
+				 "key: not a hex digit at position %zu", i + 1);
 			return -1;
 		}
 	}
@@ -131,17 +131,38 @@ const char *sa_state_name(__u32 state)
 	return state == ESPRIT_SA_ACTIVE ? "active" : "unknown";
 }
 
+/* 1 if a word could be key material: long and all hex. */
+static bool looks_like_key(const char *s)
+{
+	size_t n = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; s[n]; n++)
+		if (hex_value(s[n]) < 0)
+			return false;
+	return n >= 16;
+}
+
 int sa_take_pairs(int argc, char **argv, const char *const *names,
 		  size_t nnames, const char **vals, char *err, size_t errlen)
 {
 	for (int i = 0; i < argc; i += 2) {
 		size_t k;
 
-		for (k = 0; k < nnames; k++)
+		for (k = 0; k < nnames && names[k]; k++)
 			if (!strcmp(argv[i], names[k]))
 				break;
-		if (k == nnames) {
-			snprintf(err, errlen, "unexpected '%s'", argv[i]);
+		if (k == nnames || !names[k]) {
+			/* a word out of place may be a key: never echoed */
+			if (looks_like_key(argv[i]))
+				snprintf(err, errlen,
+					 "unexpected word %d: %zu hex digits "
+					 "(not shown; is 'key' missing?)",
+					 i + 1, strlen(argv[i]));
+			else
+				snprintf(err, errlen, "unexpected '%s'",
+					 argv[i]);
 			return -1;
 		}
 		if (i + 1 >= argc) {
@@ -165,17 +186,52 @@ int sa_need(const char *val, const char *name, char *err, size_t errlen)
 	return -1;
 }
 
-int sa_add_words(int argc, char **argv, const char *last, const char *v[5],
+int sa_add_words(int argc, char **argv, const char *last, struct sa_words *w,
 		 char *err, size_t errlen)
 {
-	const char *names[] = {"spi", "asn", "alg", "key", last};
+	const char *names[] = {"spi", "asn", "alg", "key", "key-file", last};
+	const char *v[6] = {0};
+	char why[256];
+	int rc;
 
-	memset(v, 0, 5 * sizeof(*v));
-	if (sa_take_pairs(argc, argv, names, 5, v, err, errlen))
+	memset(w, 0, sizeof(*w));
+	if (sa_take_pairs(argc, argv, names, 6, v, err, errlen))
 		return -1;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 3; i++)
 		if (sa_need(v[i], names[i], err, errlen))
 			return -1;
+	if (!v[3] == !v[4]) {
+		snprintf(err, errlen,
+			 v[3] ? "'key' and 'key-file' both given: one of them"
+			      : "missing 'key-file PATH' (or 'key -' to read "
+				"the key from standard input)");
+		return -1;
+	}
+	w->spi = v[0];
+	w->asn = v[1];
+	w->alg = v[2];
+	w->last = v[5];
+	if (v[4])
+		rc = key_file_read(v[4], w->key, sizeof(w->key), why,
+				   sizeof(why));
+	else if (!strcmp(v[3], "-"))
+		rc = key_stream_read(0, "standard input", w->key,
+				     sizeof(w->key), why, sizeof(why));
+	else if (strlen(v[3]) >= sizeof(w->key)) {
+		snprintf(why, sizeof(why), "key: too long");
+		rc = -1;
+	} else {
+		warnmsg("a key on the command line can be read by other "
+			"users (/proc) and stays in shell history; use "
+			"'key-file PATH' or 'key -'");
+		snprintf(w->key, sizeof(w->key), "%s", v[3]);
+		rc = 0;
+	}
+	if (rc) {
+		explicit_bzero(w->key, sizeof(w->key));
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
 	return 0;
 }
 

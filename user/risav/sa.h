@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "esprit_sa.h"
+#include "lib/key_file.h"
 #include "lib/map_journal.h"
 
 /* Directions in commands and listings. */
@@ -39,11 +40,20 @@ int sa_take_pairs(int argc, char **argv, const char *const *names,
 		  size_t nnames, const char **vals, char *err, size_t errlen);
 int sa_need(const char *val, const char *name, char *err, size_t errlen);
 
+/* The words after `sa add DIR`, with the key read from where they say. */
+struct sa_words {
+	const char *spi, *asn, *alg;
+	const char *last; /* replay or dscp; NULL if absent */
+	char key[KEY_HEX_MAX]; /* hex; wipe it (explicit_bzero) after use */
+};
+
 /*
- * The words after `sa add DIR`: spi, asn, alg and key required, then the
- * optional last (replay or dscp), into v[0..4] (NULL where absent).
+ * spi, asn and alg required; the key as `key-file PATH` (a file only root
+ * can read), `key -` (standard input) or `key HEX` (with a warning: the
+ * command line is no place for a key); then the optional last. A message
+ * never shows what could be a key.
  */
-int sa_add_words(int argc, char **argv, const char *last, const char *v[5],
+int sa_add_words(int argc, char **argv, const char *last, struct sa_words *w,
 		 char *err, size_t errlen);
 /* The words after `sa del in|out`: spi SPI asn ASN, as numbers. */
 int sa_spi_asn_from_words(int argc, char **argv, __u32 *spi, __u32 *asn,

@@ -82,11 +82,14 @@ int sa_in_build(const char *spi, const char *asn, const char *alg,
 int sa_in_from_words(int argc, char **argv, struct sa_in *out, char *err,
 		     size_t errlen)
 {
-	const char *v[5];
+	struct sa_words w;
+	int rc;
 
-	if (sa_add_words(argc, argv, "replay", v, err, errlen))
+	if (sa_add_words(argc, argv, "replay", &w, err, errlen))
 		return -1;
-	return sa_in_build(v[0], v[1], v[2], v[3], v[4], out, err, errlen);
+	rc = sa_in_build(w.spi, w.asn, w.alg, w.key, w.last, out, err, errlen);
+	explicit_bzero(w.key, sizeof(w.key));
+	return rc;
 }
 
 /* ---- maps: changes ------------------------------------------------------ */

@@ -293,6 +293,9 @@ static int check_contact_owners(const struct risav_state *s, char *err,
 	return rc;
 }
 
+#define RISAV_KNOWN_FLAGS \
+	(ESPRIT_RISAV_PASS_FRAGMENTS | ESPRIT_RISAV_GREEN_ANY_CONTACT)
+
 int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 		      char *err, size_t errlen)
 {
@@ -301,9 +304,9 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 
 	prefix_of(head, sizeof(head), s->local_where, "local AS%u",
 		  s->config.local_asn);
-	if (s->config.risav_flags & ~ESPRIT_RISAV_PASS_FRAGMENTS) {
+	if (s->config.risav_flags & ~RISAV_KNOWN_FLAGS) {
 		snprintf(err, errlen, "unknown RISAV flags 0x%x",
-			 s->config.risav_flags & ~ESPRIT_RISAV_PASS_FRAGMENTS);
+			 s->config.risav_flags & ~RISAV_KNOWN_FLAGS);
 		return -1;
 	}
 	if (s->config.audit_rate > RISAV_AUDIT_RATE_MAX) {

@@ -199,6 +199,20 @@ int risav_set(struct esprit_risav_config *cfg, const char *key,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "green-channel")) {
+		if (!strcmp(value, "contacts"))
+			cfg->risav_flags &= ~ESPRIT_RISAV_GREEN_ANY_CONTACT;
+		else if (!strcmp(value, "any-contact"))
+			cfg->risav_flags |= ESPRIT_RISAV_GREEN_ANY_CONTACT;
+		else {
+			snprintf(err, errlen,
+				 "green-channel: expected contacts or "
+				 "any-contact, not '%s'",
+				 value);
+			return -1;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "audit-rate")) {
 		if (!strcmp(value, "default")) {
 			cfg->audit_rate = 0;

@@ -242,7 +242,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
 format:
-	clang-format -i $$(git ls-files '*.[ch]')
+	clang-format -i $$(git ls-files '*.[ch]' ':!vmlinux.h')
 
 clean:
 	rm -rf $(BUILD)

@@ -151,7 +151,8 @@ static int add_sa(struct tc_prog *p, __u32 spi, __u32 asn, const char *dscp,
 		struct map_journal j;
 
 		mj_init(&j);
-		rc = mj_finish(&j, sa_out_add(&p->maps, &sa, &j, err, errlen));
+		rc = mj_finish(&j, sa_out_add(&p->maps, &sa, NULL, &j, err,
+					      errlen));
 	}
 	explicit_bzero(&sa, sizeof(sa));
 	return rc ? -1 : 0;

@@ -217,7 +217,7 @@ static void test_diff_through_the_program(void)
 
 	CU_ASSERT_EQUAL_FATAL(xdp_fixture_open(&f), 0);
 	fake_dataplane(&f, &dp);
-	daemon_risav_init(&dr);
+	daemon_risav_init(&dr, NULL);
 	CU_ASSERT_EQUAL_FATAL(load(FIRST, &first), 0);
 	CU_ASSERT_EQUAL_FATAL(load(SECOND, &second), 0);
 
@@ -284,7 +284,7 @@ static void test_refused_write_is_undone(void)
 
 	CU_ASSERT_EQUAL_FATAL(xdp_fixture_open(&f), 0);
 	fake_dataplane(&f, &dp);
-	daemon_risav_init(&dr);
+	daemon_risav_init(&dr, NULL);
 	CU_ASSERT_EQUAL_FATAL(load(FIRST, &first), 0);
 	CU_ASSERT_EQUAL_FATAL(load(SECOND, &second), 0);
 	CU_ASSERT_EQUAL_FATAL(apply(&dr, &first, &dp, NULL), 0);
@@ -304,9 +304,10 @@ static void test_refused_write_is_undone(void)
 		.in_st = xdp_fixture_map_fd(&f, ESPRIT_MAP_SA_IN_ST),
 	};
 	CU_ASSERT_EQUAL_FATAL(risav_maps_probe(&rm, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, NULL, 0, second.path,
-					&second.risav, &dr.prefixes.table, true,
-					err, sizeof(err)),
+	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, NULL, 0, NULL,
+					second.path, &second.risav,
+					&dr.prefixes.table, true, err,
+					sizeof(err)),
 			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "prefix table"));
 	snapshot(&f, after, sizeof(after));
@@ -314,9 +315,10 @@ static void test_refused_write_is_undone(void)
 	CU_ASSERT_EQUAL(window_top(&f, 0x1000, 64501), 9);
 
 	/* the same without the table goes through */
-	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, NULL, 0, second.path,
-					&second.risav, &dr.prefixes.table,
-					false, err, sizeof(err)),
+	CU_ASSERT_EQUAL(risav_set_apply(&rm, &sm, 16, NULL, 0, NULL,
+					second.path, &second.risav,
+					&dr.prefixes.table, false, err,
+					sizeof(err)),
 			0);
 	snapshot(&f, after, sizeof(after));
 	CU_ASSERT_STRING_NOT_EQUAL(after, before);

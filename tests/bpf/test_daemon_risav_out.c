@@ -5,11 +5,16 @@
  * across an apply, a changed DSCP set moves the class to the SA now
  * holding it with the counter continued, a removed SA is gone and its
  * classes select what remains, and a write refused half-way is undone.
+ * Counters go through a sequence ledger in the test's directory: an SA
+ * that comes back, whether its counter was deleted or lost with bpffs,
+ * starts above every number it sent, and a ledger that cannot be read
+ * refuses it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <CUnit/CUnit.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,6 +22,7 @@
 
 #include "esprit_maps.h"
 #include "daemon/risav_apply.h"
+#include "risav/seq_ledger.h"
 #include "tag_fixture.h"
 #include "testlib.h"
 
@@ -24,6 +30,8 @@
 	"8c4107d25a931e6fb024e9770dc358a136fe82194bd7602c950eba734fe1089d"
 #define OTHER_KEY \
 	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define NEW_KEY \
+	"f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f"
 #define SRC4  "192.0.2.10"
 #define PEER4 "198.51.100.7"
 
@@ -71,11 +79,16 @@ static char err[1024];
 static struct tag_fixture fx;
 static struct pkt in;
 static struct tag_result res;
+static struct seq_ledger ledger;
 
 static int suite_init(void)
 {
+	char state[sizeof(dir) + 16];
+
 	if (!mkdtemp(dir))
 		return -1;
+	snprintf(state, sizeof(state), "%s/state", dir);
+	seq_ledger_init(&ledger, state);
 	return tag_fixture_open(&fx);
 }
 
@@ -83,6 +96,7 @@ static int suite_clean(void)
 {
 	char cmd[sizeof(dir) + 16];
 
+	seq_ledger_free(&ledger);
 	tag_fixture_close(&fx);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) ? -1 : 0;
@@ -140,9 +154,9 @@ static int apply(const char *policy, const char *sas,
 	if (!rc)
 		rc = risav_maps_probe(&rm, err, sizeof(err));
 	if (!rc)
-		rc = risav_set_apply(&rm, &sm, 64, om ? om : &fixture, 64, path,
-				     &cfg.risav, &pre.table, true, err,
-				     sizeof(err));
+		rc = risav_set_apply(&rm, &sm, 64, om ? om : &fixture, 64,
+				     &ledger, path, &cfg.risav, &pre.table,
+				     true, err, sizeof(err));
 	risav_prefixes_free(&pre);
 	config_free(&cfg);
 	return rc;
@@ -256,10 +270,121 @@ static void test_removed_sa_gone(void)
 				d == 46 ? TF_SPI_EF : TF_SPI_ANY);
 	expect_tag(36, TF_SPI_ANY);
 	expect_tag(34, TF_SPI_ANY);
-	/* back, as a new SA: its counter starts at 0 */
+	/* back, with the same key: its counter starts where the ledger saw
+	 * it go, past what the tagger could take before the delete */
 	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
-	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_AF4, TF_ENFORCE_ASN), 0);
+	CU_ASSERT_TRUE(tag_fixture_seq(&fx, TF_SPI_AF4, TF_ENFORCE_ASN) >=
+		       SA_OUT_SEQ_SKIP);
 	expect_tag(36, TF_SPI_AF4);
+}
+
+static void set_counter(__u32 spi, __u64 seq)
+{
+	int fd = tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_OUT);
+	struct esprit_sa_out_key k = {.spi = spi, .asn = TF_ENFORCE_ASN};
+	struct esprit_sa_out v;
+
+	CU_ASSERT_EQUAL_FATAL(bpf_map_lookup_elem(fd, &k, &v), 0);
+	v.seq = seq;
+	CU_ASSERT_EQUAL(bpf_map_update_elem(fd, &k, &v, BPF_EXIST), 0);
+}
+
+/* bpffs emptied under the SA (a reboot): the map loses it unseen */
+static void lose_sa(__u32 spi)
+{
+	struct esprit_sa_out_key k = {.spi = spi, .asn = TF_ENFORCE_ASN};
+
+	CU_ASSERT_EQUAL(bpf_map_delete_elem(
+				tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_OUT), &k),
+			0);
+}
+
+static void test_lost_counter_continues_above_checkpoint(void)
+{
+	bool changed;
+	__u64 seq;
+
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	/* the counter runs up to its reservation; the checkpoint moves it */
+	seq = tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN);
+	set_counter(TF_SPI_EF, seq + 5 * SEQ_LEDGER_STEP);
+	expect_tag(46, TF_SPI_EF);
+	CU_ASSERT_EQUAL(seq_ledger_checkpoint(
+				&ledger,
+				tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_OUT),
+				&changed, err, sizeof(err)),
+			0);
+	CU_ASSERT_TRUE(changed);
+	/* nothing moved: no write */
+	CU_ASSERT_EQUAL(seq_ledger_checkpoint(
+				&ledger,
+				tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_OUT),
+				&changed, err, sizeof(err)),
+			0);
+	CU_ASSERT_FALSE(changed);
+	seq = tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN);
+	lose_sa(TF_SPI_EF);
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN),
+			seq + SEQ_LEDGER_STEP);
+	expect_tag(46, TF_SPI_EF);
+
+	/* a key new on the SPI is a new SA: it may start low */
+	lose_sa(TF_SPI_EF);
+	CU_ASSERT_EQUAL_FATAL(apply("drop",
+				    "    - {direction: out, spi: 0x2000, asn: "
+				    "64501,"
+				    " alg: hmac-sha256-128, key: " NEW_KEY
+				    ", dscp: [ef]}\n" SA_AF4 SA_ANY,
+				    NULL),
+			      0);
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN), 0);
+	/* the old key back in place of it: above what it ever sent */
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	CU_ASSERT_TRUE(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN) >=
+		       seq + SEQ_LEDGER_STEP);
+	expect_tag(46, TF_SPI_EF);
+}
+
+static void test_untrusted_ledger_refuses(void)
+{
+	char path[sizeof(ledger.path)], *text;
+	size_t len;
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	snprintf(path, sizeof(path), "%s", ledger.path);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	text = calloc(1, 1 << 16);
+	len = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	CU_ASSERT_TRUE(len > 0);
+	/* a line mangled: which one, and nothing written */
+	f = fopen(path, "w");
+	fputs("esprit-seq-ledger 1\n256 64501 zz 1\n", f);
+	fclose(f);
+	lose_sa(TF_SPI_EF);
+	CU_ASSERT_EQUAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "sa-out.seq:2:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "refusing"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "0x2000"));
+	CU_ASSERT_FALSE(sa_present(TF_SPI_EF, TF_ENFORCE_ASN));
+	CU_ASSERT_TRUE(sa_present(TF_SPI_AF4, TF_ENFORCE_ASN));
+	/* unreadable: the same */
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT_EQUAL(mkdir(path, 0700), 0);
+	CU_ASSERT_EQUAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "sa-out.seq: Is a directory"));
+	CU_ASSERT_FALSE(sa_present(TF_SPI_EF, TF_ENFORCE_ASN));
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	/* put back as it was, the SA goes in */
+	f = fopen(path, "w");
+	fwrite(text, 1, len, f);
+	fclose(f);
+	free(text);
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	expect_tag(46, TF_SPI_EF);
 }
 
 /* The selections cannot be written: SAs, peers and selections stay as
@@ -363,6 +488,10 @@ TEST_SUITE(daemon_risav_out_suite) = {
 			{"refused_write_is_undone",
 			 test_refused_write_is_undone},
 			{"rebuild_all_peers", test_rebuild_all_peers},
+			{"lost_counter_continues_above_checkpoint",
+			 test_lost_counter_continues_above_checkpoint},
+			{"untrusted_ledger_refuses",
+			 test_untrusted_ledger_refuses},
 			{NULL, NULL},
 		},
 };

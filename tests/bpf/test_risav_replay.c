@@ -4,7 +4,9 @@
  * here: a sequence number is refused if it is 0, already accepted, or
  * `window` or more below the highest accepted one; the check comes before
  * the ICV, and only a packet with a good ICV moves the window. Also: the
- * window off (the default), and two CPUs receiving the same packets.
+ * window off (the default), two CPUs receiving the same packets, and a
+ * window whose size changes (what it has seen stays seen) or whose key
+ * changes (a new start).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -21,6 +23,7 @@
 #define SPI_W64	  0x2040
 #define SPI_W4096 0x2400
 #define SPI_CPUS  0x2401
+#define SPI_SIZED 0x2402
 
 static struct risav_fixture fx;
 static struct pkt plain, tagged;
@@ -32,7 +35,8 @@ static int suite_init(void)
 	return risav_fixture_sa(&fx, SPI_W32, RC_ENFORCE_ASN, rc_key, 32) ||
 	       risav_fixture_sa(&fx, SPI_W64, RC_ENFORCE_ASN, rc_key, 64) ||
 	       risav_fixture_sa(&fx, SPI_W4096, RC_ENFORCE_ASN, rc_key, 4096) ||
-	       risav_fixture_sa(&fx, SPI_CPUS, RC_ENFORCE_ASN, rc_key, 4096);
+	       risav_fixture_sa(&fx, SPI_CPUS, RC_ENFORCE_ASN, rc_key, 4096) ||
+	       risav_fixture_sa(&fx, SPI_SIZED, RC_ENFORCE_ASN, rc_key, 64);
 }
 
 static int suite_cleanup(void)
@@ -241,6 +245,33 @@ static void test_two_cpus_accept_once(void)
 	free(pkts);
 }
 
+/* A captured packet replayed after the window's size changed: dropped. */
+static void test_size_change_keeps_window(void)
+{
+	for (uint32_t seq = 1; seq <= 10; seq++)
+		send_seq(SPI_SIZED, seq, true, ESPRIT_R_RISAV_VERIFIED);
+	CU_ASSERT_EQUAL_FATAL(risav_fixture_sa_replace(&fx, SPI_SIZED,
+						       RC_ENFORCE_ASN, rc_key,
+						       1024),
+			      0);
+	send_seq(SPI_SIZED, 5, true, ESPRIT_R_AH_REPLAY);
+	send_seq(SPI_SIZED, 10, true, ESPRIT_R_AH_REPLAY);
+	send_seq(SPI_SIZED, 11, true, ESPRIT_R_RISAV_VERIFIED);
+	/* and smaller again: still seen */
+	CU_ASSERT_EQUAL_FATAL(risav_fixture_sa_replace(&fx, SPI_SIZED,
+						       RC_ENFORCE_ASN, rc_key,
+						       32),
+			      0);
+	send_seq(SPI_SIZED, 11, true, ESPRIT_R_AH_REPLAY);
+	send_seq(SPI_SIZED, 9, true, ESPRIT_R_AH_REPLAY);
+	/* a new key is a new SA: its numbers start again */
+	CU_ASSERT_EQUAL_FATAL(risav_fixture_sa_replace(&fx, SPI_SIZED,
+						       RC_ENFORCE_ASN,
+						       rc_other_key, 32),
+			      0);
+	send_seq(SPI_SIZED, 5, false, ESPRIT_R_RISAV_VERIFIED);
+}
+
 TEST_SUITE(risav_replay) = {
 	.name = "bpf_risav_replay",
 	.init = suite_init,
@@ -252,6 +283,8 @@ TEST_SUITE(risav_replay) = {
 			{"model_window_32", test_model_window_32},
 			{"model_window_4096", test_model_window_4096},
 			{"two_cpus_accept_once", test_two_cpus_accept_once},
+			{"size_change_keeps_window",
+			 test_size_change_keeps_window},
 			{NULL, NULL},
 		},
 };

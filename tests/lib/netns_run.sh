@@ -9,6 +9,9 @@ test=$2
 mkdir -p /run/netns
 mount -t tmpfs -o mode=0755 netns-tmp /run/netns
 mount -t bpf -o mode=0700 bpf /sys/fs/bpf
+# the outbound sequence ledger's directory, fresh for every test
+mkdir -p /var/lib/esprit
+mount -t tmpfs -o mode=0700 esprit-state /var/lib/esprit
 ip link set lo up
 
 # shellcheck source=tests/lib/netns.sh

@@ -109,8 +109,9 @@ static struct sa_maps fixture_sa_maps(struct risav_fixture *f)
 	};
 }
 
-int risav_fixture_sa(struct risav_fixture *f, uint32_t spi, uint32_t asn,
-		     const uint8_t key[32], uint32_t replay)
+static int fixture_sa_write(struct risav_fixture *f, uint32_t spi, uint32_t asn,
+			    const uint8_t key[32], uint32_t replay,
+			    bool replace)
 {
 	char s_spi[16], s_asn[16], s_replay[16], hex[65], err[160];
 	struct sa_maps m = fixture_sa_maps(f);
@@ -125,11 +126,25 @@ int risav_fixture_sa(struct risav_fixture *f, uint32_t spi, uint32_t asn,
 	mj_init(&j);
 	if (sa_in_build(s_spi, s_asn, "hmac-sha256-128", hex, s_replay, &sa,
 			err, sizeof(err)) ||
-	    mj_finish(&j, sa_in_add(&m, &sa, &j, err, sizeof(err)))) {
+	    mj_finish(&j, replace ? sa_in_replace(&m, &sa, &j, err, sizeof(err))
+				  : sa_in_add(&m, &sa, &j, err, sizeof(err)))) {
 		fprintf(stderr, "fixture SA: %s\n", err);
 		return -1;
 	}
 	return 0;
+}
+
+int risav_fixture_sa(struct risav_fixture *f, uint32_t spi, uint32_t asn,
+		     const uint8_t key[32], uint32_t replay)
+{
+	return fixture_sa_write(f, spi, asn, key, replay, false);
+}
+
+int risav_fixture_sa_replace(struct risav_fixture *f, uint32_t spi,
+			     uint32_t asn, const uint8_t key[32],
+			     uint32_t replay)
+{
+	return fixture_sa_write(f, spi, asn, key, replay, true);
 }
 
 int risav_fixture_sa_del(struct risav_fixture *f, uint32_t spi, uint32_t asn)

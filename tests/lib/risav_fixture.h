@@ -43,6 +43,10 @@ int risav_fixture_contact(struct risav_fixture *f, const char *addr,
 /* An inbound SA, added by sa_in_add(); key is 32 raw bytes. */
 int risav_fixture_sa(struct risav_fixture *f, uint32_t spi, uint32_t asn,
 		     const uint8_t key[32], uint32_t replay);
+/* The SA rewritten in place, as a reload does (sa_in_replace()). */
+int risav_fixture_sa_replace(struct risav_fixture *f, uint32_t spi,
+			     uint32_t asn, const uint8_t key[32],
+			     uint32_t replay);
 int risav_fixture_sa_del(struct risav_fixture *f, uint32_t spi, uint32_t asn);
 /* The SA's counters summed over CPUs; 0 or -1. */
 int risav_fixture_sa_stats(struct risav_fixture *f, uint32_t spi, uint32_t asn,

@@ -99,7 +99,7 @@ int tag_fixture_sa(struct tag_fixture *f, uint32_t spi, uint32_t asn,
 	mj_init(&j);
 	if (sa_out_build(s_spi, s_asn, "hmac-sha256-128", hex, dscp, &sa, err,
 			 sizeof(err)) ||
-	    mj_finish(&j, sa_out_add(&m, &sa, &j, err, sizeof(err)))) {
+	    mj_finish(&j, sa_out_add(&m, &sa, NULL, &j, err, sizeof(err)))) {
 		fprintf(stderr, "fixture SA: %s\n", err);
 		return -1;
 	}
@@ -114,7 +114,7 @@ int tag_fixture_sa_del(struct tag_fixture *f, uint32_t spi, uint32_t asn)
 	char err[256];
 
 	mj_init(&j);
-	return mj_finish(&j, sa_out_del(&m, &key, &j, err, sizeof(err)));
+	return mj_finish(&j, sa_out_del(&m, &key, NULL, &j, err, sizeof(err)));
 }
 
 uint64_t tag_fixture_seq(struct tag_fixture *f, uint32_t spi, uint32_t asn)

@@ -248,3 +248,66 @@ test_egress_tagger_false_leaves_it() {
 	assert_eq "0x1000:any 0x1001:46" "$(out_sas)" "outbound SAs"
 	daemon_stop TERM
 }
+
+ef_seq() { # the EF SA's counter on b1
+	b1 sa list --json | json_get \
+		'[s["seq"] for s in j if s["spi"] == 0x1001 and s["dir"] == "out"][0]'
+}
+
+# b2's windows are on: a sequence number sent twice would be dropped.
+test_kill_restart_and_reboot_never_repeat_numbers() {
+	daemon_border
+	udp "$H2_4" 46 20
+	udp "$H2_6" 0 20
+	daemon_stop KILL
+	# kill -9: the pinned counters stay, the new daemon keeps them
+	daemon_start b1 "$TEST_TMP/esprit.yaml"
+	log_has "3 SAs \\(0 added, 0 replaced, 0 deleted, 3 unchanged\\)" \
+		"SAs kept after kill -9"
+	udp "$H2_4" 46 20
+	udp "$H2_6" 0 20
+	assert_eq 0 "$(count_in b2 ah-replay)" "b2 replays after kill -9"
+	daemon_stop KILL
+	# a reboot: programs off, bpffs empty; only the ledger remains
+	ns b1 ip link set dev o1 xdp off
+	ns b1 tc qdisc del dev o1 clsact
+	rm -rf "$B1"
+	[ -s /var/lib/esprit/sa-out.seq ] || fail "no sequence ledger"
+	DAEMON_LOG=$TEST_TMP/daemon2.log
+	daemon_start b1 "$TEST_TMP/esprit.yaml"
+	log_has "3 SAs \\(3 added, 0 replaced, 0 deleted, 0 unchanged\\)" \
+		"SAs added after the reboot"
+	# 40 numbers sent, 2^24 reserved at the first start
+	assert_eq 16777216 "$(ef_seq)" \
+		"the EF counter starts at its reservation"
+	capture_start x1
+	udp "$H2_4" 46 20
+	udp "$H2_6" 0 20
+	capture_stop
+	check_out "0x1000:$K1:any" "0x1001:$K2:46"
+	assert_eq 0 "$(count_in b2 ah-replay)" "b2 replays after the reboot"
+	assert_eq 0 "$(count_in b2 risav-untagged)" "b2 untagged"
+	daemon_stop TERM
+}
+
+# A ledger that cannot be read: the daemon says which line and adds no
+# outbound SA, rather than guess where the counters stood.
+test_untrusted_ledger_stops_start() {
+	topo_two_borders
+	b1_config
+	mkdir -p /var/lib/esprit
+	printf 'esprit-seq-ledger 1\n4097 64501 00 7\n' >/var/lib/esprit/sa-out.seq
+	nsenter --net=/run/netns/b1 "$ESPRIT" daemon -c "$TEST_TMP/esprit.yaml" \
+		2>"$TEST_TMP/refused.log" && fail "daemon started on a bad ledger"
+	grep -E "sa-out.seq:2: expected SPI ASN KEY-ID RESERVED.*refusing to send on SPI 0x1000 to AS64501" \
+		"$TEST_TMP/refused.log" || {
+		cat "$TEST_TMP/refused.log"
+		fail "ledger error not named"
+	}
+	if grep -E '[0-9a-f]{64}' "$TEST_TMP/refused.log"; then
+		fail "key material in the log"
+	fi
+	assert_eq "" "$(tc_prog)" "no tagger left attached"
+	ns b1 ip link show dev o1 | grep -q 'xdp' && fail "XDP left attached"
+	true
+}

@@ -333,3 +333,36 @@ test_attach_detach_and_tc_by_hand() {
 }
 
 
+
+# b2's window on 0x1001 is on: numbers sent again would be dropped there.
+test_readd_same_key_continues_numbers() {
+	topo_two_borders
+	risav_borders
+	serve_start h2 "$H2_4" "$H2_6"
+	local out seq
+	out=$(traffic h1 udp --dst "$H2_4" --count 20 --size 100 --dscp 46 --echo)
+	assert_eq '{"sent": 20, "echoed": 20}' "$out" "UDP EF"
+	seq=$(b1 sa list --json | json_get \
+		'[s["seq"] for s in j if s["spi"] == 0x1001 and s["dir"] == "out"][0]')
+	b1 sa del out spi 0x1001 asn 64501
+	b1 sa add out spi 0x1001 asn 64501 alg hmac-sha256-128 key "$K2" dscp ef
+	assert_ge $((seq + 1048576)) "$(b1 sa list --json | json_get \
+		'[s["seq"] for s in j if s["spi"] == 0x1001 and s["dir"] == "out"][0]')" \
+		"counter above where the deleted SA stopped"
+	out=$(traffic h1 udp --dst "$H2_4" --count 20 --size 100 --dscp 46 --echo)
+	assert_eq '{"sent": 20, "echoed": 20}' "$out" "UDP EF after the re-add"
+	assert_eq 0 "$(count_in b2 ah-replay)" "b2 replays"
+	# a ledger that cannot be read refuses the add and names the line
+	printf 'esprit-seq-ledger 1\nnonsense\n' >/var/lib/esprit/sa-out.seq
+	b1 sa del out spi 0x1001 asn 64501
+	out=$(b1 sa add out spi 0x1001 asn 64501 alg hmac-sha256-128 \
+		key "$K2" dscp ef 2>&1) && fail "added on a bad ledger"
+	assert_match "sa-out.seq:2: .*refusing to send on SPI 0x1001" "$out" \
+		"ledger error"
+	[[ $out != *"$K2"* ]] || fail "key material in the error"
+	# --state-dir puts the ledger elsewhere
+	mkdir -p "$TEST_TMP/state"
+	b1 sa add out spi 0x1001 asn 64501 alg hmac-sha256-128 key "$K2" \
+		dscp ef --state-dir "$TEST_TMP/state"
+	[ -s "$TEST_TMP/state/sa-out.seq" ] || fail "no ledger in --state-dir"
+}

@@ -17,17 +17,20 @@
 #include "lib/pins.h"
 #include "risav/sa_in.h"
 #include "risav/sa_out.h"
+#include "risav/seq_ledger.h"
 
 static void sa_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: esprit sa add in spi SPI asn ASN alg hmac-sha256-128 "
-		"key HEX [replay N]\n"
+		"KEY [replay N]\n"
 		"       esprit sa add out spi SPI asn ASN alg hmac-sha256-128 "
-		"key HEX [dscp LIST|any]\n"
+		"KEY [dscp LIST|any]\n"
 		"       esprit sa del in|out spi SPI asn ASN\n"
 		"       esprit sa list [--json]\n"
-		"  (each takes --pin-dir DIR)\n"
+		"  (each takes --pin-dir DIR; add and del --state-dir DIR, "
+		"where the\n"
+		"  outbound sequence ledger lives: /var/lib/esprit)\n"
 		"Inbound SAs verify the AS-scoped AH tags (RISAV) of packets "
 		"from a peer AS;\n"
 		"outbound SAs tag packets to a peer AS (TC egress, "
@@ -35,8 +38,11 @@ static void sa_usage(FILE *out)
 		"  SPI     %u..4294967295, decimal or 0x-hex (0-255 are "
 		"reserved)\n"
 		"  ASN     the peer AS the SA belongs to: 64500 or AS64500\n"
-		"  key     %u bytes as %u hex digits; the maps keep only its "
-		"HMAC midstates\n"
+		"  KEY     key-file PATH (root's, mode 0600 or 0400), key - "
+		"(standard\n"
+		"          input), or key HEX (labs: visible to ps); %u bytes "
+		"as %u hex\n"
+		"          digits; the maps keep only its HMAC midstates\n"
 		"  replay  anti-replay window in packets: 0 = off (the "
 		"default), or %u..%u\n"
 		"  dscp    the DSCP values the SA carries: 0-63, ranges "
@@ -103,9 +109,10 @@ static void close_maps(struct pins *pins, struct sa_maps *m,
 	sa_maps_close(m);
 }
 
-static int sa_add(const struct cli_common *o, enum sa_dir dir, int argc,
-		  char **argv)
+static int sa_add(const struct cli_common *o, const char *state_dir,
+		  enum sa_dir dir, int argc, char **argv)
 {
+	struct seq_ledger ledger;
 	union {
 		struct sa_in in;
 		struct sa_out out;
@@ -130,10 +137,12 @@ static int sa_add(const struct cli_common *o, enum sa_dir dir, int argc,
 		return EXIT_ERROR;
 	}
 	mj_init(&j);
+	seq_ledger_init(&ledger, state_dir);
 	rc = mj_finish(&j, dir == SA_DIR_IN
 				   ? sa_in_add(&m, &sa.in, &j, err, sizeof(err))
-				   : sa_out_add(&om, &sa.out, &j, err,
+				   : sa_out_add(&om, &sa.out, &ledger, &j, err,
 						sizeof(err)));
+	seq_ledger_free(&ledger);
 	explicit_bzero(&sa, sizeof(sa));
 	close_maps(&pins, &m, &om);
 	if (rc) {
@@ -143,9 +152,10 @@ static int sa_add(const struct cli_common *o, enum sa_dir dir, int argc,
 	return EXIT_OK;
 }
 
-static int sa_del(const struct cli_common *o, enum sa_dir dir, int argc,
-		  char **argv)
+static int sa_del(const struct cli_common *o, const char *state_dir,
+		  enum sa_dir dir, int argc, char **argv)
 {
+	struct seq_ledger ledger;
 	struct map_journal j;
 	struct sa_out_maps om;
 	struct sa_maps m;
@@ -168,9 +178,13 @@ static int sa_del(const struct cli_common *o, enum sa_dir dir, int argc,
 	} else {
 		struct esprit_sa_out_key k = {.spi = spi, .asn = asn};
 
-		rc = sa_out_del(&om, &k, &j, err, sizeof(err));
+		seq_ledger_init(&ledger, state_dir);
+		rc = mj_finish(&j, sa_out_del(&om, &k, &ledger, &j, err,
+					      sizeof(err)));
+		seq_ledger_free(&ledger);
 	}
-	rc = mj_finish(&j, rc);
+	if (dir == SA_DIR_IN)
+		rc = mj_finish(&j, rc);
 	close_maps(&pins, &m, &om);
 	if (rc) {
 		errmsg("%s", err);
@@ -301,9 +315,14 @@ static int sa_list(const struct cli_common *o)
 
 int cmd_sa(int argc, char **argv)
 {
+	const char *state_dir = NULL;
+	const struct cli_option opts[] = {
+		{"state-dir", 0, "DIR", .value = &state_dir},
+		{},
+	};
 	struct cli_common o;
 	enum sa_dir dir;
-	int rc = cli_run(&argc, argv, NULL, CLI_JSON, &o, sa_usage);
+	int rc = cli_run(&argc, argv, opts, CLI_JSON, &o, sa_usage);
 
 	if (rc)
 		return rc > 0 ? EXIT_OK : EXIT_ERROR;
@@ -330,6 +349,6 @@ int cmd_sa(int argc, char **argv)
 	if (direction(argc, argv, &dir))
 		return EXIT_ERROR;
 	if (!strcmp(argv[0], "add"))
-		return sa_add(&o, dir, argc - 2, argv + 2);
-	return sa_del(&o, dir, argc - 2, argv + 2);
+		return sa_add(&o, state_dir, dir, argc - 2, argv + 2);
+	return sa_del(&o, state_dir, dir, argc - 2, argv + 2);
 }

@@ -374,17 +374,10 @@ int config_parse_listen(const char *text, struct sockaddr_storage *ss,
 static int parse_root(struct ydoc *d, yaml_node_t *root,
 		      struct daemon_config *cfg)
 {
-	static const char *const keys[] = {"interfaces",
-					   "metrics",
-					   "control",
-					   "pin_dir",
-					   "detach_on_exit",
-					   "hook",
-					   "hook_timeout",
-					   "responder",
-					   "peers",
-					   "risav",
-					   NULL};
+	static const char *const keys[] = {
+		"interfaces", "metrics",	"control", "pin_dir",
+		"state_dir",  "detach_on_exit", "hook",	   "hook_timeout",
+		"responder",  "peers",		"risav",   NULL};
 	static const char *const metrics_keys[] = {"listen", "enabled", NULL};
 	yaml_node_t *v, *m;
 
@@ -431,6 +424,12 @@ static int parse_root(struct ydoc *d, yaml_node_t *root,
 		return -1;
 	if (v && cfg->pin_dir[0] && cfg->pin_dir[0] != '/')
 		return yerr(d, v, "pin_dir", "must be an absolute path");
+	v = ymap_get(d, root, "state_dir");
+	if (v && yget_string(d, v, "state_dir", cfg->state_dir,
+			     sizeof(cfg->state_dir)))
+		return -1;
+	if (v && cfg->state_dir[0] != '/')
+		return yerr(d, v, "state_dir", "must be an absolute path");
 	v = ymap_get(d, root, "detach_on_exit");
 	if (v && yget_bool(d, v, "detach_on_exit", &cfg->detach_on_exit))
 		return -1;

@@ -76,6 +76,7 @@ struct daemon_config {
 	char metrics_listen[128]; /* host:port, [v6]:port */
 	char control[PATH_MAX];
 	char pin_dir[PATH_MAX];
+	char state_dir[1024]; /* the sequence ledger's; "" = /var/lib/esprit */
 	bool detach_on_exit;
 	char hook[PATH_MAX]; /* run on every state change; "" = none */
 	__u64 hook_timeout_ns; /* a hook still running then is killed */

@@ -161,8 +161,10 @@ static void reload(struct daemon *d)
 	}
 	/* RISAV first: it is the part a map's size or the kernel can still
 	 * refuse, and then it has undone its writes and nothing else moved */
+	daemon_risav_state_dir(&d->risav, nc.state_dir);
 	if (daemon_risav_prepare(&d->risav, &nc, &plan, err, sizeof(err)) ||
 	    daemon_risav_apply(&d->risav, &plan, &d->dp, err, sizeof(err))) {
+		daemon_risav_state_dir(&d->risav, d->cfg.state_dir);
 		d->reload_failures++;
 		log_err("reload: %s; nothing changed, still running the "
 			"configuration read before",
@@ -264,6 +266,7 @@ static void on_tick(struct ev_source *s, uint32_t events)
 	metrics_server_tick(d->metrics);
 	hook_kill_overdue(&d->hooks, monotonic_ns());
 	hook_reap(&d->hooks);
+	daemon_risav_checkpoint(&d->risav, d->dp.pin_dir);
 	if (d->ticks % MAINTAIN_EVERY_TICKS == 0) {
 		dataplane_maintain(&d->dp);
 		daemon_risav_sync(&d->risav, &d->cfg, &d->dp);
@@ -303,6 +306,7 @@ static int start(struct daemon *d, const char *file)
 		log_err("%s", err);
 		return -1;
 	}
+	daemon_risav_state_dir(&d->risav, d->cfg.state_dir);
 	if (daemon_risav_prepare(&d->risav, &d->cfg, &plan, err, sizeof(err))) {
 		log_err("%s", err);
 		return -1;
@@ -339,6 +343,7 @@ static int start_running(struct daemon *d, struct risav_plan *plan)
 	dataplane_apply(&d->dp, &d->cfg);
 	if (daemon_risav_apply(&d->risav, plan, &d->dp, err, sizeof(err))) {
 		log_err("%s; the RISAV maps are as they were", err);
+		dataplane_take_back(&d->dp);
 		return -1;
 	}
 	if (prober_apply(&d->prober, &d->cfg))
@@ -351,6 +356,7 @@ static void stop(struct daemon *d)
 	prober_free(&d->prober);
 	metrics_server_free(d->metrics);
 	control_server_free(d->control);
+	daemon_risav_checkpoint(&d->risav, d->dp.pin_dir);
 	dataplane_shutdown(&d->dp, d->cfg.detach_on_exit);
 	daemon_risav_free(&d->risav);
 	hook_reap(&d->hooks);
@@ -387,7 +393,7 @@ int daemon_main(const char *file, const char *pin_dir)
 	d->prober.sock6.src.fd = -1;
 	d->pin_dir = pin_dir;
 	dataplane_init(&d->dp);
-	daemon_risav_init(&d->risav);
+	daemon_risav_init(&d->risav, NULL);
 	d->started_mono_ns = monotonic_ns();
 	d->started_real = daemon_realtime_of(d->started_mono_ns);
 	if (start(d, file) == 0) {

@@ -65,6 +65,7 @@ static void tagger_up(struct dataplane *dp, struct dp_interface *ifc)
 	pins_unlock(&pins);
 	ifc->tc_failed = false;
 	ifc->tc_prog_id = id;
+	ifc->tc_attached_here = true;
 	log_notice("%s: attached esprit's egress tagger on clsact egress "
 		   "(program id %u)",
 		   ifc->name, id);
@@ -156,6 +157,7 @@ static void bring_up(struct dataplane *dp, struct dp_interface *ifc)
 	ifc->prog_id = att.prog_id;
 	ifc->attached_mode = att.mode;
 	ifc->dispatcher = att.dispatcher;
+	ifc->xdp_attached_here = true;
 	snprintf(ifc->state, sizeof(ifc->state), "attached");
 	log_notice("%s: attached esprit's XDP program (program id %u, %s mode, "
 		   "%s), maps pinned in %s",
@@ -383,6 +385,21 @@ int dataplane_counters(const struct dataplane *dp,
 		echo_maps_close(&sets[i]);
 	}
 	return read ? 0 : -1;
+}
+
+void dataplane_take_back(struct dataplane *dp)
+{
+	for (size_t i = 0; i < dp->nifs; i++) {
+		struct dp_interface *ifc = &dp->ifs[i];
+
+		if (ifc->tc_attached_here)
+			tagger_down(ifc);
+		if (ifc->xdp_attached_here && ifc->ifindex &&
+		    !xdp_detach(ifc->ifindex, false))
+			log_notice("%s: detached esprit's XDP program",
+				   ifc->name);
+		ifc->tc_attached_here = ifc->xdp_attached_here = false;
+	}
 }
 
 void dataplane_shutdown(struct dataplane *dp, bool detach)

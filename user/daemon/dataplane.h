@@ -35,6 +35,8 @@ struct dp_interface {
 	bool tagger; /* the egress tagger is ours to keep attached */
 	__u32 tc_prog_id; /* esprit_tc on its egress, 0 if none */
 	bool tc_failed; /* attaching it failed: said once, tried again */
+	bool xdp_attached_here; /* by this daemon, not adopted */
+	bool tc_attached_here;
 };
 
 struct dataplane {
@@ -68,6 +70,10 @@ void dataplane_maintain(struct dataplane *dp);
  * programs on our interfaces. 0, or -1 if none could be read. */
 int dataplane_counters(const struct dataplane *dp,
 		       struct esprit_counter out[ESPRIT_R_COUNT]);
+
+/* Detaches what this daemon attached (not what it adopted): a start
+ * that fails leaves the interfaces as it found them. */
+void dataplane_take_back(struct dataplane *dp);
 
 /* Detaches (detach_on_exit) or leaves the programs (the XDP program and
  * the taggers the daemon keeps); frees. */

@@ -25,20 +25,59 @@ struct risav_set {
 	__u32 sa_max;
 	struct sa_out_maps om; /* -1s: the set has no outbound SA maps */
 	__u32 sa_out_max;
+	struct seq_ledger *ledger;
 };
 
-void daemon_risav_init(struct daemon_risav *dr)
+void daemon_risav_init(struct daemon_risav *dr, const char *state_dir)
 {
 	memset(dr, 0, sizeof(*dr));
 	prefix_table_init(&dr->prefixes.table);
 	prefix_table_init(&dr->statics);
+	seq_ledger_init(&dr->ledger,
+			state_dir && state_dir[0] ? state_dir : NULL);
 }
 
 void daemon_risav_free(struct daemon_risav *dr)
 {
+	char dir[sizeof(dr->ledger.dir)];
+
+	memcpy(dir, dr->ledger.dir, sizeof(dir));
 	risav_prefixes_free(&dr->prefixes);
 	prefix_table_free(&dr->statics);
-	daemon_risav_init(dr);
+	seq_ledger_free(&dr->ledger);
+	daemon_risav_init(dr, dir);
+}
+
+void daemon_risav_state_dir(struct daemon_risav *dr, const char *state_dir)
+{
+	seq_ledger_free(&dr->ledger);
+	seq_ledger_init(&dr->ledger,
+			state_dir && state_dir[0] ? state_dir : NULL);
+}
+
+void daemon_risav_checkpoint(struct daemon_risav *dr, const char *pin_dir)
+{
+	struct pins pins;
+	char err[512];
+	bool changed;
+	int fd, rc;
+
+	if (pins_prepare(pin_dir && pin_dir[0] ? pin_dir : NULL, &pins))
+		return;
+	fd = pins_try_open_map(&pins, ESPRIT_MAP_SA_OUT);
+	if (fd < 0)
+		return;
+	rc = seq_ledger_checkpoint(&dr->ledger, fd, &changed, err, sizeof(err));
+	close(fd);
+	if (rc && !dr->ledger_failing)
+		log_err("risav: outbound sequence numbers not checkpointed: "
+			"%s; a restart may then refuse the outbound SAs",
+			err);
+	else if (!rc && dr->ledger_failing)
+		log_notice("risav: outbound sequence numbers checkpointed "
+			   "again in %s",
+			   dr->ledger.path);
+	dr->ledger_failing = rc != 0;
 }
 
 void risav_plan_free(struct risav_plan *plan)
@@ -255,10 +294,11 @@ static int set_apply(struct risav_set *s, const char *file,
 	otight = has_out && d.nout + d.fresh_out > s->sa_out_max;
 	if (tight && sa_diff_delete_in(&s->sm, &d, &j, &c, err, errlen))
 		goto out;
-	if (otight && sa_diff_delete_out(&s->om, &d, &j, &c, err, errlen))
+	if (otight &&
+	    sa_diff_delete_out(&s->om, s->ledger, &d, &j, &c, err, errlen))
 		goto out;
-	if (has_out &&
-	    sa_diff_write_out(&s->om, file, r, &d, &j, &c, err, errlen))
+	if (has_out && sa_diff_write_out(&s->om, s->ledger, file, r, &d, &j, &c,
+					 err, errlen))
 		goto out;
 	if (sa_diff_write_in(&s->sm, file, r, &d, &j, &c, err, errlen))
 		goto out;
@@ -281,7 +321,7 @@ static int set_apply(struct risav_set *s, const char *file,
 	if (!tight && sa_diff_delete_in(&s->sm, &d, &j, &c, err, errlen))
 		goto out;
 	if (has_out && !otight &&
-	    sa_diff_delete_out(&s->om, &d, &j, &c, err, errlen))
+	    sa_diff_delete_out(&s->om, s->ledger, &d, &j, &c, err, errlen))
 		goto out;
 	*cnt = c;
 	rc = 0;
@@ -293,8 +333,8 @@ out:
 
 int risav_set_apply(const struct risav_maps *rm, const struct sa_maps *sm,
 		    __u32 sa_max, const struct sa_out_maps *om,
-		    __u32 sa_out_max, const char *file,
-		    const struct config_risav *r,
+		    __u32 sa_out_max, struct seq_ledger *ledger,
+		    const char *file, const struct config_risav *r,
 		    const struct prefix_table *table, bool install_table,
 		    char *err, size_t errlen)
 {
@@ -302,7 +342,8 @@ int risav_set_apply(const struct risav_maps *rm, const struct sa_maps *sm,
 			      .sm = *sm,
 			      .sa_max = sa_max,
 			      .om = om ? *om : (struct sa_out_maps){-1, -1, -1},
-			      .sa_out_max = sa_out_max};
+			      .sa_out_max = sa_out_max,
+			      .ledger = ledger};
 	struct sa_counts cnt = {};
 
 	return set_apply(&s, file, r, table, install_table, &cnt, err, errlen);
@@ -364,6 +405,7 @@ static int apply_sets(struct daemon_risav *dr, const char *file,
 			seen[nseen++] = *old;
 			continue;
 		}
+		sets[i].ledger = &dr->ledger;
 		if (set_apply(&sets[i], file, r, table, install, &cnt, err,
 			      errlen)) {
 			pins_unlock(&pins);

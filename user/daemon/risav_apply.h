@@ -23,6 +23,7 @@
 
 #include "daemon/config.h"
 #include "daemon/dataplane.h"
+#include "risav/seq_ledger.h"
 
 #define DAEMON_RISAV_SETS_MAX 16
 
@@ -33,6 +34,8 @@ struct risav_set_seen {
 };
 
 struct daemon_risav {
+	struct seq_ledger ledger; /* outbound sequence numbers */
+	bool ledger_failing; /* the last checkpoint failed (logged) */
 	bool owned; /* the running configuration has risav: */
 	struct risav_prefixes prefixes; /* table and digest installed */
 	struct prefix_table statics; /* the statics it was built with */
@@ -48,8 +51,17 @@ struct risav_plan {
 	bool prefixes_unchanged;
 };
 
-void daemon_risav_init(struct daemon_risav *dr);
+/* state_dir: the sequence ledger's directory ("" or NULL: the default). */
+void daemon_risav_init(struct daemon_risav *dr, const char *state_dir);
 void daemon_risav_free(struct daemon_risav *dr);
+void daemon_risav_state_dir(struct daemon_risav *dr, const char *state_dir);
+
+/*
+ * Moves the ledger's reservations up to the counters of the outbound SAs
+ * pinned in pin_dir, whoever added them (risav/seq_ledger.h); a failure
+ * is logged once, until a checkpoint succeeds again.
+ */
+void daemon_risav_checkpoint(struct daemon_risav *dr, const char *pin_dir);
 
 /* Reads and validates cfg's prefix sources (FILE:LINE errors in err). */
 int daemon_risav_prepare(const struct daemon_risav *dr,
@@ -74,8 +86,8 @@ int daemon_risav_apply(struct daemon_risav *dr, struct risav_plan *plan,
  */
 int risav_set_apply(const struct risav_maps *rm, const struct sa_maps *sm,
 		    __u32 sa_max, const struct sa_out_maps *om,
-		    __u32 sa_out_max, const char *file,
-		    const struct config_risav *r,
+		    __u32 sa_out_max, struct seq_ledger *ledger,
+		    const char *file, const struct config_risav *r,
 		    const struct prefix_table *table, bool install_table,
 		    char *err, size_t errlen);
 

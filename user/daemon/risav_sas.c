@@ -183,10 +183,10 @@ static bool out_same(const struct esprit_sa_out *a,
 	       a->dscp_mask == b->dscp_mask && a->state == b->state;
 }
 
-int sa_diff_write_out(const struct sa_out_maps *om, const char *file,
-		      const struct config_risav *r, struct sa_diff *d,
-		      struct map_journal *j, struct sa_counts *cnt, char *err,
-		      size_t errlen)
+int sa_diff_write_out(const struct sa_out_maps *om, struct seq_ledger *ledger,
+		      const char *file, const struct config_risav *r,
+		      struct sa_diff *d, struct map_journal *j,
+		      struct sa_counts *cnt, char *err, size_t errlen)
 {
 	char why[256];
 
@@ -201,8 +201,9 @@ int sa_diff_write_out(const struct sa_out_maps *om, const char *file,
 			cnt->kept++;
 			continue;
 		}
-		if (h ? sa_out_rewrite(om, &c->out, j, why, sizeof(why))
-		      : sa_out_insert(om, &c->out, 0, j, why, sizeof(why))) {
+		if (h ? sa_out_rewrite(om, &c->out, ledger, j, why, sizeof(why))
+		      : sa_out_insert(om, &c->out, ledger, j, why,
+				      sizeof(why))) {
 			snprintf(err, errlen,
 				 "%s:%zu: risav.sas[%zu]: outbound: %s", file,
 				 c->line, i, why);
@@ -223,9 +224,9 @@ int sa_diff_write_out(const struct sa_out_maps *om, const char *file,
  * selections of their peers rebuilt, so every DSCP moves to its new SA
  * (or the peer's policy) while the old one still exists, then deleted.
  */
-int sa_diff_delete_out(const struct sa_out_maps *om, struct sa_diff *d,
-		       struct map_journal *j, struct sa_counts *cnt, char *err,
-		       size_t errlen)
+int sa_diff_delete_out(const struct sa_out_maps *om, struct seq_ledger *ledger,
+		       struct sa_diff *d, struct map_journal *j,
+		       struct sa_counts *cnt, char *err, size_t errlen)
 {
 	size_t stale = 0, npeers = 0;
 	__u32 *peers;
@@ -250,7 +251,8 @@ int sa_diff_delete_out(const struct sa_out_maps *om, struct sa_diff *d,
 		emptied.key = d->out[i].key;
 		emptied.value = d->out[i].value;
 		emptied.value.dscp_mask = 0;
-		e = sa_out_rewrite(om, &emptied, j, err, errlen);
+		/* same key: the counter goes on, the ledger keeps up */
+		e = sa_out_rewrite(om, &emptied, NULL, j, err, errlen);
 		explicit_bzero(&emptied, sizeof(emptied));
 		if (e)
 			goto out;
@@ -264,7 +266,7 @@ int sa_diff_delete_out(const struct sa_out_maps *om, struct sa_diff *d,
 	for (size_t i = 0; i < d->nout; i++) {
 		if (d->out_wanted[i])
 			continue;
-		if (sa_out_remove(om, &d->out[i].key, j, err, errlen))
+		if (sa_out_remove(om, &d->out[i].key, ledger, j, err, errlen))
 			goto out;
 		cnt->deleted++;
 	}

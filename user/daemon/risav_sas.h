@@ -55,14 +55,14 @@ int sa_diff_delete_in(const struct sa_maps *sm, const struct sa_diff *d,
 		      size_t errlen);
 
 /* New and changed outbound SAs, then their peers' selections. */
-int sa_diff_write_out(const struct sa_out_maps *om, const char *file,
-		      const struct config_risav *r, struct sa_diff *d,
-		      struct map_journal *j, struct sa_counts *cnt, char *err,
-		      size_t errlen);
+int sa_diff_write_out(const struct sa_out_maps *om, struct seq_ledger *ledger,
+		      const char *file, const struct config_risav *r,
+		      struct sa_diff *d, struct map_journal *j,
+		      struct sa_counts *cnt, char *err, size_t errlen);
 
 /* Outbound SAs the file no longer lists, selections moved off first. */
-int sa_diff_delete_out(const struct sa_out_maps *om, struct sa_diff *d,
-		       struct map_journal *j, struct sa_counts *cnt, char *err,
-		       size_t errlen);
+int sa_diff_delete_out(const struct sa_out_maps *om, struct seq_ledger *ledger,
+		       struct sa_diff *d, struct map_journal *j,
+		       struct sa_counts *cnt, char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Reading a file or socket to its end into one buffer. */
+/* Reading a file or socket to its end into one buffer; replacing a file
+ * whole. */
 #ifndef ESPRIT_USER_READ_ALL_H
 #define ESPRIT_USER_READ_ALL_H
 
@@ -11,5 +12,14 @@
  * memory runs out. A regular file is read into a buffer of its size.
  */
 char *fd_read_all(int fd, size_t *len);
+
+/*
+ * Makes path hold data[0..len) and nothing else, or leaves it as it was:
+ * path.new is written with mode, synced, renamed over path, and the
+ * directory synced, so a crash at any point leaves the old file or the
+ * new one, whole. 0, or -1 with errno set.
+ */
+int file_replace(const char *path, const void *data, size_t len,
+		 unsigned int mode);
 
 #endif

@@ -16,6 +16,7 @@
 #include "lib/parse.h"
 #include "risav/sa.h"
 #include "risav/sa_out.h"
+#include "risav/seq_ledger.h"
 
 /* ---- maps --------------------------------------------------------------- */
 
@@ -378,38 +379,54 @@ __u64 sa_out_seq_continued(int fd, const struct esprit_sa_out_key *key,
 
 /*
  * Undo of a write to esprit_sa_out: the SA as it was, but its counter goes
- * on from wherever it stands now, so no sequence number is sent twice.
+ * on from wherever it stands now (and above the ledger's reservation, ctx,
+ * when there is one: a restored SA is a re-added one), so no sequence
+ * number is sent twice.
  */
 static void out_restore(int fd, const void *key, const void *old, bool existed,
 			void *ctx)
 {
-	struct esprit_sa_out v;
+	struct seq_ledger *ledger = ctx;
+	struct sa_out sa;
+	char err[512];
+	__u64 start;
 
-	(void)ctx;
 	if (!existed) {
 		bpf_map_delete_elem(fd, key);
 		return;
 	}
-	memcpy(&v, old, sizeof(v));
-	v.seq = sa_out_seq_continued(fd, key, v.seq);
-	bpf_map_update_elem(fd, key, &v, BPF_ANY);
-	explicit_bzero(&v, sizeof(v));
+	memcpy(&sa.key, key, sizeof(sa.key));
+	memcpy(&sa.value, old, sizeof(sa.value));
+	sa.value.seq = sa_out_seq_continued(fd, key, sa.value.seq);
+	if (ledger && !seq_ledger_reserve(ledger, &sa, sa.value.seq, &start,
+					  err, sizeof(err)))
+		sa.value.seq = start;
+	bpf_map_update_elem(fd, key, &sa.value, BPF_ANY);
+	explicit_bzero(&sa, sizeof(sa));
 }
 
 int sa_out_insert(const struct sa_out_maps *m, const struct sa_out *sa,
-		  __u64 seq, struct map_journal *j, char *err, size_t errlen)
+		  struct seq_ledger *ledger, struct map_journal *j, char *err,
+		  size_t errlen)
 {
 	struct esprit_sa_out v = sa->value;
 	char what[64];
+	__u64 start = 0;
 	int e;
 
 	describe(&sa->key, what, sizeof(what));
-	/* counters first, then the SA, complete */
-	if (sa_stats_reset(j, m->st, &sa->key, what, err, errlen))
+	if (ledger && seq_ledger_reserve(ledger, sa, 0, &start, err, errlen)) {
+		explicit_bzero(&v, sizeof(v));
 		return -1;
-	v.seq = seq;
+	}
+	/* counters first, then the SA, complete */
+	if (sa_stats_reset(j, m->st, &sa->key, what, err, errlen)) {
+		explicit_bzero(&v, sizeof(v));
+		return -1;
+	}
+	v.seq = start;
 	e = mj_update_with(j, m->out, &sa->key, &v, BPF_NOEXIST, out_restore,
-			   NULL);
+			   ledger);
 	explicit_bzero(&v, sizeof(v));
 	if (e) {
 		sa_write_error(m->out, -e, what, err, errlen);
@@ -419,7 +436,8 @@ int sa_out_insert(const struct sa_out_maps *m, const struct sa_out *sa,
 }
 
 int sa_out_rewrite(const struct sa_out_maps *m, const struct sa_out *sa,
-		   struct map_journal *j, char *err, size_t errlen)
+		   struct seq_ledger *ledger, struct map_journal *j, char *err,
+		   size_t errlen)
 {
 	struct esprit_sa_out v = sa->value;
 	char what[64];
@@ -427,8 +445,14 @@ int sa_out_rewrite(const struct sa_out_maps *m, const struct sa_out *sa,
 
 	describe(&sa->key, what, sizeof(what));
 	v.seq = sa_out_seq_continued(m->out, &sa->key, 0);
+	/* a key the SA had before may have gone further than this one */
+	if (ledger &&
+	    seq_ledger_reserve(ledger, sa, v.seq, &v.seq, err, errlen)) {
+		explicit_bzero(&v, sizeof(v));
+		return -1;
+	}
 	e = mj_update_with(j, m->out, &sa->key, &v, BPF_EXIST, out_restore,
-			   NULL);
+			   ledger);
 	explicit_bzero(&v, sizeof(v));
 	if (e) {
 		sa_write_error(m->out, -e, what, err, errlen);
@@ -438,24 +462,43 @@ int sa_out_rewrite(const struct sa_out_maps *m, const struct sa_out *sa,
 }
 
 int sa_out_remove(const struct sa_out_maps *m,
-		  const struct esprit_sa_out_key *key, struct map_journal *j,
-		  char *err, size_t errlen)
+		  const struct esprit_sa_out_key *key,
+		  struct seq_ledger *ledger, struct map_journal *j, char *err,
+		  size_t errlen)
 {
+	struct sa_out last = {.key = *key};
+	bool known;
 	char what[64];
 	int e;
 
 	describe(key, what, sizeof(what));
-	if ((e = mj_delete_with(j, m->out, key, out_restore, NULL)) ||
+	known = !bpf_map_lookup_elem(m->out, key, &last.value);
+	if ((e = mj_delete_with(j, m->out, key, out_restore, ledger)) ||
 	    (e = mj_delete(j, m->st, key))) {
+		explicit_bzero(&last, sizeof(last));
 		snprintf(err, errlen, "%s: cannot delete: %s", what,
 			 strerror(-e));
 		return -1;
 	}
+	/*
+	 * The counter is gone: the ledger needs no more than what it sent.
+	 * Should the ledger not take it, its reservation stays above the
+	 * counter (checkpoints keep it there) or it refuses every add: safe
+	 * either way, and the delete goes through.
+	 */
+	if (known && ledger) {
+		char why[512];
+
+		seq_ledger_retire(ledger, &last, last.value.seq, why,
+				  sizeof(why));
+	}
+	explicit_bzero(&last, sizeof(last));
 	return 0;
 }
 
 int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa,
-	       struct map_journal *j, char *err, size_t errlen)
+	       struct seq_ledger *ledger, struct map_journal *j, char *err,
+	       size_t errlen)
 {
 	struct peer_sa *sas = NULL;
 	struct esprit_sa_out cur;
@@ -488,13 +531,14 @@ int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa,
 	}
 	free(sas);
 	/* the SA complete, then the selections that point at it */
-	if (sa_out_insert(m, sa, 0, j, err, errlen))
+	if (sa_out_insert(m, sa, ledger, j, err, errlen))
 		return -1;
 	return rebuild_peer(m, sa->key.asn, NULL, j, err, errlen);
 }
 
 int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
-	       struct map_journal *j, char *err, size_t errlen)
+	       struct seq_ledger *ledger, struct map_journal *j, char *err,
+	       size_t errlen)
 {
 	struct esprit_sa_out cur;
 	char what[64];
@@ -508,7 +552,7 @@ int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
 	/* selections move off it first: no packet looks for it once gone */
 	if (rebuild_peer(m, key->asn, key, j, err, errlen))
 		return -1;
-	return sa_out_remove(m, key, j, err, errlen);
+	return sa_out_remove(m, key, ledger, j, err, errlen);
 }
 
 /* ---- listing ------------------------------------------------------------ */

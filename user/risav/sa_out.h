@@ -10,8 +10,8 @@
  *	sa_out_maps_open(&pins, &maps);       // or fill in the fds
  *	sa_out_build("0x2000", "64501", "hmac-sha256-128", hex, "0,46",
  *		     &sa, err, sizeof(err));  // or sa_out_from_words()
- *	sa_out_add(&maps, &sa, err, sizeof(err));
- *	sa_out_del(&maps, &key, err, sizeof(err));
+ *	sa_out_add(&maps, &sa, &ledger, &journal, err, sizeof(err));
+ *	sa_out_del(&maps, &key, &ledger, &journal, err, sizeof(err));
  *	sa_out_list(&maps, &rows, &n, err, sizeof(err));
  *
  * For a packet to peer P with DSCP d the tagger takes the SA of P whose
@@ -35,6 +35,8 @@
 #include "lib/map_journal.h"
 #include "lib/pins.h"
 #include "risav/sa.h"
+
+struct seq_ledger; /* risav/seq_ledger.h */
 
 /* File descriptors of the outbound SA maps (-1 = not open). */
 struct sa_out_maps {
@@ -112,29 +114,40 @@ __u64 sa_out_seq_continued(int fd, const struct esprit_sa_out_key *key,
  * caller undoes it with the rest of its change, and an undone write to
  * esprit_sa_out keeps the counter going on, never back.
  *
- * sa_out_add: the SA (sequence counter 0, fresh counters), then the
- * peer's selections pointed at it. Refuses an existing (SPI, ASN), a DSCP
- * set that overlaps another SA of the peer, and a full table.
+ * With a ledger (risav/seq_ledger.h) an SA entering the maps starts where
+ * the ledger says its (SPI, peer, key) may have got to, and one leaving
+ * them tells the ledger where it stopped; a ledger that cannot be trusted
+ * or saved refuses the SA. Without one (NULL: tests) counters start at 0.
+ *
+ * sa_out_add: the SA (fresh counters), then the peer's selections
+ * pointed at it. Refuses an existing (SPI, ASN), a DSCP set that overlaps
+ * another SA of the peer, and a full table.
  */
 int sa_out_add(const struct sa_out_maps *m, const struct sa_out *sa,
-	       struct map_journal *j, char *err, size_t errlen);
+	       struct seq_ledger *ledger, struct map_journal *j, char *err,
+	       size_t errlen);
 
 /* Moves the peer's selections off the SA, then deletes it. */
 int sa_out_del(const struct sa_out_maps *m, const struct esprit_sa_out_key *key,
-	       struct map_journal *j, char *err, size_t errlen);
+	       struct seq_ledger *ledger, struct map_journal *j, char *err,
+	       size_t errlen);
 
-/* The SA alone (counter seq, fresh counters); selections untouched. */
+/* The SA alone (fresh counters); selections untouched. */
 int sa_out_insert(const struct sa_out_maps *m, const struct sa_out *sa,
-		  __u64 seq, struct map_journal *j, char *err, size_t errlen);
+		  struct seq_ledger *ledger, struct map_journal *j, char *err,
+		  size_t errlen);
 
-/* A changed SA written in place, its counter continued. */
+/* A changed SA written in place, its counter continued (and above the
+ * ledger's reservation for its key, which may be one it had before). */
 int sa_out_rewrite(const struct sa_out_maps *m, const struct sa_out *sa,
-		   struct map_journal *j, char *err, size_t errlen);
+		   struct seq_ledger *ledger, struct map_journal *j, char *err,
+		   size_t errlen);
 
 /* The SA and its counters gone; selections untouched. */
 int sa_out_remove(const struct sa_out_maps *m,
-		  const struct esprit_sa_out_key *key, struct map_journal *j,
-		  char *err, size_t errlen);
+		  const struct esprit_sa_out_key *key,
+		  struct seq_ledger *ledger, struct map_journal *j, char *err,
+		  size_t errlen);
 
 /*
  * Makes the peer's 64 selection entries what its SAs in esprit_sa_out

@@ -2,8 +2,9 @@
 /*
  * esprit's XDP program: one per interface, a short dispatcher over the
  * features, each behind one entry function: RISAV verification
- * (risav/verify.h), the ESP Echo responder (echo/respond.h) and the
- * capture of replies to our probes (echo/capture.h).
+ * (risav/verify.h), RISAV tagging of what this router forwards to a peer
+ * AS (risav/tag_forward.h), the ESP Echo responder (echo/respond.h) and
+ * the capture of replies to our probes (echo/capture.h).
  */
 #include "lib/ctx.h"
 #include "lib/counters.h"
@@ -12,6 +13,7 @@
 #include "echo/maps.h"
 #include "echo/respond.h"
 #include "risav/verify.h"
+#include "risav/tag_forward.h"
 
 /* The SPI of an ESP packet, or 0 if the ESP header is not there. */
 static __always_inline __u32 esp_spi(struct xdp_md *ctx, __u32 off)
@@ -69,6 +71,9 @@ int esprit_xdp(struct xdp_md *ctx)
 
 	rc = risav(ctx, &pkt);
 	if (rc != RISAV_CONTINUE)
+		return rc;
+	rc = risav_tag_forward(ctx, &pkt);
+	if (rc != TAG_FWD_CONTINUE)
 		return rc;
 
 	cfg = bpf_map_lookup_elem(&esprit_config, &zero);

@@ -34,31 +34,35 @@
 #define ESPRIT_MAP_SA_OUT    "esprit_sa_out" /* outbound SAs */
 #define ESPRIT_MAP_SA_SEL    "esprit_sa_sel" /* (peer, DSCP) → outbound SA */
 #define ESPRIT_MAP_SA_OUT_ST "esprit_sa_outst" /* their counters */
+#define ESPRIT_MAP_TAG_DEVS  "esprit_tag_devs" /* interfaces ready to tag */
+#define ESPRIT_MAP_TB_RATE   "esprit_tb_rate" /* too-big ICMP buckets */
 
-#define ESPRIT_PINNED_MAPS(X)  \
-	X(ESPRIT_MAP_CONFIG)   \
-	X(ESPRIT_MAP_COUNTERS) \
-	X(ESPRIT_MAP_LOCAL)    \
-	X(ESPRIT_MAP_ALLOW)    \
-	X(ESPRIT_MAP_PRIORITY) \
-	X(ESPRIT_MAP_RATE_ALL) \
-	X(ESPRIT_MAP_PFX_RATE) \
-	X(ESPRIT_MAP_ECHO_IDS) \
-	X(ESPRIT_MAP_RINGS)    \
-	X(ESPRIT_MAP_RB_DROPS) \
-	X(ESPRIT_MAP_RISAV)    \
-	X(ESPRIT_MAP_PREFIXES) \
-	X(ESPRIT_MAP_PFX4)     \
-	X(ESPRIT_MAP_PEERS)    \
-	X(ESPRIT_MAP_CONTACTS) \
-	X(ESPRIT_MAP_EVENTS)   \
-	X(ESPRIT_MAP_AUDIT_RL) \
-	X(ESPRIT_MAP_SA_IN)    \
-	X(ESPRIT_MAP_SA_IN_RW) \
-	X(ESPRIT_MAP_SA_IN_ST) \
-	X(ESPRIT_MAP_SA_OUT)   \
-	X(ESPRIT_MAP_SA_SEL)   \
-	X(ESPRIT_MAP_SA_OUT_ST)
+#define ESPRIT_PINNED_MAPS(X)   \
+	X(ESPRIT_MAP_CONFIG)    \
+	X(ESPRIT_MAP_COUNTERS)  \
+	X(ESPRIT_MAP_LOCAL)     \
+	X(ESPRIT_MAP_ALLOW)     \
+	X(ESPRIT_MAP_PRIORITY)  \
+	X(ESPRIT_MAP_RATE_ALL)  \
+	X(ESPRIT_MAP_PFX_RATE)  \
+	X(ESPRIT_MAP_ECHO_IDS)  \
+	X(ESPRIT_MAP_RINGS)     \
+	X(ESPRIT_MAP_RB_DROPS)  \
+	X(ESPRIT_MAP_RISAV)     \
+	X(ESPRIT_MAP_PREFIXES)  \
+	X(ESPRIT_MAP_PFX4)      \
+	X(ESPRIT_MAP_PEERS)     \
+	X(ESPRIT_MAP_CONTACTS)  \
+	X(ESPRIT_MAP_EVENTS)    \
+	X(ESPRIT_MAP_AUDIT_RL)  \
+	X(ESPRIT_MAP_SA_IN)     \
+	X(ESPRIT_MAP_SA_IN_RW)  \
+	X(ESPRIT_MAP_SA_IN_ST)  \
+	X(ESPRIT_MAP_SA_OUT)    \
+	X(ESPRIT_MAP_SA_SEL)    \
+	X(ESPRIT_MAP_SA_OUT_ST) \
+	X(ESPRIT_MAP_TAG_DEVS)  \
+	X(ESPRIT_MAP_TB_RATE)
 
 /* Created by user space: the tables it swaps in, and a reader's ring. */
 #define ESPRIT_MAP_PFX_TRIE "esprit_pfx_trie"

@@ -40,9 +40,37 @@ struct esprit_risav_config {
 	__u32 local_asn;
 	__u32 risav_flags;
 	__u32 audit_rate; /* audit events/s; 0 = default */
+	/* ICMP errors for too-big packets, per second and source; 0 = default */
+	__u32 too_big_rate;
 };
 
-#define ESPRIT_DEFAULT_AUDIT_RATE 100
+#define ESPRIT_DEFAULT_AUDIT_RATE   100
+#define ESPRIT_DEFAULT_TOO_BIG_RATE 10
+#define ESPRIT_TOO_BIG_RATE_MAX	    100000
+
+/*
+ * The token buckets of those ICMP errors: one per source address, at a
+ * hash of it (two sources share one only when their hashes collide).
+ */
+#define ESPRIT_TOO_BIG_SLOTS 1024
+
+/*
+ * An interface esprit has prepared for tagging (esprit_tag_devs, by
+ * ifindex): its transmit checksum offload is off, so the kernel completes
+ * every checksum a sender left to the device (CHECKSUM_PARTIAL) as
+ * skb_checksum_help() does, before the frame leaves and after the tag was
+ * computed over that final value; and its GSO limit is one segment, so
+ * the host's own TCP reaches TC egress one segment per packet. XDP tags
+ * forwarded packets only towards such interfaces. What they had before,
+ * for esprit detach to put back.
+ */
+struct esprit_tag_dev {
+	__u32 gso_max_segs;
+	__u8 tx_csum; /* 1: transmit checksum offload was on */
+	__u8 pad[3];
+};
+
+#define ESPRIT_TAG_DEVS_MAX 256
 
 /*
  * Value of the prefix LPM tries (key struct esprit_prefix_key). asn is

@@ -11,6 +11,11 @@
 #include <bpf/bpf_endian.h>
 #include "esprit_proto.h"
 
+#ifndef TC_ACT_OK /* linux/pkt_cls.h, which vmlinux.h lacks */
+#define TC_ACT_OK   0
+#define TC_ACT_SHOT 2
+#endif
+
 #ifndef READ_ONCE
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 #endif
@@ -40,6 +45,17 @@ static __always_inline void *xdp_data_end(const struct xdp_md *ctx)
 		     : [base] "r"(ctx), [off] "i"(__builtin_offsetof(
 						struct xdp_md, data_end)));
 	return end;
+}
+
+static __always_inline void *xdp_data_meta(const struct xdp_md *ctx)
+{
+	void *meta;
+
+	asm volatile("%[res] = *(u32 *)(%[base] + %[off])"
+		     : [res] "=r"(meta)
+		     : [base] "r"(ctx), [off] "i"(__builtin_offsetof(
+						struct xdp_md, data_meta)));
+	return meta;
 }
 
 /* The same for a TC context. */

@@ -179,6 +179,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_sa_sel SEC(".maps");
 
+/* Interfaces prepared for tagging (headers/esprit_risav.h), by ifindex;
+ * written by the loader when it attaches the tagger there. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ESPRIT_TAG_DEVS_MAX);
+	__type(key, __u32);
+	__type(value, struct esprit_tag_dev);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_tag_devs SEC(".maps");
+
+/* ICMP errors for too-big packets: a token bucket per source, by hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ESPRIT_TOO_BIG_SLOTS);
+	__type(key, __u32);
+	__type(value, struct esprit_rate_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} esprit_tb_rate SEC(".maps");
+
 /* Per-SA counters of the outbound SAs, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);

@@ -423,6 +423,38 @@ static void test_untaggable_sent_as_is(void)
 	fx.gso_size = 0;
 }
 
+/* Never sent with a wrong tag: to a peer whose policy is drop, dropped. */
+static void test_untaggable_follows_policy(void)
+{
+	struct tf_shape frag = {.frag_word = 0x2000}; /* MF */
+
+	fx.gso_size = 1000;
+	tf_udp(&in, 4, SRC4, "203.0.113.5", 10, 40, NULL);
+	tf_expect(&fx, &in, TC_ACT_SHOT, ESPRIT_R_RISAV_UNTAGGABLE_DROPPED,
+		  TF_NO_REASON, false, &res);
+	fx.gso_size = 0;
+	tf_udp(&in, 4, SRC4, "203.0.113.5", 10, 40, &frag);
+	tf_expect(&fx, &in, TC_ACT_SHOT, ESPRIT_R_RISAV_UNTAGGABLE_DROPPED,
+		  TF_NO_REASON, false, &res);
+}
+
+/* Tagged in XDP on the way in: TC leaves the AH it finds alone. */
+static void test_already_tagged_untouched(void)
+{
+	static struct pkt once;
+
+	for (int family = 4; family <= 6; family += 2) {
+		tf_udp(&in, family, src_of(family), peer_of(family), 46, 100,
+		       NULL);
+		expect_tagged(&in, TF_SPI_EF, TF_ENFORCE_ASN);
+		once = in;
+		memcpy(once.data, res.out, res.out_len);
+		once.len = res.out_len;
+		tf_expect(&fx, &once, TC_ACT_OK, TF_NO_REASON, TF_NO_REASON,
+			  true, &res);
+	}
+}
+
 #define RACE_PACKETS 4000
 
 struct racer {
@@ -529,6 +561,10 @@ TEST_SUITE(suite) = {
 			 test_sequence_numbers_run_out},
 			{"near_mtu", test_near_mtu},
 			{"untaggable_sent_as_is", test_untaggable_sent_as_is},
+			{"untaggable_follows_policy",
+			 test_untaggable_follows_policy},
+			{"already_tagged_untouched",
+			 test_already_tagged_untouched},
 			{"two_cpus_one_sa", test_two_cpus_one_sa},
 			{NULL, NULL},
 		},

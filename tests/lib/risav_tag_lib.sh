@@ -52,7 +52,11 @@ no_csum_offload() { # NS IF
 	ns "$1" ethtool -K "$2" tx off >/dev/null
 }
 
+# topo_two_borders [default]: with "default", every offload stays as the
+# kernel sets it and GRO is on on every router interface, as on a real
+# router; else the hosts send single segments and the routers' GRO is off.
 topo_two_borders() {
+	local i
 	ns_add h1 b1 inet b2 h2
 	link h1 e0 b1 i1 1
 	link b1 o1 inet x1 2
@@ -62,14 +66,22 @@ topo_two_borders() {
 		ns "$n" sysctl -qw net.ipv4.ip_forward=1 \
 			net.ipv6.conf.all.forwarding=1
 	done
-	no_gso h1 e0
-	no_gso h2 e0
-	no_csum_offload b1 o1
-	no_csum_offload b2 o2
-	for i in "b1 i1" "b1 o1" "inet x1" "inet x2" "b2 o2" "b2 i2"; do
-		# shellcheck disable=SC2086
-		ns ${i% *} ethtool -K ${i#* } gro off >/dev/null 2>&1 || true
-	done
+	if [ "${1:-}" = default ]; then
+		for i in "b1 i1" "b1 o1" "inet x1" "inet x2" "b2 o2" "b2 i2"; do
+			# shellcheck disable=SC2086
+			ns ${i% *} ethtool -K ${i#* } gro on >/dev/null
+		done
+	else
+		no_gso h1 e0
+		no_gso h2 e0
+		no_csum_offload b1 o1
+		no_csum_offload b2 o2
+		for i in "b1 i1" "b1 o1" "inet x1" "inet x2" "b2 o2" "b2 i2"; do
+			# shellcheck disable=SC2086
+			ns ${i% *} ethtool -K ${i#* } gro off >/dev/null 2>&1 ||
+				true
+		done
+	fi
 	ns h1 ip addr add "$H1_4/24" dev e0
 	ns h1 ip addr add "$H1_6/64" dev e0 nodad
 	ns b1 ip addr add 10.100.1.1/24 dev i1
@@ -141,3 +153,27 @@ check_capture() { # --src-net ... --dst-net ... --sa ... [--tamper N]
 	"$PY" "$TESTS_LIB/risav_tag_check.py" --pcap "$TEST_TMP/mid.pcap" "$@"
 }
 
+# Both borders: the same prefix table, each the other's enforced peer.
+risav_borders() {
+	local b
+	b1 attach o1 >/dev/null
+	b2 attach o2 >/dev/null
+	for b in b1 b2; do
+		$b prefix add 10.100.0.0/16 asn 64500
+		$b prefix add 2001:db8:100::/48 asn 64500
+		$b prefix add 10.101.0.0/16 asn 64501
+		$b prefix add 2001:db8:101::/48 asn 64501
+	done
+	b1 local-asn 64500
+	b1 peer add 64501 mode enforce
+	b1 sa add out spi 0x1000 asn 64501 alg hmac-sha256-128 key "$K1" dscp any
+	b1 sa add out spi 0x1001 asn 64501 alg hmac-sha256-128 key "$K2" dscp ef
+	b1 sa add in spi 0x2000 asn 64501 alg hmac-sha256-128 key "$K3"
+	b2 local-asn 64501
+	b2 peer add 64500 mode enforce
+	b2 sa add in spi 0x1000 asn 64500 alg hmac-sha256-128 key "$K1" replay 4096
+	b2 sa add in spi 0x1001 asn 64500 alg hmac-sha256-128 key "$K2" replay 4096
+	# only the injection tests use it
+	b2 sa add in spi 0x1002 asn 64500 alg hmac-sha256-128 key "$K4" replay 64
+	b2 sa add out spi 0x2000 asn 64500 alg hmac-sha256-128 key "$K3"
+}

@@ -12,6 +12,7 @@
 #include "lib/addr.h"
 #include "esprit_risav.h"
 #include "esprit_tc.skel.h"
+#include "esprit_xdp.skel.h"
 #include "risav/prefix_maps.h"
 #include "risav/sa_out.h"
 #include "tag_fixture.h"
@@ -23,20 +24,25 @@ const uint8_t tf_key[32] = {
 	0x60, 0x2c, 0x95, 0x0e, 0xba, 0x73, 0x4f, 0xe1, 0x08, 0x9d,
 };
 
+static struct bpf_map *fmap(struct tag_fixture *f, const char *name)
+{
+	return bpf_object__find_map_by_name(f->obj, name);
+}
+
 static struct sa_out_maps maps_of(struct tag_fixture *f)
 {
 	return (struct sa_out_maps){
-		.out = bpf_map__fd(f->skel->maps.esprit_sa_out),
-		.sel = bpf_map__fd(f->skel->maps.esprit_sa_sel),
-		.st = bpf_map__fd(f->skel->maps.esprit_sa_outst),
+		.out = bpf_map__fd(fmap(f, "esprit_sa_out")),
+		.sel = bpf_map__fd(fmap(f, "esprit_sa_sel")),
+		.st = bpf_map__fd(fmap(f, "esprit_sa_outst")),
 	};
 }
 
 static int prefix(struct tag_fixture *f, const char *pfx, uint32_t asn)
 {
 	struct prefix_maps m = {
-		.trie = bpf_map__fd(f->skel->maps.esprit_prefixes),
-		.pfx4 = bpf_map__fd(f->skel->maps.esprit_pfx4),
+		.trie = bpf_map__fd(fmap(f, "esprit_prefixes")),
+		.pfx4 = bpf_map__fd(fmap(f, "esprit_pfx4")),
 	};
 	struct esprit_prefix_key key;
 	char err[160];
@@ -56,8 +62,8 @@ static int contact(struct tag_fixture *f, const char *addr, uint32_t asn)
 
 	if (addr_parse(addr, &a, err, sizeof(err)))
 		return -1;
-	return bpf_map__update_elem(f->skel->maps.esprit_contacts, &a,
-				    sizeof(a), &asn, sizeof(asn), BPF_ANY);
+	return bpf_map__update_elem(fmap(f, "esprit_contacts"), &a, sizeof(a),
+				    &asn, sizeof(asn), BPF_ANY);
 }
 
 int tag_fixture_local_asn(struct tag_fixture *f, uint32_t asn)
@@ -71,7 +77,7 @@ int tag_fixture_risav(struct tag_fixture *f, uint32_t asn, uint32_t flags)
 					  .risav_flags = flags};
 	__u32 zero = 0;
 
-	return bpf_map__update_elem(f->skel->maps.esprit_risav, &zero,
+	return bpf_map__update_elem(fmap(f, "esprit_risav"), &zero,
 				    sizeof(zero), &cfg, sizeof(cfg), BPF_ANY);
 }
 
@@ -80,8 +86,8 @@ int tag_fixture_peer(struct tag_fixture *f, uint32_t asn, uint32_t mode,
 {
 	struct esprit_peer peer = {.mode = mode, .no_sa = no_sa};
 
-	return bpf_map__update_elem(f->skel->maps.esprit_peers, &asn,
-				    sizeof(asn), &peer, sizeof(peer), BPF_ANY);
+	return bpf_map__update_elem(fmap(f, "esprit_peers"), &asn, sizeof(asn),
+				    &peer, sizeof(peer), BPF_ANY);
 }
 
 int tag_fixture_sa(struct tag_fixture *f, uint32_t spi, uint32_t asn,
@@ -122,7 +128,7 @@ uint64_t tag_fixture_seq(struct tag_fixture *f, uint32_t spi, uint32_t asn)
 	struct esprit_sa_out_key key = {.spi = spi, .asn = asn};
 	struct esprit_sa_out v;
 
-	if (bpf_map__lookup_elem(f->skel->maps.esprit_sa_out, &key, sizeof(key),
+	if (bpf_map__lookup_elem(fmap(f, "esprit_sa_out"), &key, sizeof(key),
 				 &v, sizeof(v), 0))
 		return UINT64_MAX;
 	return v.seq;
@@ -134,12 +140,12 @@ int tag_fixture_set_seq(struct tag_fixture *f, uint32_t spi, uint32_t asn,
 	struct esprit_sa_out_key key = {.spi = spi, .asn = asn};
 	struct esprit_sa_out v;
 
-	if (bpf_map__lookup_elem(f->skel->maps.esprit_sa_out, &key, sizeof(key),
+	if (bpf_map__lookup_elem(fmap(f, "esprit_sa_out"), &key, sizeof(key),
 				 &v, sizeof(v), 0))
 		return -1;
 	v.seq = seq;
-	return bpf_map__update_elem(f->skel->maps.esprit_sa_out, &key,
-				    sizeof(key), &v, sizeof(v), BPF_EXIST);
+	return bpf_map__update_elem(fmap(f, "esprit_sa_out"), &key, sizeof(key),
+				    &v, sizeof(v), BPF_EXIST);
 }
 
 int tag_fixture_sa_stats(struct tag_fixture *f, uint32_t spi, uint32_t asn,
@@ -151,8 +157,8 @@ int tag_fixture_sa_stats(struct tag_fixture *f, uint32_t spi, uint32_t asn,
 
 	memset(out, 0, sizeof(*out));
 	if (ncpus <= 0 ||
-	    bpf_map__lookup_elem(f->skel->maps.esprit_sa_outst, &key,
-				 sizeof(key), vals, sizeof(vals), 0))
+	    bpf_map__lookup_elem(fmap(f, "esprit_sa_outst"), &key, sizeof(key),
+				 vals, sizeof(vals), 0))
 		return -1;
 	for (int i = 0; i < ncpus; i++) {
 		out->packets += vals[i].packets;
@@ -199,32 +205,89 @@ static int world(struct tag_fixture *f)
 	       contact(f, "2001:db8:100::fa", TF_LOCAL_ASN);
 }
 
-int tag_fixture_open(struct tag_fixture *f)
+static int unpinned_load(struct bpf_object *obj)
 {
 	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) bpf_map__set_pin_path(map, NULL);
+	return bpf_object__load(obj);
+}
+
+int tag_fixture_open(struct tag_fixture *f)
+{
+	struct esprit_tc *skel;
 
 	memset(f, 0, sizeof(*f));
 	if (fixture_private_netns())
 		return -1;
-	f->skel = esprit_tc__open();
-	if (!f->skel)
+	skel = esprit_tc__open();
+	if (!skel)
 		return -1;
-	bpf_object__for_each_map(map, f->skel->obj)
-		bpf_map__set_pin_path(map, NULL);
-	if (esprit_tc__load(f->skel)) {
-		esprit_tc__destroy(f->skel);
-		f->skel = NULL;
+	f->skel = skel;
+	f->obj = skel->obj;
+	if (unpinned_load(f->obj)) {
+		tag_fixture_close(f);
 		return -1;
 	}
-	f->prog_fd = bpf_program__fd(f->skel->progs.esprit_tc);
+	f->prog_fd = bpf_program__fd(skel->progs.esprit_tc);
+	return world(f);
+}
+
+int tag_fixture_open_xdp(struct tag_fixture *f, uint32_t ingress_ifindex)
+{
+	struct esprit_xdp *skel;
+
+	memset(f, 0, sizeof(*f));
+	if (fixture_private_netns())
+		return -1;
+	skel = esprit_xdp__open();
+	if (!skel)
+		return -1;
+	f->skel = skel;
+	f->obj = skel->obj;
+	f->xdp = true;
+	f->ifindex = ingress_ifindex;
+	if (unpinned_load(f->obj)) {
+		tag_fixture_close(f);
+		return -1;
+	}
+	f->prog_fd = bpf_program__fd(skel->progs.esprit_xdp);
 	return world(f);
 }
 
 void tag_fixture_close(struct tag_fixture *f)
 {
-	if (f->skel)
+	if (f->skel && f->xdp)
+		esprit_xdp__destroy(f->skel);
+	else if (f->skel)
 		esprit_tc__destroy(f->skel);
 	f->skel = NULL;
+	f->obj = NULL;
+}
+
+static int run_xdp(struct tag_fixture *f, const struct pkt *in,
+		   struct tag_result *res)
+{
+	struct xdp_md ctx = {.data_end = in->len,
+			     .ingress_ifindex = f->ifindex},
+		      out = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->data,
+		    .data_size_in = in->len, .data_out = res->out,
+		    .data_size_out = sizeof(res->out), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .ctx_out = &out,
+		    .ctx_size_out = sizeof(out), .repeat = 1);
+
+	res->ret = bpf_prog_test_run_opts(f->prog_fd, &opts);
+	res->action = opts.retval;
+	/* the frame after the metadata the program left in front of it */
+	res->meta_len = out.data;
+	memset(res->meta, 0, sizeof(res->meta));
+	memcpy(res->meta, res->out,
+	       out.data < sizeof(res->meta) ? out.data : sizeof(res->meta));
+	res->out_len = opts.data_size_out - out.data;
+	if (out.data)
+		memmove(res->out, res->out + out.data, res->out_len);
+	return res->ret;
 }
 
 int tag_fixture_run(struct tag_fixture *f, const struct pkt *in,
@@ -238,6 +301,9 @@ int tag_fixture_run(struct tag_fixture *f, const struct pkt *in,
 		    .data_size_out = sizeof(res->out), .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);
 
+	res->meta_len = 0;
+	if (f->xdp)
+		return run_xdp(f, in, res);
 	res->ret = bpf_prog_test_run_opts(f->prog_fd, &opts);
 	res->action = opts.retval;
 	res->out_len = opts.data_size_out;
@@ -246,7 +312,7 @@ int tag_fixture_run(struct tag_fixture *f, const struct pkt *in,
 
 int tag_fixture_map_fd(struct tag_fixture *f, const char *name)
 {
-	struct bpf_map *map = bpf_object__find_map_by_name(f->skel->obj, name);
+	struct bpf_map *map = fmap(f, name);
 
 	return map ? bpf_map__fd(map) : -1;
 }
@@ -259,8 +325,8 @@ uint64_t tag_fixture_count(struct tag_fixture *f, enum esprit_reason reason)
 	uint64_t sum = 0;
 
 	if (ncpus <= 0 ||
-	    bpf_map__lookup_elem(f->skel->maps.esprit_counters, &key,
-				 sizeof(key), vals, sizeof(vals), 0))
+	    bpf_map__lookup_elem(fmap(f, "esprit_counters"), &key, sizeof(key),
+				 vals, sizeof(vals), 0))
 		return UINT64_MAX;
 	for (int i = 0; i < ncpus; i++)
 		sum += vals[i].packets;

@@ -40,24 +40,34 @@
 
 extern const uint8_t tf_key[32];
 
-struct esprit_tc;
+struct bpf_object;
 
 struct tag_fixture {
-	struct esprit_tc *skel;
+	void *skel; /* struct esprit_tc, or struct esprit_xdp */
+	struct bpf_object *obj;
+	bool xdp;
 	int prog_fd;
-	uint32_t ifindex; /* the device the packet leaves by (MTU), 0 = lo */
-	uint32_t gso_size; /* given to the program as the skb's */
+	/* TC: the device the packet leaves by (MTU), 0 = lo; XDP: the one
+	 * it arrives on */
+	uint32_t ifindex;
+	uint32_t gso_size; /* TC: given to the program as the skb's */
 };
 
 struct tag_result {
 	int ret;
-	uint32_t action; /* TC_ACT_* */
+	uint32_t action; /* TC_ACT_* or XDP_* */
 	uint8_t out[PKT_MAX];
 	size_t out_len;
+	uint32_t meta_len; /* XDP metadata the program put before it */
+	uint8_t meta[8]; /* its first bytes */
 };
 
 /* Loads a fresh copy of esprit_tc and fills the world in. */
 int tag_fixture_open(struct tag_fixture *f);
+
+/* The same world in a fresh esprit_xdp, packets arriving on the given
+ * device (the forwarding tagger, risav/tag_forward.h). */
+int tag_fixture_open_xdp(struct tag_fixture *f, uint32_t ingress_ifindex);
 void tag_fixture_close(struct tag_fixture *f);
 
 int tag_fixture_run(struct tag_fixture *f, const struct pkt *in,

@@ -4,7 +4,7 @@
   tag_traffic.py serve --addr4 A --addr6 A --port N --ready FILE
       TCP and UDP echo on both addresses until SIGTERM; each UDP datagram
       is also logged as a JSON line {"udp": HEX, "src": ADDR} on stdout.
-  tag_traffic.py tcp --dst A --port N --bytes N [--dscp D]
+  tag_traffic.py tcp --dst A --port N --bytes N [--dscp D] [--src A]
       sends N bytes over TCP and reads them back; exit 1 if they differ.
   tag_traffic.py udp --dst A --port N --count N [--dscp D] [--size N]
                      [--tag TEXT] [--echo] [--interval SECONDS]
@@ -78,6 +78,8 @@ def tcp(a):
     fam = family(a.dst)
     s = socket.socket(fam, socket.SOCK_STREAM)
     set_dscp(s, fam, a.dscp)
+    if a.src:
+        s.bind((a.src, 0))
     s.settimeout(10)
     s.connect((a.dst, a.port))
     data = bytes((i * 7 + (i >> 8)) & 0xff for i in range(a.bytes))
@@ -134,6 +136,7 @@ def main():
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--bytes", type=int, default=100000)
     p.add_argument("--dscp", type=int)
+    p.add_argument("--src")
     p = sub.add_parser("udp")
     p.add_argument("--dst", required=True)
     p.add_argument("--port", type=int, default=5000)

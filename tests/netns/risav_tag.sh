@@ -17,31 +17,6 @@
 # shellcheck source=tests/lib/risav_tag_lib.sh
 source tests/lib/risav_tag_lib.sh
 
-# Both borders: the same prefix table, each the other's enforced peer.
-risav_borders() {
-	local b
-	b1 attach o1 >/dev/null
-	b2 attach o2 >/dev/null
-	for b in b1 b2; do
-		$b prefix add 10.100.0.0/16 asn 64500
-		$b prefix add 2001:db8:100::/48 asn 64500
-		$b prefix add 10.101.0.0/16 asn 64501
-		$b prefix add 2001:db8:101::/48 asn 64501
-	done
-	b1 local-asn 64500
-	b1 peer add 64501 mode enforce
-	b1 sa add out spi 0x1000 asn 64501 alg hmac-sha256-128 key "$K1" dscp any
-	b1 sa add out spi 0x1001 asn 64501 alg hmac-sha256-128 key "$K2" dscp ef
-	b1 sa add in spi 0x2000 asn 64501 alg hmac-sha256-128 key "$K3"
-	b2 local-asn 64501
-	b2 peer add 64500 mode enforce
-	b2 sa add in spi 0x1000 asn 64500 alg hmac-sha256-128 key "$K1" replay 4096
-	b2 sa add in spi 0x1001 asn 64500 alg hmac-sha256-128 key "$K2" replay 4096
-	# only the injection tests use it
-	b2 sa add in spi 0x1002 asn 64500 alg hmac-sha256-128 key "$K4" replay 64
-	b2 sa add out spi 0x2000 asn 64500 alg hmac-sha256-128 key "$K3"
-}
-
 test_tcp_udp_both_families_two_dscp_sas() {
 	topo_two_borders
 	risav_borders

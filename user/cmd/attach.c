@@ -45,17 +45,23 @@ static int parse_mode(const char *arg, void *ctx, char *err, size_t errlen)
 static int attach_tc(const char *pin_dir, int ifindex, const char *dev)
 {
 	struct pins pins;
+	bool changed;
 	__u32 id;
 	int rc;
 
 	if (pins_prepare(pin_dir, &pins) || pins_lock(&pins))
 		return EXIT_ERROR;
-	rc = tc_egress_attach(ifindex, pins.dir, &id);
+	rc = tc_egress_attach(ifindex, pins.dir, &id, &changed);
 	pins_unlock(&pins);
 	if (rc)
 		return EXIT_ERROR;
 	printf("RISAV egress tagger %s on %s clsact egress (program id %u)\n",
 	       ESPRIT_TC_PROG_NAME, dev, id);
+	if (changed)
+		printf("%s: transmit checksum offload off, GSO one segment per "
+		       "packet, while esprit tags there (esprit detach puts "
+		       "them back)\n",
+		       dev);
 	return EXIT_OK;
 }
 
@@ -160,7 +166,7 @@ int cmd_detach(int argc, char **argv)
 	ifindex = interface_index(argv[0]);
 	if (!ifindex)
 		return EXIT_ERROR;
-	if (tc_egress_detach(ifindex) || xdp_detach(ifindex, force))
+	if (tc_egress_detach(ifindex, c.pin_dir) || xdp_detach(ifindex, force))
 		return EXIT_ERROR;
 	printf("detached from %s\n", argv[0]);
 	return EXIT_OK;

@@ -386,8 +386,11 @@ static void risav_usage(FILE *out)
 		"weaker)\n"
 		"  audit-rate N|default  audit events/s for failed checks "
 		"(%d)\n"
+		"  too-big-rate N|default  ICMP errors/s per source for "
+		"packets too big\n"
+		"                        once tagged (%d)\n"
 		"The local ASN has its own command: esprit local-asn.\n",
-		ESPRIT_DEFAULT_AUDIT_RATE);
+		ESPRIT_DEFAULT_AUDIT_RATE, ESPRIT_DEFAULT_TOO_BIG_RATE);
 }
 
 static int edit_settings(struct risav_state *s, int argc, char **argv,
@@ -452,6 +455,9 @@ static int show_risav(const struct cli_common *o)
 		json_object_set_new(j, "audit_rate",
 				    json_integer(risav_audit_rate(&st.config)));
 		json_object_set_new(
+			j, "too_big_rate",
+			json_integer(risav_too_big_rate(&st.config)));
+		json_object_set_new(
 			j, "peers",
 			json_pack("{s:I, s:I, s:I, s:I}", "total",
 				  (json_int_t)st.npeers, "enforce",
@@ -486,6 +492,8 @@ static int show_risav(const struct cli_common *o)
 				 "address)"
 			       : "contacts (contact to contact only)");
 		printf("audit-rate  %u/s\n", risav_audit_rate(&st.config));
+		printf("too-big     %u ICMP errors/s per source\n",
+		       risav_too_big_rate(&st.config));
 		printf("peers       %zu (%zu enforce, %zu testing, %zu off)\n",
 		       st.npeers, modes[ESPRIT_PEER_ENFORCE],
 		       modes[ESPRIT_PEER_TESTING], modes[ESPRIT_PEER_OFF]);

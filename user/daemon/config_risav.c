@@ -177,7 +177,8 @@ static int parse_settings(struct ydoc *d, yaml_node_t *map,
 		const char *yaml, *setting;
 	} settings[] = {{"fragments", "fragments"},
 			{"green_channel", "green-channel"},
-			{"audit_rate", "audit-rate"}};
+			{"audit_rate", "audit-rate"},
+			{"too_big_rate", "too-big-rate"}};
 	yaml_node_t *v;
 	char why[256];
 
@@ -221,9 +222,9 @@ int config_risav_parse(struct ydoc *d, yaml_node_t *map, const char *file,
 {
 	static const char *const keys[] = {"local_asn",	 "contacts",
 					   "fragments",	 "green_channel",
-					   "audit_rate", "prefixes",
-					   "peers",	 "sas",
-					   NULL};
+					   "audit_rate", "too_big_rate",
+					   "prefixes",	 "peers",
+					   "sas",	 NULL};
 	yaml_node_t *v;
 	char why[512];
 

@@ -30,6 +30,7 @@ void dataplane_init(struct dataplane *dp)
 static void tagger_up(struct dataplane *dp, struct dp_interface *ifc)
 {
 	struct pins pins;
+	bool changed = false;
 	__u32 id = 0;
 	int ours = 0;
 
@@ -53,7 +54,7 @@ static void tagger_up(struct dataplane *dp, struct dp_interface *ifc)
 		ifc->tc_failed = true;
 		return;
 	}
-	if (tc_egress_attach(ifc->ifindex, pins.dir, &id)) {
+	if (tc_egress_attach(ifc->ifindex, pins.dir, &id, &changed)) {
 		pins_unlock(&pins);
 		if (!ifc->tc_failed)
 			log_err("%s: cannot attach the egress tagger (tried "
@@ -67,11 +68,14 @@ static void tagger_up(struct dataplane *dp, struct dp_interface *ifc)
 	ifc->tc_prog_id = id;
 	ifc->tc_attached_here = true;
 	log_notice("%s: attached esprit's egress tagger on clsact egress "
-		   "(program id %u)",
-		   ifc->name, id);
+		   "(program id %u)%s",
+		   ifc->name, id,
+		   changed ? "; transmit checksum offload off, GSO one "
+			     "segment per packet while it tags"
+			   : "");
 }
 
-static void tagger_down(struct dp_interface *ifc)
+static void tagger_down(const struct dataplane *dp, struct dp_interface *ifc)
 {
 	__u32 id = 0;
 	int ours = 0;
@@ -80,7 +84,7 @@ static void tagger_down(struct dp_interface *ifc)
 	if (!ifc->ifindex || tc_egress_query(ifc->ifindex, &id, &ours) || !id ||
 	    !ours)
 		return;
-	if (tc_egress_detach(ifc->ifindex))
+	if (tc_egress_detach(ifc->ifindex, dp->pin_dir[0] ? dp->pin_dir : NULL))
 		log_err("%s: cannot detach esprit's egress tagger", ifc->name);
 	else
 		log_notice("%s: detached esprit's egress tagger", ifc->name);
@@ -170,13 +174,13 @@ static void bring_up(struct dataplane *dp, struct dp_interface *ifc)
 #undef REPORT
 }
 
-static void take_down(struct dp_interface *ifc)
+static void take_down(const struct dataplane *dp, struct dp_interface *ifc)
 {
 	struct xdp_attachment att;
 
 	ifc->ifindex = (int)if_nametoindex(ifc->name);
 	if (ifc->tagger)
-		tagger_down(ifc);
+		tagger_down(dp, ifc);
 	if (!ifc->ifindex || xdp_attachment_query(ifc->ifindex, &att) ||
 	    !att.prog_id)
 		return;
@@ -279,7 +283,7 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 			listed |= !strcmp(dp->ifs[i].name,
 					  cfg->interfaces[j].name);
 		if (!listed)
-			take_down(&dp->ifs[i]);
+			take_down(dp, &dp->ifs[i]);
 	}
 	for (size_t j = 0; j < cfg->interface_count; j++) {
 		struct dp_interface *ifc = &ifs[j], *old = NULL;
@@ -300,7 +304,7 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 		/* kept by the daemon until now, not wanted any more */
 		if (old && old->tagger && !ifc->tagger) {
 			ifc->ifindex = (int)if_nametoindex(ifc->name);
-			tagger_down(ifc);
+			tagger_down(dp, ifc);
 		}
 		/* A mode changed by a reload is the operator's wish: the
 		 * program is reloaded in it (briefly not answering). */
@@ -308,7 +312,7 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 		    old->attached_mode != ifc->mode) {
 			log_notice("%s: mode changed to %s: re-attaching",
 				   ifc->name, xdp_mode_name(ifc->mode));
-			take_down(ifc);
+			take_down(dp, ifc);
 			ifc->prog_id = 0;
 		}
 		if (!old || !ifc->prog_id)
@@ -393,7 +397,7 @@ void dataplane_take_back(struct dataplane *dp)
 		struct dp_interface *ifc = &dp->ifs[i];
 
 		if (ifc->tc_attached_here)
-			tagger_down(ifc);
+			tagger_down(dp, ifc);
 		if (ifc->xdp_attached_here && ifc->ifindex &&
 		    !xdp_detach(ifc->ifindex, false))
 			log_notice("%s: detached esprit's XDP program",
@@ -405,7 +409,7 @@ void dataplane_take_back(struct dataplane *dp)
 void dataplane_shutdown(struct dataplane *dp, bool detach)
 {
 	for (size_t i = 0; detach && i < dp->nifs; i++)
-		take_down(&dp->ifs[i]);
+		take_down(dp, &dp->ifs[i]);
 	free(dp->ifs);
 	free(dp->allow);
 	free(dp->priority);

@@ -11,25 +11,7 @@
 #include <net/if.h>
 
 #include "lib/route.h"
-
-struct route_request {
-	struct nlmsghdr nh;
-	struct rtmsg rt;
-	char attrs[64];
-};
-
-static void add_attr(struct route_request *req, unsigned short type,
-		     const void *data, size_t len)
-{
-	struct rtattr *rta =
-		(struct rtattr *)((char *)req + NLMSG_ALIGN(req->nh.nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	req->nh.nlmsg_len =
-		NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
+#include "lib/rtnl.h"
 
 static int parse_reply(const char *buf, size_t len, int *ifindex)
 {
@@ -68,50 +50,31 @@ static int parse_reply(const char *buf, size_t len, int *ifindex)
 
 int route_output_ifindex(const struct sockaddr *dst, int *ifindex)
 {
-	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	struct route_request req;
+	struct rtnl_request req;
 	char buf[4096];
-	ssize_t n;
-	int fd, err;
+	long n;
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
-	req.nh.nlmsg_type = RTM_GETROUTE;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 1;
+	rtnl_request_init(&req, RTM_GETROUTE, 0, sizeof(struct rtmsg));
 	req.rt.rtm_family = (unsigned char)dst->sa_family;
 	if (dst->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const void *)dst;
 
 		req.rt.rtm_dst_len = 32;
-		add_attr(&req, RTA_DST, &in->sin_addr, 4);
+		rtnl_add_attr(&req, RTA_DST, &in->sin_addr, 4);
 	} else if (dst->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)dst;
 		int oif = (int)in6->sin6_scope_id;
 
 		req.rt.rtm_dst_len = 128;
-		add_attr(&req, RTA_DST, &in6->sin6_addr, 16);
+		rtnl_add_attr(&req, RTA_DST, &in6->sin6_addr, 16);
 		if (oif)
-			add_attr(&req, RTA_OIF, &oif, sizeof(oif));
+			rtnl_add_attr(&req, RTA_OIF, &oif, sizeof(oif));
 	} else {
 		return -EAFNOSUPPORT;
 	}
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	do
-		n = recv(fd, buf, sizeof(buf), 0);
-	while (n < 0 && errno == EINTR);
-	err = n < 0 ? -errno : parse_reply(buf, (size_t)n, ifindex);
-	close(fd);
-	return err;
+	n = rtnl_transact(&req, buf, sizeof(buf));
+	return n < 0 ? (int)n : parse_reply(buf, (size_t)n, ifindex);
 }
 
 int interface_flags(const char *name, unsigned int *flags)

@@ -6,8 +6,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "esprit_maps.h"
+#include "esprit_risav.h"
 #include "esprit_tc.skel.h"
+#include "lib/netdev.h"
 #include "lib/output.h"
+#include "lib/pins.h"
 #include "lib/tc.h"
 
 static void hook_init(struct bpf_tc_hook *hook, int ifindex)
@@ -63,7 +67,46 @@ int tc_egress_query(int ifindex, __u32 *prog_id, int *ours)
 	return 0;
 }
 
-int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id)
+/*
+ * Transmit checksum offload off and one GSO segment on ifindex (struct
+ * esprit_tag_dev), what it had noted in tag_devs the first time: 0, 1 if
+ * a setting changed, or -1 after a message.
+ */
+static int prepare_device(int tag_devs, int ifindex)
+{
+	struct esprit_tag_dev saved = {}, had;
+	bool on;
+	__u32 segs;
+	int e, changed;
+
+	if ((e = netdev_tx_csum_get(ifindex, &on)) ||
+	    (e = netdev_gso_max_segs_get(ifindex, &segs))) {
+		errmsg("cannot read the interface's offloads: %s",
+		       strerror(-e));
+		return -1;
+	}
+	changed = on || segs != 1;
+	saved.tx_csum = on;
+	saved.gso_max_segs = segs;
+	/* prepared before: what it had then is what goes back */
+	if (bpf_map_lookup_elem(tag_devs, &ifindex, &had) &&
+	    bpf_map_update_elem(tag_devs, &ifindex, &saved, BPF_NOEXIST)) {
+		errmsg("cannot note the interface's offloads in %s: %s",
+		       ESPRIT_MAP_TAG_DEVS, strerror(errno));
+		return -1;
+	}
+	if ((on && (e = netdev_tx_csum_set(ifindex, false))) ||
+	    (segs != 1 && (e = netdev_gso_max_segs_set(ifindex, 1)))) {
+		errmsg("cannot turn transmit checksum offload off and GSO to "
+		       "one segment: %s",
+		       strerror(-e));
+		return -1;
+	}
+	return changed;
+}
+
+int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id,
+		     bool *offloads_changed)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin_dir);
 	struct bpf_tc_hook hook;
@@ -89,6 +132,10 @@ int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id)
 		errmsg("cannot load the TC program: %s", strerror(-err));
 		goto out;
 	}
+	err = prepare_device(bpf_map__fd(skel->maps.esprit_tag_devs), ifindex);
+	if (err < 0)
+		goto out;
+	*offloads_changed = err > 0;
 	hook_init(&hook, ifindex);
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST) {
@@ -110,7 +157,33 @@ out:
 	return err ? -1 : 0;
 }
 
-int tc_egress_detach(int ifindex)
+/* What prepare_device() changed, put back, and the note gone. */
+static void restore_device(const char *pin_dir, int ifindex)
+{
+	struct esprit_tag_dev saved;
+	struct pins pins;
+	int fd, e = 0;
+
+	if (pins_prepare(pin_dir, &pins))
+		return;
+	fd = pins_try_open_map(&pins, ESPRIT_MAP_TAG_DEVS);
+	if (fd < 0)
+		return;
+	if (!bpf_map_lookup_elem(fd, &ifindex, &saved)) {
+		if (saved.tx_csum)
+			e = netdev_tx_csum_set(ifindex, true);
+		if (!e && saved.gso_max_segs != 1)
+			e = netdev_gso_max_segs_set(ifindex,
+						    saved.gso_max_segs);
+		if (e)
+			errmsg("cannot put the interface's offloads back: %s",
+			       strerror(-e));
+		bpf_map_delete_elem(fd, &ifindex);
+	}
+	close(fd);
+}
+
+int tc_egress_detach(int ifindex, const char *pin_dir)
 {
 	struct bpf_tc_hook hook;
 	struct bpf_tc_opts opts;
@@ -119,6 +192,7 @@ int tc_egress_detach(int ifindex)
 
 	if (tc_egress_query(ifindex, &id, &ours))
 		return -1;
+	restore_device(pin_dir, ifindex);
 	if (!id || !ours)
 		return 0;
 	hook_init(&hook, ifindex);

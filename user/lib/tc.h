@@ -8,6 +8,7 @@
 #ifndef ESPRIT_TC_EGRESS_H
 #define ESPRIT_TC_EGRESS_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 #define ESPRIT_TC_PROG_NAME "esprit_tc"
@@ -24,13 +25,19 @@ int tc_egress_query(int ifindex, __u32 *prog_id, int *ours);
 /*
  * Loads esprit_tc with its maps pinned in (or reused from) pin_dir and
  * attaches it to ifindex's clsact egress, creating the clsact qdisc if
- * there is none and replacing an older esprit_tc. 0 or -1 after a
- * message; *prog_id the attached program's id.
+ * there is none and replacing an older esprit_tc. The interface is
+ * prepared for tagging (headers/esprit_risav.h, struct esprit_tag_dev):
+ * transmit checksum offload off, GSO limited to one segment, what it had
+ * noted in esprit_tag_devs; *offloads_changed says whether a setting
+ * changed now. 0 or -1 after a message; *prog_id the attached program's
+ * id.
  */
-int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id);
+int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id,
+		     bool *offloads_changed);
 
-/* Removes esprit_tc from ifindex's egress; 0 if it was not there. The
- * clsact qdisc stays (others may use it). 0 or -1 after a message. */
-int tc_egress_detach(int ifindex);
+/* Removes esprit_tc from ifindex's egress (0 if it was not there) and
+ * puts back the offloads noted in pin_dir's esprit_tag_devs. The clsact
+ * qdisc stays (others may use it). 0 or -1 after a message. */
+int tc_egress_detach(int ifindex, const char *pin_dir);
 
 #endif

@@ -314,6 +314,11 @@ int risav_state_check(const struct risav_state *s, const struct risav_maps *m,
 			 s->config.audit_rate, RISAV_AUDIT_RATE_MAX);
 		return -1;
 	}
+	if (s->config.too_big_rate > ESPRIT_TOO_BIG_RATE_MAX) {
+		snprintf(err, errlen, "too-big rate %u is above %d",
+			 s->config.too_big_rate, ESPRIT_TOO_BIG_RATE_MAX);
+		return -1;
+	}
 	if (!s->config.local_asn && s->local_contact_count) {
 		prefix_of(err, errlen, s->local_where,
 			  "contact addresses need a local ASN");

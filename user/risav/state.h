@@ -139,5 +139,7 @@ int risav_set(struct esprit_risav_config *cfg, const char *key,
 
 /* The audit rate in force (the default when the field is 0). */
 __u32 risav_audit_rate(const struct esprit_risav_config *cfg);
+/* ICMP errors for too-big packets per second and source, default filled. */
+__u32 risav_too_big_rate(const struct esprit_risav_config *cfg);
 
 #endif

@@ -228,9 +228,24 @@ int risav_set(struct esprit_risav_config *cfg, const char *key,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "too-big-rate")) {
+		if (!strcmp(value, "default")) {
+			cfg->too_big_rate = 0;
+			return 0;
+		}
+		if (parse_u32(value, 1, ESPRIT_TOO_BIG_RATE_MAX,
+			      &cfg->too_big_rate)) {
+			snprintf(err, errlen,
+				 "too-big-rate: expected ICMP errors/s per "
+				 "source 1-%d or 'default', not '%s'",
+				 ESPRIT_TOO_BIG_RATE_MAX, value);
+			return -1;
+		}
+		return 0;
+	}
 	snprintf(err, errlen,
-		 "unknown key '%s' (fragments, audit-rate; the local ASN is "
-		 "set with 'esprit local-asn')",
+		 "unknown key '%s' (fragments, green-channel, audit-rate, "
+		 "too-big-rate; the local ASN is set with 'esprit local-asn')",
 		 key);
 	return -1;
 }
@@ -238,4 +253,10 @@ int risav_set(struct esprit_risav_config *cfg, const char *key,
 __u32 risav_audit_rate(const struct esprit_risav_config *cfg)
 {
 	return cfg->audit_rate ? cfg->audit_rate : ESPRIT_DEFAULT_AUDIT_RATE;
+}
+
+__u32 risav_too_big_rate(const struct esprit_risav_config *cfg)
+{
+	return cfg->too_big_rate ? cfg->too_big_rate
+				 : ESPRIT_DEFAULT_TOO_BIG_RATE;
 }

@@ -216,13 +216,30 @@ setup_risav_e2e() {
 	bench_ns_add re1 rb1 rin rb2 re2 || return 1
 	re2e_link re1 e0 rb1 i1 && re2e_link rb1 o1 rin x1 &&
 		re2e_link rin x2 rb2 o2 && re2e_link rb2 i2 re2 e0 || return 1
+	# a router as Linux runs one: offloads as they come, GRO on
 	for n in rb1 rin rb2; do
-		bns "$n" sysctl -qw net.ipv4.ip_forward=1 || return 1
+		bns "$n" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv6.conf.all.forwarding=1 || return 1
 	done
-	bns re1 ethtool -K e0 tso off gso off >/dev/null &&
-		bns re2 ethtool -K e0 tso off gso off >/dev/null &&
-		bns rb1 ethtool -K o1 tx off >/dev/null &&
-		bns rb2 ethtool -K o2 tx off >/dev/null || return 1
+	for n in "rb1 i1" "rb1 o1" "rin x1" "rin x2" "rb2 o2" "rb2 i2"; do
+		# shellcheck disable=SC2086
+		bns ${n% *} ethtool -K ${n#* } gro on >/dev/null || return 1
+	done
+	bns re1 ip -6 addr add 2001:db8:100:1::10/64 dev e0 nodad &&
+		bns rb1 ip -6 addr add 2001:db8:100:1::1/64 dev i1 nodad &&
+		bns rb1 ip -6 addr add fd00:1::1/64 dev o1 nodad &&
+		bns rin ip -6 addr add fd00:1::2/64 dev x1 nodad &&
+		bns rin ip -6 addr add fd00:2::2/64 dev x2 nodad &&
+		bns rb2 ip -6 addr add fd00:2::1/64 dev o2 nodad &&
+		bns rb2 ip -6 addr add 2001:db8:101:1::1/64 dev i2 nodad &&
+		bns re2 ip -6 addr add 2001:db8:101:1::10/64 dev e0 nodad &&
+		bns re1 ip -6 route add default via 2001:db8:100:1::1 &&
+		bns rb1 ip -6 route add default via fd00:1::2 &&
+		bns rin ip -6 route add 2001:db8:100::/48 via fd00:1::1 &&
+		bns rin ip -6 route add 2001:db8:101::/48 via fd00:2::1 &&
+		bns rb2 ip -6 route add default via fd00:2::2 &&
+		bns re2 ip -6 route add default via 2001:db8:101:1::1 ||
+		return 1
 	bns re1 ip addr add 10.100.1.10/24 dev e0 &&
 		bns rb1 ip addr add 10.100.1.1/24 dev i1 &&
 		bns rb1 ip addr add 172.16.1.1/24 dev o1 &&
@@ -237,13 +254,19 @@ setup_risav_e2e() {
 		bns rin ip route add 10.101.0.0/16 via 172.16.2.1 &&
 		bns rb2 ip route add default via 172.16.2.2 &&
 		bns re2 ip route add default via 10.101.1.1 || return 1
-	bns rb1 "$e" attach o1 --pin-dir /sys/fs/bpf/rb1 >/dev/null &&
-		bns rb2 "$e" attach o2 --pin-dir /sys/fs/bpf/rb2 >/dev/null ||
-		return 1
+	for n in "rb1 i1" "rb1 o1" "rb2 o2" "rb2 i2"; do
+		# shellcheck disable=SC2086
+		bns ${n% *} "$e" attach ${n#* } --pin-dir "/sys/fs/bpf/${n% *}" \
+			>/dev/null || return 1
+	done
 	for n in rb1 rb2; do
 		bns "$n" "$e" prefix add 10.100.0.0/16 asn 64500 \
 			--pin-dir "/sys/fs/bpf/$n" &&
 			bns "$n" "$e" prefix add 10.101.0.0/16 asn 64501 \
+				--pin-dir "/sys/fs/bpf/$n" &&
+			bns "$n" "$e" prefix add 2001:db8:100::/48 asn 64500 \
+				--pin-dir "/sys/fs/bpf/$n" &&
+			bns "$n" "$e" prefix add 2001:db8:101::/48 asn 64501 \
 				--pin-dir "/sys/fs/bpf/$n" >/dev/null || return 1
 	done
 	bns rb1 "$e" peer add 64501 mode enforce --pin-dir /sys/fs/bpf/rb1 &&
@@ -263,5 +286,6 @@ setup_risav_e2e() {
 			--pin-dir /sys/fs/bpf/rb2 || return 1
 	# shellcheck disable=SC2034 # read by run.sh
 	TABLE_ARGS=(--h1-ns re1 --h2-ns re2 --h2-addr 10.101.1.10
+		--h2-addr6 2001:db8:101:1::10
 		--b1-pins /sys/fs/bpf/rb1 --b2-pins /sys/fs/bpf/rb2)
 }

@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
+#include <net/if.h>
 
 #include "bench.h"
 #include "cpu.h"
@@ -45,6 +46,7 @@
 #include "test_run.h"
 
 #include "esprit_tc.skel.h"
+#include "esprit_xdp.skel.h"
 
 #define LOCAL_ASN     64500
 #define PEER_ASN      64501
@@ -61,34 +63,50 @@ static const uint8_t key[32] = {
 	0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01, 0x02,
 };
 
+/* esprit_tc, or esprit_xdp (the forwarding tagger), with private maps. */
 struct tc_prog {
-	struct esprit_tc *skel;
+	struct bpf_object *obj;
+	bool xdp;
 	int fd;
 	struct sa_out_maps maps;
 };
 
+static struct bpf_map *pmap(struct tc_prog *p, const char *name)
+{
+	return bpf_object__find_map_by_name(p->obj, name);
+}
+
+static void prog_close(struct tc_prog *p)
+{
+	bpf_object__close(p->obj);
+	p->obj = NULL;
+}
+
 static int tc_load(struct tc_prog *p, struct table *t)
 {
+	const char *name = p->xdp ? "esprit_xdp" : "esprit_tc";
+	const void *elf;
+	size_t len = 0;
 	struct bpf_map *map;
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
 
-	p->skel = esprit_tc__open();
-	if (!p->skel) {
-		table_error(t, "cannot open esprit_tc");
+	elf = p->xdp ? esprit_xdp__elf_bytes(&len) : esprit_tc__elf_bytes(&len);
+	p->obj = bpf_object__open_mem(elf, len, &opts);
+	if (!p->obj) {
+		table_error(t, "cannot open %s", name);
 		return -1;
 	}
-	bpf_object__for_each_map(map, p->skel->obj)
-		bpf_map__set_pin_path(map, NULL);
-	if (esprit_tc__load(p->skel)) {
-		table_error(t, "cannot load esprit_tc");
-		esprit_tc__destroy(p->skel);
-		p->skel = NULL;
+	bpf_object__for_each_map(map, p->obj) bpf_map__set_pin_path(map, NULL);
+	if (bpf_object__load(p->obj)) {
+		table_error(t, "cannot load %s", name);
+		prog_close(p);
 		return -1;
 	}
-	p->fd = bpf_program__fd(p->skel->progs.esprit_tc);
+	p->fd = bpf_program__fd(bpf_object__find_program_by_name(p->obj, name));
 	p->maps = (struct sa_out_maps){
-		.out = bpf_map__fd(p->skel->maps.esprit_sa_out),
-		.sel = bpf_map__fd(p->skel->maps.esprit_sa_sel),
-		.st = bpf_map__fd(p->skel->maps.esprit_sa_outst),
+		.out = bpf_map__fd(pmap(p, "esprit_sa_out")),
+		.sel = bpf_map__fd(pmap(p, "esprit_sa_sel")),
+		.st = bpf_map__fd(pmap(p, "esprit_sa_outst")),
 	};
 	return 0;
 }
@@ -98,7 +116,7 @@ static int set_local_asn(struct tc_prog *p, __u32 asn)
 	struct esprit_risav_config cfg = {.local_asn = asn};
 	__u32 zero = 0;
 
-	return bpf_map__update_elem(p->skel->maps.esprit_risav, &zero,
+	return bpf_map__update_elem(pmap(p, "esprit_risav"), &zero,
 				    sizeof(zero), &cfg, sizeof(cfg), BPF_ANY);
 }
 
@@ -106,8 +124,8 @@ static int add_prefix(struct tc_prog *p, const char *prefix, __u32 asn,
 		      char *err, size_t errlen)
 {
 	struct prefix_maps pm = {
-		.trie = bpf_map__fd(p->skel->maps.esprit_prefixes),
-		.pfx4 = bpf_map__fd(p->skel->maps.esprit_pfx4),
+		.trie = bpf_map__fd(pmap(p, "esprit_prefixes")),
+		.pfx4 = bpf_map__fd(pmap(p, "esprit_pfx4")),
 	};
 	struct esprit_prefix_key k;
 
@@ -121,8 +139,8 @@ static int add_peer(struct tc_prog *p, __u32 asn, __u32 no_sa)
 {
 	struct esprit_peer peer = {.mode = ESPRIT_PEER_ENFORCE, .no_sa = no_sa};
 
-	return bpf_map__update_elem(p->skel->maps.esprit_peers, &asn,
-				    sizeof(asn), &peer, sizeof(peer), BPF_ANY);
+	return bpf_map__update_elem(pmap(p, "esprit_peers"), &asn, sizeof(asn),
+				    &peer, sizeof(peer), BPF_ANY);
 }
 
 /*
@@ -180,7 +198,7 @@ static uint64_t counter(struct tc_prog *p, enum esprit_reason reason)
 	uint64_t sum = 0;
 
 	if (ncpus <= 0 ||
-	    bpf_map__lookup_elem(p->skel->maps.esprit_counters, &k, sizeof(k),
+	    bpf_map__lookup_elem(pmap(p, "esprit_counters"), &k, sizeof(k),
 				 vals, sizeof(vals), 0))
 		return 0;
 	for (int i = 0; i < ncpus; i++)
@@ -204,12 +222,44 @@ static int tag_setup(struct tc_prog *p, struct table *t)
 	return 0;
 }
 
+/*
+ * The forwarding tagger's world in this namespace: packets arrive on lo
+ * (a test run's device), the peer's prefix is routed out of rtagout (MTU
+ * 9000: 1500 bytes fit once tagged), prepared for tagging.
+ */
+static int xdp_setup(struct tc_prog *p, struct table *t)
+{
+	struct esprit_tag_dev prepared = {.gso_max_segs = 1};
+	__u32 ifindex;
+
+	p->xdp = true;
+	if (system("ip link add rtagout mtu 9000 type veth peer rtagoutp && "
+		   "ip link set rtagout up && ip link set rtagoutp up && "
+		   "ip addr add 10.200.0.1/24 dev rtagout && "
+		   "ip route add 198.51.100.0/24 via 10.200.0.2 && "
+		   "sysctl -qw net.ipv4.ip_forward=1")) {
+		table_error(t, "cannot route the peer out of a veth");
+		return -1;
+	}
+	ifindex = if_nametoindex("rtagout");
+	if (tag_setup(p, t))
+		return -1;
+	if (bpf_map__update_elem(pmap(p, "esprit_tag_devs"), &ifindex,
+				 sizeof(ifindex), &prepared, sizeof(prepared),
+				 BPF_ANY)) {
+		table_error(t, "cannot prepare rtagout");
+		return -1;
+	}
+	return 0;
+}
+
 static int risav_tag_table(int argc, char **argv)
 {
 	const struct bench_env *env = bench_env();
-	struct series *off[NTAG], *on[NTAG];
+	struct series *off[NTAG], *on[NTAG], *xoff[NTAG], *xon[NTAG];
 	static struct pkt pk[NTAG];
-	struct tc_prog p = {0};
+	struct tc_prog p = {0}, x = {0};
+	uint64_t xtagged0, xwant = 0;
 	int cpu = cpu_measured();
 	uint64_t tagged0, want = 0;
 	char name[SERIES_NAME];
@@ -220,9 +270,9 @@ static int risav_tag_table(int argc, char **argv)
 		fprintf(stderr, "risav-tag: usage: risav-tag\n");
 		return 2;
 	}
-	t = table_new("risav-tag: RISAV AH tagging in TC egress beside the "
-		      "same packet with tagging off (ns/packet, lower is "
-		      "better)");
+	t = table_new("risav-tag: RISAV AH tagging in TC egress and in XDP "
+		      "(forwarded) beside the same packet with tagging off "
+		      "(ns/packet, lower is better)");
 	cpu_pin(0, cpu);
 	table_context(t, "IPv4 UDP of 64, 512, 1500 bytes (IP packet before "
 			 "tagging) to an enforced peer, HMAC-SHA-256-128, "
@@ -236,6 +286,11 @@ static int risav_tag_table(int argc, char **argv)
 		off[i] = table_series(t, name, "ns/packet");
 		snprintf(name, sizeof(name), "tagged %zu B", tag_lens[i]);
 		on[i] = table_series(t, name, "ns/packet");
+		snprintf(name, sizeof(name), "XDP tagging off %zu B",
+			 tag_lens[i]);
+		xoff[i] = table_series(t, name, "ns/packet");
+		snprintf(name, sizeof(name), "XDP tagged %zu B", tag_lens[i]);
+		xon[i] = table_series(t, name, "ns/packet");
 		build(&pk[i], "198.51.100.7", 0, tag_lens[i]);
 	}
 	if (tag_setup(&p, t) == 0) {
@@ -259,10 +314,36 @@ static int risav_tag_table(int argc, char **argv)
 			table_error(t, "risav-tagged did not grow by every "
 				       "run");
 	}
+	if (xdp_setup(&x, t) == 0) {
+		xtagged0 = counter(&x, ESPRIT_R_RISAV_TAGGED_FORWARDED);
+		for (int r = 0; r < env->runs; r++) {
+			for (size_t i = 0; i < NTAG; i++) {
+				set_local_asn(&x, 0);
+				series_add(xoff[i],
+					   test_run_single_median(
+						   t, x.fd, &pk[i], XDP_PASS,
+						   pk[i].len));
+				set_local_asn(&x, LOCAL_ASN);
+				series_add(xon[i],
+					   test_run_single_median(
+						   t, x.fd, &pk[i], XDP_PASS,
+						   pk[i].len + 28));
+				xwant += TEST_RUN_SINGLES;
+			}
+		}
+		if (counter(&x, ESPRIT_R_RISAV_TAGGED_FORWARDED) - xtagged0 !=
+		    xwant)
+			table_error(t, "risav-tagged-forwarded did not grow by "
+				       "every run");
+	}
 	for (size_t i = 0; i < NTAG; i++)
 		table_ratio(t, on[i], off[i], TARGET_NONE, 0);
 	for (size_t i = 0; i < NTAG; i++)
 		table_delta(t, on[i], off[i], TARGET_NONE, 0);
+	for (size_t i = 0; i < NTAG; i++)
+		table_delta(t, xon[i], xoff[i], TARGET_NONE, 0);
+	for (size_t i = 0; i < NTAG; i++)
+		table_ratio(t, xon[i], on[i], TARGET_NONE, 0);
 	table_note(t,
 		   "one packet per test run (a repetition would tag the "
 		   "tagged packet again): the kernel's duration of that run, "
@@ -273,8 +354,15 @@ static int risav_tag_table(int argc, char **argv)
 	table_note(t, "tagged: prefix lookups, peer, selection, atomic "
 		      "sequence number, AH insert (bpf_skb_adjust_room), ICV "
 		      "input prepared in the packet, HMAC in BPF, restore");
-	if (p.skel)
-		esprit_tc__destroy(p.skel);
+	table_note(t, "XDP: the same, plus the route lookup (bpf_fib_lookup, "
+		      "peer routed out of a prepared veth) and the UDP "
+		      "checksum computed over the datagram (what the wire "
+		      "will carry), AH inserted with bpf_xdp_adjust_head; the "
+		      "baseline runs the whole XDP program (RISAV off: one "
+		      "lookup, then the responder's checks)");
+	prog_close(&x);
+	system("ip link del rtagout 2>/dev/null");
+	prog_close(&p);
 	return table_finish(t);
 }
 
@@ -324,11 +412,13 @@ static int select_setup(struct tc_prog *p, struct table *t, int nsas)
 		      sa_out_sel_rebuild(&p->maps, 0, &j, err, sizeof(err))))
 		goto fail;
 	{
-		struct esprit_sa_sel_key k = {.asn = PEER_ASN, .dscp = 46};
-		struct esprit_sa_out_key s;
+		__u32 asn = PEER_ASN;
+		struct esprit_sa_sel sel;
+		struct esprit_sa_out_key s = {.asn = PEER_ASN};
 		struct esprit_sa_out v;
 
-		if (bpf_map_lookup_elem(p->maps.sel, &k, &s) ||
+		if (bpf_map_lookup_elem(p->maps.sel, &asn, &sel) ||
+		    !(s.spi = sel.spi[46]) ||
 		    bpf_map_lookup_elem(p->maps.out, &s, &v)) {
 			snprintf(err, sizeof(err), "no SA for DSCP 46");
 			goto fail;
@@ -404,16 +494,15 @@ static int risav_select_table(int argc, char **argv)
 	table_ratio(t, s[2], s[0], TARGET_AT_MOST, TARGET_FLAT);
 	table_ratio(t, s[1], s[0], TARGET_AT_MOST, TARGET_FLAT);
 	table_note(t, "SAs: 1 peer x 1; 1 peer x 64 single-DSCP SAs; 64 "
-		      "peers x 64 (the selection map then holds 4096 "
-		      "entries)");
+		      "peers x 64 (4096 SAs; the selection map holds one "
+		      "entry per peer)");
 	table_note(t,
 		   "the kernel's duration per repetition of a %d-repetition "
 		   "test run; each run checked (TC_ACT_SHOT, "
 		   "risav-sa-exhausted grew by every repetition)",
 		   SELECT_REPEAT);
 	for (int i = 0; i < 3; i++)
-		if (p[i].skel)
-			esprit_tc__destroy(p[i].skel);
+		prog_close(&p[i]);
 	return table_finish(t);
 }
 

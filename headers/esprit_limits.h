@@ -118,7 +118,7 @@
 
 /* (peer, DSCP) selections: at most every DSCP of every peer. */
 #ifndef ESPRIT_SA_SEL_MAX
-#define ESPRIT_SA_SEL_MAX (64 * ESPRIT_PEERS_MAX)
+#define ESPRIT_SA_SEL_MAX ESPRIT_PEERS_MAX
 #endif
 
 /*

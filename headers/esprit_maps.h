@@ -32,7 +32,7 @@
 #define ESPRIT_MAP_SA_IN_RW  "esprit_sa_in_rw" /* their replay windows */
 #define ESPRIT_MAP_SA_IN_ST  "esprit_sa_in_st" /* their counters */
 #define ESPRIT_MAP_SA_OUT    "esprit_sa_out" /* outbound SAs */
-#define ESPRIT_MAP_SA_SEL    "esprit_sa_sel" /* (peer, DSCP) → outbound SA */
+#define ESPRIT_MAP_SA_SEL    "esprit_sa_sel" /* peer → outbound SA by DSCP */
 #define ESPRIT_MAP_SA_OUT_ST "esprit_sa_outst" /* their counters */
 #define ESPRIT_MAP_TAG_DEVS  "esprit_tag_devs" /* interfaces ready to tag */
 #define ESPRIT_MAP_TB_RATE   "esprit_tb_rate" /* too-big ICMP buckets */

@@ -70,11 +70,12 @@ struct esprit_replay {
  * ones by (SPI, peer ASN): SPIs are chosen by each receiving AS, so two
  * peers may pick the same one. Three maps:
  *   esprit_sa_out     the SA: key midstates, DSCP set, sequence counter
- *   esprit_sa_sel     (peer ASN, DSCP) -> the SA's key, one entry per
- *                     DSCP a peer has an SA for (the SA with `any` fills
- *                     the DSCPs no other SA claims): one lookup per
- *                     packet whatever the number of SAs. User space
- *                     rebuilds it from esprit_sa_out on every change.
+ *   esprit_sa_sel     peer ASN -> the SPI each of its 64 DSCPs rides (0:
+ *                     none; the SA with `any` fills the DSCPs no other
+ *                     SA claims): one lookup per packet whatever the
+ *                     number of SAs, one entry per peer with an SA.
+ *                     User space rebuilds a peer's entry from
+ *                     esprit_sa_out on every change, in one update.
  *   esprit_sa_out_st  its counters, per CPU
  */
 struct esprit_sa_out_key {
@@ -106,9 +107,8 @@ struct esprit_sa_out {
 	__u32 pad;
 };
 
-struct esprit_sa_sel_key {
-	__u32 asn;
-	__u32 dscp; /* 0..63 */
+struct esprit_sa_sel {
+	__u32 spi[ESPRIT_DSCP_COUNT]; /* by DSCP; 0: no SA */
 };
 
 /* Per CPU; sums over CPUs are the SA's totals. */

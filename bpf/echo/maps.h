@@ -26,6 +26,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_LOCAL_ADDRS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct esprit_addr);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -85,6 +86,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_ECHO_SESSIONS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct esprit_echo_id);
 	__type(value, struct esprit_echo_reader);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -4,6 +4,10 @@
  * peers and their contacts, the audit events, and the SAs of both
  * directions. All are pinned by name (headers/esprit_maps.h). The
  * scratch maps each piece of code uses for itself sit beside that code.
+ * The hash maps hold what the configuration puts there, most of them
+ * nothing on a host that only answers ESP Echo: their elements are
+ * allocated as they are added (BPF_F_NO_PREALLOC), and a lookup costs
+ * the same.
  */
 #ifndef ESPRIT_BPF_RISAV_MAPS_H
 #define ESPRIT_BPF_RISAV_MAPS_H
@@ -74,6 +78,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_PEERS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct esprit_peer);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -83,6 +88,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_CONTACTS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct esprit_addr);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -138,6 +144,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_SAS_IN_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct esprit_sa_in_key);
 	__type(value, struct esprit_sa_in);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -147,6 +154,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_SAS_IN_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct esprit_sa_in_key);
 	__type(value, struct esprit_replay);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -156,6 +164,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, ESPRIT_SAS_IN_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct esprit_sa_in_key);
 	__type(value, struct esprit_sa_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -165,17 +174,19 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_SAS_OUT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct esprit_sa_out_key);
 	__type(value, struct esprit_sa_out);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_sa_out SEC(".maps");
 
-/* (peer ASN, DSCP) -> the outbound SA for it; rebuilt by user space. */
+/* Peer ASN -> the outbound SA each DSCP rides; rebuilt by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_SA_SEL_MAX);
-	__type(key, struct esprit_sa_sel_key);
-	__type(value, struct esprit_sa_out_key);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct esprit_sa_sel);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } esprit_sa_sel SEC(".maps");
 
@@ -184,6 +195,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ESPRIT_TAG_DEVS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct esprit_tag_dev);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -202,6 +214,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, ESPRIT_SAS_OUT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct esprit_sa_out_key);
 	__type(value, struct esprit_sa_out_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

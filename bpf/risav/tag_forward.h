@@ -160,16 +160,14 @@ static __always_inline int tag_fwd_csum(struct xdp_md *ctx, struct tag_pkt *tp)
 	return 0;
 }
 
-static __always_inline int tag_fwd_csum_swap(struct xdp_md *ctx,
-					     struct tag_pkt *tp,
-					     bool signed_value)
+static __always_inline int
+tag_fwd_csum_swap(struct xdp_md *ctx, struct tag_pkt *tp, bool signed_value)
 {
 	if (!tp->csum_off)
 		return 0;
-	return bpf_xdp_store_bytes(ctx, tp->csum_off,
-				   signed_value ? &tp->csum_signed
-						: &tp->csum_held,
-				   2)
+	return bpf_xdp_store_bytes(
+		       ctx, tp->csum_off,
+		       signed_value ? &tp->csum_signed : &tp->csum_held, 2)
 		       ? -1
 		       : 0;
 }
@@ -192,9 +190,8 @@ static __always_inline int tag_fwd_insert(struct xdp_md *ctx,
 	if (bpf_xdp_store_bytes(ctx, 0, scr->orig, ins))
 		return -1;
 	if (tp->ah_len == TAG_AH_LEN_V4)
-		return bpf_xdp_store_bytes(ctx, ins, tp->ah, TAG_AH_LEN_V4)
-			       ? -1
-			       : 0;
+		return bpf_xdp_store_bytes(ctx, ins, tp->ah, TAG_AH_LEN_V4) ? -1
+									    : 0;
 	return bpf_xdp_store_bytes(ctx, ins, tp->ah, TAG_AH_LEN_V6) ? -1 : 0;
 }
 
@@ -234,8 +231,8 @@ __noinline int tag_fwd_check(struct xdp_md *ctx, const struct packet *pkt)
 	if (!cfg || !cfg->local_asn || !tp || !pkt || !ctx)
 		return TAG_FWD_CONTINUE;
 	__builtin_memset(tp, 0, sizeof(*tp));
-	if (tag_read(xdp_data(ctx), xdp_data_end(ctx), pkt, tp) ||
-	    tp->tagged || !tag_candidate(cfg, tp))
+	if (tag_read(xdp_data(ctx), xdp_data_end(ctx), pkt, tp) || tp->tagged ||
+	    !tag_candidate(cfg, tp))
 		return TAG_FWD_CONTINUE;
 	route = tag_fwd_route(ctx, tp, &ifindex, &mtu);
 	if (route < 0 || !bpf_map_lookup_elem(&esprit_tag_devs, &ifindex))

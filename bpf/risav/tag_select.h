@@ -238,8 +238,7 @@ static __always_inline enum tag_choice
 tag_select(const struct esprit_risav_config *cfg, struct tag_pkt *tp,
 	   bool untaggable)
 {
-	const struct esprit_sa_out_key *sel;
-	struct esprit_sa_sel_key sk;
+	const struct esprit_sa_sel *sel;
 
 	if (risav_green_channel(cfg, &tp->src, &tp->dst, tp->peer_asn))
 		return count_verdict(ESPRIT_R_RISAV_TAG_GREEN_CHANNEL, tp->len,
@@ -250,12 +249,11 @@ tag_select(const struct esprit_risav_config *cfg, struct tag_pkt *tp,
 	if (untaggable || tp->fragment ||
 	    tp->ins + tp->ah_len > ESPRIT_AH_HDRS_MAX)
 		return tag_untaggable(tp);
-	sk.asn = tp->peer_asn;
-	sk.dscp = tp->dscp;
-	sel = bpf_map_lookup_elem(&esprit_sa_sel, &sk);
-	if (!sel)
+	sel = bpf_map_lookup_elem(&esprit_sa_sel, &tp->peer_asn);
+	if (!sel || !sel->spi[tp->dscp & (ESPRIT_DSCP_COUNT - 1)])
 		return tag_no_sa(tp);
-	tp->sa = *sel;
+	tp->sa.spi = sel->spi[tp->dscp & (ESPRIT_DSCP_COUNT - 1)];
+	tp->sa.asn = tp->peer_asn;
 	if (!tag_sa_usable(bpf_map_lookup_elem(&esprit_sa_out, &tp->sa)))
 		return tag_no_sa(tp);
 	return TAG_SA;

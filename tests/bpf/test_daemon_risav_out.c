@@ -183,11 +183,11 @@ static bool sa_present(__u32 spi, __u32 asn)
 /* Which SPI the selection map sends DSCP d of asn on (0: none). */
 static __u32 selected(__u32 asn, __u32 d)
 {
-	struct esprit_sa_sel_key k = {.asn = asn, .dscp = d};
-	struct esprit_sa_out_key v = {};
+	struct esprit_sa_sel v = {};
 
-	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_SEL), &k, &v);
-	return v.spi;
+	bpf_map_lookup_elem(tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_SEL), &asn,
+			    &v);
+	return v.spi[d];
 }
 
 /* Sends a packet of DSCP d to AS 64501; checks the tag's SPI and that its
@@ -446,8 +446,8 @@ static void test_refused_write_is_undone(void)
 static void test_rebuild_all_peers(void)
 {
 	struct sa_out_maps m = out_maps();
-	struct esprit_sa_sel_key k, next, *prev = NULL, stale = {64599, 3};
-	struct esprit_sa_out_key to = {.spi = 0x9999, .asn = 64599};
+	__u32 k, next, *prev = NULL, stale = 64599;
+	struct esprit_sa_sel to = {.spi[3] = 0x9999};
 	struct map_journal j;
 
 	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);

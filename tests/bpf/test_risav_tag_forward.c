@@ -26,10 +26,10 @@
 #include "testlib.h"
 #include "xdp_fixture.h"
 
-#define SRC4	   "192.0.2.10"
-#define SRC6	   "2001:db8:100::10"
-#define PEER4	   "198.51.100.7"
-#define PEER6	   "2001:db8:201::7"
+#define SRC4  "192.0.2.10"
+#define SRC6  "2001:db8:100::10"
+#define PEER4 "198.51.100.7"
+#define PEER6 "2001:db8:201::7"
 /* routes with a locked MTU, which forwarding honours */
 #define NARROW4	   "198.51.100.200" /* MTU 1000 */
 #define NARROW6	   "2001:db8:201:8000::7" /* MTU 1280 */
@@ -50,9 +50,9 @@ static int suite_init(void)
 	struct esprit_tag_dev prepared = {.gso_max_segs = 1};
 	unsigned int inside;
 
-	if (fixture_private_netns() ||
-	    system("sysctl -qw net.ipv4.ip_forward=1 "
-		   "net.ipv6.conf.all.forwarding=1"))
+	if (fixture_private_netns() || system("sysctl -qw "
+					      "net.ipv4.ip_forward=1 "
+					      "net.ipv6.conf.all.forwarding=1"))
 		return -1;
 	inside = fixture_veth("fwdin", 1500);
 	outside = fixture_veth("fwdout", 1500);
@@ -63,7 +63,8 @@ static int suite_init(void)
 		   "ip addr add fd00:200::1/64 dev fwdout nodad && "
 		   "ip addr add " LOCAL_PEER "/32 dev lo && "
 		   "ip route add 198.51.100.0/24 via 10.200.0.2 && "
-		   "ip route add " NARROW4 "/32 via 10.200.0.2 mtu lock 1000 && "
+		   "ip route add " NARROW4 "/32 via 10.200.0.2 mtu lock 1000 "
+					   "&& "
 		   "ip route add 203.0.113.0/24 via 10.200.0.2 && "
 		   "ip -6 route add 2001:db8:201::/48 via fd00:200::2 && "
 		   "ip -6 route add 2001:db8:201:8000::/49 via fd00:200::2 "
@@ -72,9 +73,8 @@ static int suite_init(void)
 		return -1;
 	if (tag_fixture_open_xdp(&fx, inside))
 		return -1;
-	return bpf_map_update_elem(
-		tag_fixture_map_fd(&fx, ESPRIT_MAP_TAG_DEVS), &outside,
-		&prepared, BPF_ANY);
+	return bpf_map_update_elem(tag_fixture_map_fd(&fx, ESPRIT_MAP_TAG_DEVS),
+				   &outside, &prepared, BPF_ANY);
 }
 
 static int suite_cleanup(void)
@@ -84,8 +84,8 @@ static int suite_cleanup(void)
 }
 
 /* Runs p and checks it left tagged by spi with the SA's next number. */
-static void expect_forwarded_at(const struct pkt *p, uint32_t spi,
-				uint32_t asn, const char *file, int line)
+static void expect_forwarded_at(const struct pkt *p, uint32_t spi, uint32_t asn,
+				const char *file, int line)
 {
 	uint64_t seq = tag_fixture_seq(&fx, spi, asn);
 
@@ -223,9 +223,9 @@ static void test_not_forwarded_untouched(void)
 		struct esprit_tag_dev prepared = {.gso_max_segs = 1};
 
 		CU_ASSERT_EQUAL(
-			bpf_map_update_elem(tag_fixture_map_fd(
-						    &fx, ESPRIT_MAP_TAG_DEVS),
-					    &outside, &prepared, BPF_ANY),
+			bpf_map_update_elem(
+				tag_fixture_map_fd(&fx, ESPRIT_MAP_TAG_DEVS),
+				&outside, &prepared, BPF_ANY),
 			0);
 	}
 	/* already tagged (by a border before this one): not again */
@@ -325,8 +325,7 @@ TEST_SUITE(risav_tag_forward) = {
 			 test_checksum_left_to_device},
 			{"not_forwarded_untouched",
 			 test_not_forwarded_untouched},
-			{"too_big_left_to_egress",
-			 test_too_big_left_to_egress},
+			{"too_big_left_to_egress", test_too_big_left_to_egress},
 			{"policies_and_green_channel",
 			 test_policies_and_green_channel},
 			{NULL, NULL},

@@ -201,16 +201,16 @@ test_policy_drop_and_untagged() {
 	assert_eq 2 "$(count_in b2 risav-untagged)" "nothing more at b2"
 }
 
-selections() { # ASN [DSCP]: how many, or the SPIs they name
+selections() { # ASN [DSCP]: how many DSCPs ride an SA, or the SPI of one
 	bpftool -j map dump pinned "$B1/esprit_sa_sel" | "$PY" -c '
 import json, sys
-sel = [e["formatted"] for e in json.load(sys.stdin)]
-sel = [e for e in sel if e["key"]["asn"] == int(sys.argv[1])]
+sel = [e["formatted"]["value"]["spi"] for e in json.load(sys.stdin)
+       if e["formatted"]["key"] == int(sys.argv[1])]
+spis = sel[0] if sel else [0] * 64
 if len(sys.argv) > 2:
-    print([e["value"]["spi"] for e in sel
-           if e["key"]["dscp"] == int(sys.argv[2])])
+    print([spis[int(sys.argv[2])]] if spis[int(sys.argv[2])] else [])
 else:
-    print(len(sel))' "$@"
+    print(sum(1 for s in spis if s))' "$@"
 }
 
 test_sa_out_commands_and_errors() {

@@ -51,7 +51,7 @@ static int attach_tc(const char *pin_dir, int ifindex, const char *dev)
 
 	if (pins_prepare(pin_dir, &pins) || pins_lock(&pins))
 		return EXIT_ERROR;
-	rc = tc_egress_attach(ifindex, pins.dir, &id, &changed);
+	rc = tc_egress_attach(ifindex, pins.dir, NULL, &id, &changed);
 	pins_unlock(&pins);
 	if (rc)
 		return EXIT_ERROR;
@@ -125,7 +125,7 @@ int cmd_attach(int argc, char **argv)
 	}
 	if (pins_prepare(c.pin_dir, &pins) || pins_lock(&pins))
 		return EXIT_ERROR;
-	rc = xdp_attach_esprit(ifindex, mode, pins.dir, force, &att);
+	rc = xdp_attach_esprit(ifindex, mode, pins.dir, force, NULL, &att);
 	pins_unlock(&pins);
 	if (rc)
 		return EXIT_ERROR;

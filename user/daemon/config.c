@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "daemon/config.h"
+#include "lib/map_sizes.h"
 #include "echo/packet.h"
 #include "echo/responder.h"
 #include "lib/yaml_doc.h"
@@ -486,4 +487,14 @@ void config_free(struct daemon_config *cfg)
 	cfg->allow.items = NULL;
 	cfg->peers = NULL;
 	cfg->interface_count = cfg->peer_count = cfg->allow.count = 0;
+}
+
+void config_map_sizes(const struct daemon_config *cfg, struct map_sizes *s)
+{
+	const struct config_risav *r = &cfg->risav;
+	size_t contacts = r->state.local_contact_count;
+
+	for (size_t i = 0; i < r->state.npeers; i++)
+		contacts += r->state.peers[i].v.contact_count;
+	map_sizes_for(s, r->state.npeers, contacts, r->nsas_in, r->nsas_out);
 }

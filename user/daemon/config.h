@@ -101,4 +101,8 @@ int config_load(const char *file, struct daemon_config *cfg, char *err,
 		size_t errlen);
 void config_free(struct daemon_config *cfg);
 
+/* The map sizes the file's RISAV section needs (lib/map_sizes.h). */
+struct map_sizes;
+void config_map_sizes(const struct daemon_config *cfg, struct map_sizes *s);
+
 #endif

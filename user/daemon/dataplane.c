@@ -54,7 +54,8 @@ static void tagger_up(struct dataplane *dp, struct dp_interface *ifc)
 		ifc->tc_failed = true;
 		return;
 	}
-	if (tc_egress_attach(ifc->ifindex, pins.dir, &id, &changed)) {
+	if (tc_egress_attach(ifc->ifindex, pins.dir, &dp->sizes, &id,
+			     &changed)) {
 		pins_unlock(&pins);
 		if (!ifc->tc_failed)
 			log_err("%s: cannot attach the egress tagger (tried "
@@ -149,7 +150,8 @@ static void bring_up(struct dataplane *dp, struct dp_interface *ifc)
 		REPORT();
 		return;
 	}
-	if (xdp_attach_esprit(ifc->ifindex, ifc->mode, pins.dir, false, &att) ||
+	if (xdp_attach_esprit(ifc->ifindex, ifc->mode, pins.dir, false,
+			      &dp->sizes, &att) ||
 	    !att.prog_id) {
 		pins_unlock(&pins);
 		snprintf(ifc->state, sizeof(ifc->state),
@@ -275,6 +277,7 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 		return;
 	}
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", cfg->pin_dir);
+	config_map_sizes(cfg, &dp->sizes);
 	/* Interfaces no longer listed: esprit leaves them. */
 	for (size_t i = 0; i < dp->nifs; i++) {
 		bool listed = false;

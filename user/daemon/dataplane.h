@@ -23,6 +23,7 @@
 
 #include "daemon/config.h"
 #include "esprit_counters.h"
+#include "lib/map_sizes.h"
 
 struct dp_interface {
 	char name[IF_NAMESIZE];
@@ -49,6 +50,7 @@ struct dataplane {
 	struct esprit_addr *priority; /* the peers' addresses */
 	size_t npriority;
 	bool sync_local; /* local_only: keep esprit_local = our addresses */
+	struct map_sizes sizes; /* of maps it creates: from the file */
 };
 
 void dataplane_init(struct dataplane *dp);

@@ -10,6 +10,7 @@
 #include "esprit_xdp.skel.h"
 #include "lib/attach.h"
 #include "lib/output.h"
+#include "lib/map_sizes.h"
 #include "lib/pins.h"
 
 const char *xdp_mode_name(enum xdp_attach_mode mode)
@@ -85,6 +86,7 @@ static int detach_all(int ifindex)
 
 int xdp_attach_esprit(int ifindex, enum xdp_attach_mode mode,
 		      const char *pin_dir, bool replace,
+		      const struct map_sizes *sizes,
 		      struct xdp_attachment *result)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin_dir);
@@ -101,6 +103,12 @@ int xdp_attach_esprit(int ifindex, enum xdp_attach_mode mode,
 	skel = esprit_xdp__open_opts(&open_opts);
 	if (!skel) {
 		errmsg("cannot open the XDP object: %s", strerror(errno));
+		return -1;
+	}
+	err = map_sizes_apply(skel->obj, pin_dir, sizes);
+	if (err) {
+		errmsg("cannot size the maps: %s", strerror(-err));
+		esprit_xdp__destroy(skel);
 		return -1;
 	}
 	prog = xdp_program__from_bpf_obj(skel->obj, "xdp");

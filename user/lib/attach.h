@@ -23,11 +23,14 @@ int xdp_attachment_query(int ifindex, struct xdp_attachment *att);
 const char *xdp_mode_name(enum xdp_attach_mode mode);
 
 /*
- * Loads the object with maps pinned in pin_dir and attaches it. With
+ * Loads the object with maps pinned in pin_dir (those not pinned yet
+ * sized by sizes, NULL: the object's defaults) and attaches it. With
  * replace, whatever is attached now is detached first.
  */
+struct map_sizes;
 int xdp_attach_esprit(int ifindex, enum xdp_attach_mode mode,
 		      const char *pin_dir, bool replace,
+		      const struct map_sizes *sizes,
 		      struct xdp_attachment *result);
 
 /* Detaches esprit (or, with force, whatever is there). */

@@ -9,6 +9,7 @@
 #include "esprit_maps.h"
 #include "esprit_risav.h"
 #include "esprit_tc.skel.h"
+#include "lib/map_sizes.h"
 #include "lib/netdev.h"
 #include "lib/output.h"
 #include "lib/pins.h"
@@ -105,7 +106,8 @@ static int prepare_device(int tag_devs, int ifindex)
 	return changed;
 }
 
-int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id,
+int tc_egress_attach(int ifindex, const char *pin_dir,
+		     const struct map_sizes *sizes, __u32 *prog_id,
 		     bool *offloads_changed)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin_dir);
@@ -126,6 +128,11 @@ int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id,
 	if (!skel) {
 		errmsg("cannot open the TC object: %s", strerror(errno));
 		return -1;
+	}
+	err = map_sizes_apply(skel->obj, pin_dir, sizes);
+	if (err) {
+		errmsg("cannot size the maps: %s", strerror(-err));
+		goto out;
 	}
 	err = esprit_tc__load(skel);
 	if (err) {

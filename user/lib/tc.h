@@ -23,7 +23,8 @@
 int tc_egress_query(int ifindex, __u32 *prog_id, int *ours);
 
 /*
- * Loads esprit_tc with its maps pinned in (or reused from) pin_dir and
+ * Loads esprit_tc with its maps pinned in (or reused from) pin_dir, new
+ * ones sized by sizes (NULL: the defaults; lib/map_sizes.h), and
  * attaches it to ifindex's clsact egress, creating the clsact qdisc if
  * there is none and replacing an older esprit_tc. The interface is
  * prepared for tagging (headers/esprit_risav.h, struct esprit_tag_dev):
@@ -32,7 +33,9 @@ int tc_egress_query(int ifindex, __u32 *prog_id, int *ours);
  * changed now. 0 or -1 after a message; *prog_id the attached program's
  * id.
  */
-int tc_egress_attach(int ifindex, const char *pin_dir, __u32 *prog_id,
+struct map_sizes;
+int tc_egress_attach(int ifindex, const char *pin_dir,
+		     const struct map_sizes *sizes, __u32 *prog_id,
 		     bool *offloads_changed);
 
 /* Removes esprit_tc from ifindex's egress (0 if it was not there) and

@@ -219,25 +219,29 @@ static const struct peer_sa *select_sa(const struct peer_sa *sas, size_t n,
 	return any;
 }
 
-/* Writes the peer's 64 selections through j. */
+/* Writes the peer's selection (all 64 DSCPs at once) through j. */
 static int sel_write(int fd, __u32 asn, const struct peer_sa *sas, size_t n,
 		     struct map_journal *j, char *err, size_t errlen)
 {
-	for (unsigned int d = 0; d < ESPRIT_DSCP_COUNT; d++) {
-		struct esprit_sa_sel_key k = {.asn = asn, .dscp = d};
-		const struct peer_sa *s = select_sa(sas, n, d);
-		int e = s ? mj_update(j, fd, &k, &s->key, BPF_ANY)
-			  : mj_delete(j, fd, &k);
+	struct esprit_sa_sel sel = {};
+	bool any = false;
+	int e;
 
-		if (e) {
-			snprintf(err, errlen,
-				 "AS%u: cannot write the DSCP selection: %s%s",
-				 asn, strerror(-e),
-				 e == -E2BIG || e == -ENOMEM ? " (esprit_sa_"
-							       "sel full)"
-							     : "");
-			return -1;
-		}
+	for (unsigned int d = 0; d < ESPRIT_DSCP_COUNT; d++) {
+		const struct peer_sa *s = select_sa(sas, n, d);
+
+		sel.spi[d] = s ? s->key.spi : 0;
+		any |= s != NULL;
+	}
+	e = any ? mj_update(j, fd, &asn, &sel, BPF_ANY)
+		: mj_delete(j, fd, &asn);
+	if (e) {
+		snprintf(err, errlen,
+			 "AS%u: cannot write the DSCP selection: %s%s", asn,
+			 strerror(-e),
+			 e == -E2BIG || e == -ENOMEM ? " (esprit_sa_sel full)"
+						     : "");
+		return -1;
 	}
 	return 0;
 }
@@ -320,7 +324,7 @@ int sa_out_sel_rebuild_peers(const struct sa_out_maps *m, const __u32 *asns,
 int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn,
 		       struct map_journal *j, char *err, size_t errlen)
 {
-	struct esprit_sa_sel_key key, next, *prev = NULL;
+	__u32 key, next, *prev = NULL;
 	struct peer_sa *sas = NULL;
 	__u32 *asns = NULL;
 	size_t n = 0, nsas, k = 0;
@@ -342,7 +346,7 @@ int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn,
 	while (k < n + nsas && !bpf_map_get_next_key(m->sel, prev, &next)) {
 		key = next;
 		prev = &key;
-		asns[k++] = key.asn;
+		asns[k++] = key;
 	}
 	qsort(asns, k, sizeof(*asns), asn_cmp);
 	n = 0;
@@ -589,13 +593,12 @@ static int out_row_fill(void *row, const void *value, const void *ctx)
 		}
 	}
 	r->dscp_selected = 0;
-	for (unsigned int d = 0; d < ESPRIT_DSCP_COUNT; d++) {
-		struct esprit_sa_sel_key k = {.asn = r->key.asn, .dscp = d};
-		struct esprit_sa_out_key s;
+	{
+		struct esprit_sa_sel sel;
 
-		if (!bpf_map_lookup_elem(m->sel, &k, &s) &&
-		    !memcmp(&s, &r->key, sizeof(s)))
-			r->dscp_selected++;
+		if (!bpf_map_lookup_elem(m->sel, &r->key.asn, &sel))
+			for (unsigned int d = 0; d < ESPRIT_DSCP_COUNT; d++)
+				r->dscp_selected += sel.spi[d] == r->key.spi;
 	}
 	free(percpu);
 	return 0;

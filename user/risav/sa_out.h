@@ -19,9 +19,9 @@
  * esprit_peer.no_sa, set through user/risav/state.h). Two SAs of one peer
  * whose sets overlap (two with `any` included) are refused.
  *
- * Every change rebuilds the peer's 64 selection entries from the SAs in
- * esprit_sa_out (sa_out_sel_rebuild()), in an order that never points a
- * selection at a missing SA. A failed change leaves the maps as they
+ * Every change rebuilds the peer's selection (its 64 DSCPs in one entry,
+ * written at once) from the SAs in esprit_sa_out (sa_out_sel_rebuild()),
+ * in an order that never points a selection at a missing SA. A failed change leaves the maps as they
  * were. Raw keys never reach a map and are wiped once their midstates
  * are computed. Errors are one line in err.
  */
@@ -150,7 +150,7 @@ int sa_out_remove(const struct sa_out_maps *m,
 		  size_t errlen);
 
 /*
- * Makes the peer's 64 selection entries what its SAs in esprit_sa_out
+ * Makes the peer's selection entry what its SAs in esprit_sa_out
  * say (asn 0: every peer with an SA or a selection). 0 or -1.
  */
 int sa_out_sel_rebuild(const struct sa_out_maps *m, __u32 asn,

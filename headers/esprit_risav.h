@@ -80,9 +80,18 @@ struct esprit_tag_dev {
  */
 struct esprit_prefix_origin {
 	__u32 asn;
+	__u32 source; /* enum esprit_prefix_source: who put it there */
 };
 
 #define ESPRIT_ASN_NONE 0
+
+/* Where a prefix table entry came from (esprit prefix list shows it). */
+enum esprit_prefix_source {
+	ESPRIT_PREFIX_FROM_CLI = 0, /* esprit prefix add */
+	ESPRIT_PREFIX_FROM_IMPORT = 1, /* an RPKI file */
+	ESPRIT_PREFIX_FROM_STATIC = 2, /* risav.prefixes.static */
+	ESPRIT_PREFIX_FROM_RTR = 3, /* an RPKI-to-Router cache */
+};
 
 /*
  * The IPv4 index (slot 0 of esprit_pfx4): the prefix table's answers for

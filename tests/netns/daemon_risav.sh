@@ -88,7 +88,7 @@ test_verifies_scapy_tags() {
 	assert_eq "64500 ['10.11.1.100'] 50 drop" \
 		"$(e risav --json | json_get '" ".join(str(x) for x in (j["local_asn"], j["contacts"], j["audit_rate"], j["fragments"]))')" \
 		"local AS and settings"
-	assert_eq "10.11.1.0/24 64500 198.51.100.0/24 64501 2001:db8:201::/48 64501 fc00:11::/64 64500" \
+	assert_eq "10.11.1.0/24 64500 import 198.51.100.0/24 64501 import 2001:db8:201::/48 64501 import fc00:11::/64 64500 static" \
 		"$(e prefix list | tr '\n' ' ' | sed 's/ $//')" "prefix table"
 	listen_start
 	peer_send valid 4 --count 3 --payload v4

@@ -229,17 +229,17 @@ test_prefix_add_del_list() {
 	e prefix add 198.51.100.0/24 asn none
 	local out
 	out=$(e prefix list)
-	assert_eq $'192.0.2.0/24 64500\n198.51.100.0/24 none\n2001:db8::/32 64501' \
+	assert_eq $'192.0.2.0/24 64500 cli\n198.51.100.0/24 none cli\n2001:db8::/32 64501 cli' \
 		"$out" "list"
 	out=$(e prefix list --json)
-	assert_eq "[('192.0.2.0/24', 64500), ('198.51.100.0/24', None), ('2001:db8::/32', 64501)]" \
-		"$(json_get '[(p["prefix"], p["asn"]) for p in j]' <<<"$out")" "JSON"
+	assert_eq "[('192.0.2.0/24', 64500, 'cli'), ('198.51.100.0/24', None, 'cli'), ('2001:db8::/32', 64501, 'cli')]" \
+		"$(json_get '[(p["prefix"], p["asn"], p["source"]) for p in j]' <<<"$out")" "JSON"
 	# replacing an ASN in place keeps the same trie
 	local id
 	id=$(trie_id)
 	e prefix add 192.0.2.0/24 asn 64502
 	assert_eq "$id" "$(trie_id)" "edited in place"
-	e prefix list | grep -qx "192.0.2.0/24 64502" || fail "replaced ASN"
+	e prefix list | grep -qx "192.0.2.0/24 64502 cli" || fail "replaced ASN"
 
 	local before
 	before=$(e prefix list --json)
@@ -273,7 +273,7 @@ import_swap() { # PIN_DIR
 		"$out" "MOAS"
 	assert_match "AS0 left out +1" "$out" "AS0"
 	assert_match "maps +trie id [0-9]+, IPv4 index id [0-9]+" "$out" "map ids"
-	assert_eq $'192.0.2.0/24 64500\n198.51.100.0/24 none\n2001:db8::/32 64500' \
+	assert_eq $'192.0.2.0/24 64500 import\n198.51.100.0/24 none import\n2001:db8::/32 64500 import' \
 		"$(e prefix list)" "table after the first import"
 	id1=$(trie_id)
 	# the outer map's slot holds the new trie's id ...
@@ -307,7 +307,7 @@ import_swap() { # PIN_DIR
 	assert_match "^[0-9]+$" "$idx2" "new IPv4 index"
 	[ "$idx" != "$idx2" ] || fail "the import did not swap in a new index"
 	# the second import replaced the first entirely
-	assert_eq $'10.0.0.0/8 64600\n2001:db8:1::/48 64601' "$(e prefix list)" \
+	assert_eq $'10.0.0.0/8 64600 import\n2001:db8:1::/48 64601 import' "$(e prefix list)" \
 		"table after the second import"
 	assert_eq 2 "$(bpf_dump id "$id2" | json_get 'len(j)')" \
 		"new trie entries"

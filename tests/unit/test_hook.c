@@ -50,6 +50,7 @@ static void test_environment(void)
 	CU_ASSERT_STRING_EQUAL(find(envp, "ESPRIT_NEW_STATE"), "down");
 	CU_ASSERT_STRING_EQUAL(find(envp, "ESPRIT_CHANGED_AT"), "1700000000."
 								"250000");
+	CU_ASSERT_STRING_EQUAL(find(envp, "ESPRIT_EVENT"), "peer");
 	/* the inherited ESPRIT_PEER is replaced, not duplicated */
 	for (int i = 0; i < n; i++)
 		CU_ASSERT_TRUE(strcmp(envp[i], "ESPRIT_PEER=stale"));

@@ -93,19 +93,23 @@ static int list(const struct cli_common *o)
 
 		prefix_format(&e->key, buf, sizeof(buf));
 		if (o->json) {
-			json_t *j = json_pack("{s:s, s:o}", "prefix", buf,
+			json_t *j = json_pack("{s:s, s:o, s:s}", "prefix", buf,
 					      "asn",
 					      e->asn == ESPRIT_ASN_NONE
 						      ? json_null()
-						      : json_integer(e->asn));
+						      : json_integer(e->asn),
+					      "source",
+					      prefix_source_name(e->source));
 
 			printf("%s\n  ", i ? "," : "");
 			json_dumpf(j, stdout, JSON_COMPACT);
 			json_decref(j);
 		} else if (e->asn == ESPRIT_ASN_NONE) {
-			printf("%s none\n", buf);
+			printf("%s none %s\n", buf,
+			       prefix_source_name(e->source));
 		} else {
-			printf("%s %u\n", buf, e->asn);
+			printf("%s %u %s\n", buf, e->asn,
+			       prefix_source_name(e->source));
 		}
 	}
 	if (o->json)

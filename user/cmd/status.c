@@ -65,6 +65,62 @@ static json_int_t num(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
+/* The RPKI-to-Router caches, when the daemon has any. */
+static void print_rtr(json_t *doc)
+{
+	json_t *rtr = json_object_get(doc, "rtr"), *c;
+	size_t i;
+
+	if (!rtr)
+		return;
+	printf("\nRTR: %s, %lld prefixes; %lld whole tables, %lld batches, "
+	       "%lld refused; on_expire %s\n",
+	       json_is_true(json_object_get(rtr, "installed"))
+		       ? "in the table"
+		       : "waiting for data",
+	       (long long)num(rtr, "prefixes"), (long long)num(rtr, "installs"),
+	       (long long)num(rtr, "batches"), (long long)num(rtr, "failures"),
+	       json_string_value(json_object_get(rtr, "on_expire")));
+	printf("%-36s %4s %-10s %-12s %10s %10s %9s %9s %6s %s\n", "CACHE",
+	       "PREF", "STATE", "SESSION", "SESSION-ID", "SERIAL", "VRPS-V4",
+	       "VRPS-V6", "ERRORS", "LAST-UPDATE");
+	json_array_foreach(json_object_get(rtr, "caches"), i, c)
+	{
+		json_t *last = json_object_get(c, "last_update");
+		char when[32] = "never", sid[16] = "-", ser[16] = "-";
+
+		if (json_is_number(last)) {
+			time_t t = (time_t)json_number_value(last);
+			struct tm tm;
+
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
+				 localtime_r(&t, &tm));
+		}
+		if (json_is_integer(json_object_get(c, "session_id"))) {
+			snprintf(sid, sizeof(sid), "%lld",
+				 (long long)num(c, "session_id"));
+			snprintf(ser, sizeof(ser), "%lld",
+				 (long long)num(c, "serial"));
+		}
+		printf("%-36s %4lld %-10s %-12s %10s %10s %9lld %9lld %6lld "
+		       "%s%s\n",
+		       json_string_value(json_object_get(c, "cache")),
+		       (long long)num(c, "preference"),
+		       json_string_value(json_object_get(c, "state")),
+		       json_string_value(json_object_get(c, "session_state")),
+		       sid, ser, (long long)num(c, "vrps_ipv4"),
+		       (long long)num(c, "vrps_ipv6"),
+		       (long long)num(c, "errors"), when,
+		       json_is_true(json_object_get(c, "expired"))
+			       ? " (expired, kept)"
+			       : "");
+		if (*json_string_value(json_object_get(c, "last_error")))
+			printf("    last error: %s\n",
+			       json_string_value(
+				       json_object_get(c, "last_error")));
+	}
+}
+
 static void print_brief(json_t *doc)
 {
 	json_t *info = json_object_get(doc, "daemon");
@@ -239,6 +295,7 @@ int cmd_status(int argc, char **argv)
 		print_detail(doc);
 	} else {
 		print_brief(doc);
+		print_rtr(doc);
 	}
 	json_decref(doc);
 	return EXIT_OK;

@@ -131,7 +131,8 @@ int config_risav_load_prefixes(const struct config_risav *r, const char *file,
 	}
 	for (size_t i = 0; i < r->statics.n; i++)
 		if (prefix_table_put(&out->table, &r->statics.v[i].key,
-				     r->statics.v[i].asn)) {
+				     r->statics.v[i].asn,
+				     ESPRIT_PREFIX_FROM_STATIC)) {
 			prefix_table_free(&out->table);
 			snprintf(err, errlen, "out of memory");
 			return -1;

@@ -83,27 +83,132 @@ static int parse_statics(struct ydoc *d, yaml_node_t *seq,
 		if (!(yis_scalar(v) && !strcmp(yscalar(v), "none")) &&
 		    get_asn(d, v, path, &asn))
 			return -1;
-		if (prefix_table_put(&r->statics, &key, asn))
+		if (prefix_table_put(&r->statics, &key, asn,
+				     ESPRIT_PREFIX_FROM_STATIC))
 			return yerr(d, v, path, "out of memory");
 	}
+	return 0;
+}
+
+static int parse_rtr_caches(struct ydoc *d, yaml_node_t *seq,
+			    struct config_rtr *rtr)
+{
+	static const char *const keys[] = {"address", "port", "preference",
+					   NULL};
+	size_t n = yseq_len(seq);
+
+	if (!yis_seq(seq) || !n)
+		return yerr(d, seq, "risav.prefixes.rtr",
+			    "expected a list of {address: A, port: P, "
+			    "preference: N}");
+	if (n > CONFIG_RTR_CACHES_MAX)
+		return yerr(d, seq, "risav.prefixes.rtr",
+			    "%zu caches; at most %d", n,
+			    CONFIG_RTR_CACHES_MAX);
+	rtr->line = yline(seq);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *item = yseq_at(d, seq, i), *v;
+		struct config_rtr_cache *c = &rtr->caches[i];
+		char path[CONFIG_KEY_PATH_LEN];
+		struct esprit_addr a;
+		__u32 port = 323, pref = 1;
+
+		snprintf(path, sizeof(path), "risav.prefixes.rtr[%zu]", i);
+		if (ymap_only(d, item, path, keys))
+			return -1;
+		c->line = yline(item);
+		v = ymap_get(d, item, "address");
+		if (!v)
+			return yerr(d, item, path, "missing 'address'");
+		if (yget_addr(d, v, path, &a))
+			return -1;
+		snprintf(c->host, sizeof(c->host), "%s", yscalar(v));
+		v = ymap_get(d, item, "port");
+		if (v && yget_u32(d, v, path, 1, 65535, &port))
+			return -1;
+		snprintf(c->port, sizeof(c->port), "%u", port);
+		v = ymap_get(d, item, "preference");
+		if (v && yget_u32(d, v, path, 0, 255, &pref))
+			return -1;
+		c->preference = (__u8)pref;
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(rtr->caches[k].host, c->host) &&
+			    !strcmp(rtr->caches[k].port, c->port))
+				return yerr(d, item, path,
+					    "cache %s port %s listed twice",
+					    c->host, c->port);
+	}
+	rtr->n = n;
+	return 0;
+}
+
+/* A timer of RFC 8210 §6, in whole seconds within rtrlib's bounds. */
+static int get_rtr_timer(struct ydoc *d, yaml_node_t *map, const char *key,
+			 __u32 min_s, __u32 max_s, __u32 *out)
+{
+	yaml_node_t *v = ymap_get(d, map, key);
+	char path[CONFIG_KEY_PATH_LEN];
+	__u64 ns;
+
+	if (!v)
+		return 0;
+	snprintf(path, sizeof(path), "risav.prefixes.%s", key);
+	if (yget_duration(d, v, path, (__u64)min_s * 1000000000ULL,
+			  (__u64)max_s * 1000000000ULL, &ns))
+		return -1;
+	if (ns % 1000000000ULL)
+		return yerr(d, v, path, "RTR timers are whole seconds");
+	*out = (__u32)(ns / 1000000000ULL);
 	return 0;
 }
 
 static int parse_prefixes(struct ydoc *d, yaml_node_t *map, const char *file,
 			  struct config_risav *r)
 {
-	static const char *const keys[] = {"import", "static", NULL};
-	yaml_node_t *v;
+	static const char *const keys[] = {"import",  "static", "rtr",
+					   "refresh", "expire", "retry",
+					   "on_expire", NULL};
+	struct config_rtr *rtr = &r->rtr;
+	yaml_node_t *v, *imp;
 
 	if (ymap_only(d, map, "risav.prefixes", keys))
 		return -1;
-	v = ymap_get(d, map, "import");
-	if (v) {
-		if (yget_path(d, v, "risav.prefixes.import", file, r->import,
+	imp = ymap_get(d, map, "import");
+	if (imp) {
+		if (yget_path(d, imp, "risav.prefixes.import", file, r->import,
 			      sizeof(r->import)))
 			return -1;
-		r->import_line = yline(v);
+		r->import_line = yline(imp);
 	}
+	v = ymap_get(d, map, "rtr");
+	if (v && imp)
+		return yerr(d, v, "risav.prefixes.rtr",
+			    "and risav.prefixes.import (line %zu) are "
+			    "alternatives: keep one",
+			    yline(imp));
+	if (v && parse_rtr_caches(d, v, rtr))
+		return -1;
+	/* rtrlib's bounds (RFC 8210 §6 suggests the same ranges) */
+	if (get_rtr_timer(d, map, "refresh", 1, 86400, &rtr->refresh) ||
+	    get_rtr_timer(d, map, "expire", 600, 172800, &rtr->expire) ||
+	    get_rtr_timer(d, map, "retry", 1, 7200, &rtr->retry))
+		return -1;
+	v = ymap_get(d, map, "on_expire");
+	if (v) {
+		if (!yis_scalar(v) || (strcmp(yscalar(v), "keep") &&
+				       strcmp(yscalar(v), "clear")))
+			return yerr(d, v, "risav.prefixes.on_expire",
+				    "expected keep or clear");
+		rtr->clear_on_expire = !strcmp(yscalar(v), "clear");
+	}
+	if (!rtr->n && (rtr->refresh || rtr->expire || rtr->retry || v))
+		return yerr(d, v ? v : map, "risav.prefixes",
+			    "refresh, expire, retry and on_expire are for "
+			    "rtr: caches, and there are none");
+	if (rtr->expire && rtr->refresh && rtr->expire <= rtr->refresh)
+		return yerr(d, ymap_get(d, map, "expire"),
+			    "risav.prefixes.expire",
+			    "must be longer than refresh (RFC 8210 §6)");
 	v = ymap_get(d, map, "static");
 	return v ? parse_statics(d, v, r) : 0;
 }

@@ -30,11 +30,33 @@ struct config_sa {
 	size_t line;
 };
 
+#define CONFIG_RTR_CACHES_MAX 8
+
+/* An RPKI-to-Router cache of risav.prefixes.rtr (plain TCP). */
+struct config_rtr_cache {
+	char host[64]; /* the address, as rtrlib's getaddrinfo() takes it */
+	char port[8];
+	__u8 preference; /* lower first; caches of one preference form a
+			  * group that must all be up */
+	size_t line;
+};
+
+/* risav.prefixes.rtr and its timers. */
+struct config_rtr {
+	struct config_rtr_cache caches[CONFIG_RTR_CACHES_MAX];
+	size_t n; /* 0: no RTR */
+	size_t line;
+	/* RFC 8210 timers, seconds; 0: the cache's (or RFC 8210's) */
+	__u32 refresh, expire, retry;
+	bool clear_on_expire; /* on_expire: clear */
+};
+
 struct config_risav {
 	bool present; /* the file has a risav: section */
 	struct risav_state state; /* settings, local AS, peers (with where) */
 	char import[PATH_MAX]; /* RPKI file, resolved; "" = none */
 	size_t import_line;
+	struct config_rtr rtr; /* the alternative to import */
 	struct prefix_table statics; /* sorted, one entry per prefix */
 	struct config_sa *sas;
 	size_t nsas;

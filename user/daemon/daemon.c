@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <systemd/sd-daemon.h>
 
 #include "daemon/control.h"
@@ -142,6 +143,8 @@ static int load_config(const struct daemon *d, const char *file,
 	return 0;
 }
 
+static void watch_rtr(struct daemon *d);
+
 static void reload(struct daemon *d)
 {
 	struct daemon_config nc;
@@ -175,6 +178,7 @@ static void reload(struct daemon *d)
 		return;
 	}
 	risav_plan_free(&plan);
+	watch_rtr(d);
 	if (strcmp(nc.control, d->cfg.control)) {
 		struct control_server *c =
 			control_server_new(d, nc.control, err, sizeof(err));
@@ -251,6 +255,67 @@ static void check_ring_drops(struct daemon *d)
 	}
 }
 
+/* A cache that changed state is logged, and runs the hook. */
+static void check_rtr_caches(struct daemon *d)
+{
+	struct rtr_cache_status st[CONFIG_RTR_CACHES_MAX];
+	size_t n;
+
+	if (!d->risav.feed)
+		return;
+	n = rtr_feed_status(d->risav.feed, st, CONFIG_RTR_CACHES_MAX);
+	for (size_t i = 0; i < n; i++) {
+		char *seen = d->rtr_states[i];
+		struct hook_event ev = {.stream_id = UINT64_MAX - i};
+
+		if (!strcmp(seen, st[i].state))
+			continue;
+		(strcmp(st[i].state, "error") ? log_notice : log_warn)(
+			"risav: RTR cache %s: %s -> %s (%s)%s%s", st[i].name,
+			seen[0] ? seen : "init", st[i].state, st[i].rtr_state,
+			st[i].last_error[0] ? "; last error: " : "",
+			st[i].last_error);
+		snprintf(ev.event, sizeof(ev.event), "rtr-cache");
+		snprintf(ev.peer, sizeof(ev.peer), "%s", st[i].name);
+		snprintf(ev.address, sizeof(ev.address), "%s",
+			 d->cfg.risav.rtr.caches[i].host);
+		snprintf(ev.old_state, sizeof(ev.old_state), "%s",
+			 seen[0] ? seen : "init");
+		snprintf(ev.new_state, sizeof(ev.new_state), "%s", st[i].state);
+		snprintf(ev.reason_detail, sizeof(ev.reason_detail), "%s",
+			 st[i].last_error);
+		ev.changed_at = daemon_realtime_of(monotonic_ns());
+		hook_submit(&d->hooks, &ev);
+		snprintf(seen, sizeof(d->rtr_states[0]), "%s", st[i].state);
+	}
+}
+
+static void on_rtr(struct ev_source *s, uint32_t events)
+{
+	struct daemon *d =
+		(struct daemon *)((char *)s - offsetof(struct daemon, rtr));
+
+	(void)events;
+	daemon_risav_rtr_update(&d->risav, &d->cfg, &d->dp);
+	check_rtr_caches(d);
+}
+
+/* Watches the feed the RISAV part runs now (a reload may replace it). */
+static void watch_rtr(struct daemon *d)
+{
+	int fd = d->risav.feed ? rtr_feed_fd(d->risav.feed) : -1;
+
+	if (fd == d->rtr.fd)
+		return;
+	if (d->rtr.fd >= 0)
+		ev_del(&d->loop, &d->rtr);
+	memset(d->rtr_states, 0, sizeof(d->rtr_states));
+	d->rtr.fd = fd;
+	d->rtr.ready = on_rtr;
+	if (fd >= 0 && ev_add(&d->loop, &d->rtr, EPOLLIN))
+		log_err("cannot watch the RTR feed: %s", strerror(errno));
+}
+
 static void on_tick(struct ev_source *s, uint32_t events)
 {
 	struct daemon *d =
@@ -267,6 +332,7 @@ static void on_tick(struct ev_source *s, uint32_t events)
 	hook_kill_overdue(&d->hooks, monotonic_ns());
 	hook_reap(&d->hooks);
 	daemon_risav_checkpoint(&d->risav, d->dp.pin_dir);
+	check_rtr_caches(d);
 	if (d->ticks % MAINTAIN_EVERY_TICKS == 0) {
 		dataplane_maintain(&d->dp);
 		daemon_risav_sync(&d->risav, &d->cfg, &d->dp);
@@ -346,6 +412,7 @@ static int start_running(struct daemon *d, struct risav_plan *plan)
 		dataplane_take_back(&d->dp);
 		return -1;
 	}
+	watch_rtr(d);
 	if (prober_apply(&d->prober, &d->cfg))
 		return -1;
 	return 0;
@@ -358,6 +425,8 @@ static void stop(struct daemon *d)
 	control_server_free(d->control);
 	daemon_risav_checkpoint(&d->risav, d->dp.pin_dir);
 	dataplane_shutdown(&d->dp, d->cfg.detach_on_exit);
+	if (d->rtr.fd >= 0)
+		ev_del(&d->loop, &d->rtr);
 	daemon_risav_free(&d->risav);
 	hook_reap(&d->hooks);
 	hook_runner_free(&d->hooks);
@@ -388,7 +457,7 @@ int daemon_main(const char *file, const char *pin_dir)
 		log_err("out of memory");
 		return EXIT_ERROR;
 	}
-	d->loop.epfd = d->tick.fd = d->signals.fd = -1;
+	d->loop.epfd = d->tick.fd = d->signals.fd = d->rtr.fd = -1;
 	d->prober.timer.fd = d->prober.sock4.src.fd = -1;
 	d->prober.sock6.src.fd = -1;
 	d->pin_dir = pin_dir;

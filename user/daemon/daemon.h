@@ -27,6 +27,8 @@ struct daemon {
 	struct metrics_server *metrics;
 	struct ev_source signals;
 	struct ev_source tick;
+	struct ev_source rtr; /* the RTR feed's fd, when there is a feed */
+	char rtr_states[CONFIG_RTR_CACHES_MAX][16]; /* as last reported */
 	uint64_t started_mono_ns;
 	double started_real;
 	uint64_t ticks;

@@ -80,6 +80,8 @@ int hook_environment(const struct hook_event *ev, char *const base[],
 	snprintf(vars[6], sizeof(vars[6]), "ESPRIT_REASON=%s", ev->reason);
 	snprintf(vars[7], sizeof(vars[7]), "ESPRIT_REASON_DETAIL=%s",
 		 ev->reason_detail);
+	snprintf(vars[8], sizeof(vars[8]), "ESPRIT_EVENT=%s",
+		 ev->event[0] ? ev->event : "peer");
 	for (size_t i = 0; base && base[i]; i++) {
 		if (!strncmp(base[i], "ESPRIT_", 7))
 			continue;

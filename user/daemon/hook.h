@@ -16,6 +16,12 @@
  *   ESPRIT_REASON      none|no-reply|esp-unsupported|unreachable|too-big|
  *                      send-failed (probe_stream.h)
  *   ESPRIT_REASON_DETAIL  the evidence, e.g. the ICMP error and its sender
+ *   ESPRIT_EVENT       peer
+ *
+ * An RPKI-to-Router cache changing state runs it too, with ESPRIT_EVENT
+ * rtr-cache, ESPRIT_ADDRESS and ESPRIT_PEER the cache ("ADDRESS port
+ * PORT"), the states connecting|up|error|closed, and the last error as
+ * ESPRIT_REASON_DETAIL.
  */
 #ifndef ESPRIT_HOOK_H
 #define ESPRIT_HOOK_H
@@ -29,14 +35,15 @@
 
 #define HOOK_MAX_RUNNING 16
 #define HOOK_QUEUE_MAX	 4096
-#define HOOK_ENV_VARS	 8
+#define HOOK_ENV_VARS	 9
 
 struct hook_event {
 	uint64_t stream_id; /* hooks with the same id run in order */
 	char peer[CONFIG_PEER_NAME_MAX];
 	char address[48];
 	uint8_t dscp;
-	char old_state[8], new_state[8];
+	char event[16]; /* "" or "peer": a stream; "rtr-cache" */
+	char old_state[16], new_state[16];
 	char reason[24], reason_detail[160];
 	double changed_at; /* CLOCK_REALTIME seconds */
 };

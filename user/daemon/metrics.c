@@ -121,6 +121,80 @@ static void xdp_counters(FILE *out, const struct daemon *d)
 			(unsigned long long)c[r].bytes);
 }
 
+/* The RPKI-to-Router caches and what their data did to the table. */
+static void rtr_metrics(FILE *out, const struct daemon *d)
+{
+	const struct daemon_risav *dr = &d->risav;
+	struct rtr_cache_status st[CONFIG_RTR_CACHES_MAX];
+	static const char *const states[] = {"connecting", "up", "error",
+					     "closed"};
+	size_t n;
+
+	if (!dr->feed)
+		return;
+	n = rtr_feed_status(dr->feed, st, CONFIG_RTR_CACHES_MAX);
+	family(out, "esprit_rtr_cache_state", "gauge",
+	       "1 for the RPKI-to-Router cache's state, 0 for the others.");
+	for (size_t i = 0; i < n; i++)
+		for (size_t s = 0; s < 4; s++) {
+			fputs("esprit_rtr_cache_state{cache=\"", out);
+			label(out, st[i].name);
+			fprintf(out, "\",state=\"%s\"} %d\n", states[s],
+				!strcmp(st[i].state, states[s]));
+		}
+	family(out, "esprit_rtr_cache_serial", "gauge",
+	       "Serial number of the cache's data esprit holds.");
+	for (size_t i = 0; i < n; i++) {
+		if (!st[i].synced)
+			continue;
+		fputs("esprit_rtr_cache_serial{cache=\"", out);
+		label(out, st[i].name);
+		fprintf(out, "\"} %u\n", st[i].serial);
+	}
+	family(out, "esprit_rtr_cache_last_update_timestamp_seconds", "gauge",
+	       "Unix time the cache's last End of Data was applied.");
+	for (size_t i = 0; i < n; i++) {
+		if (!st[i].synced)
+			continue;
+		fputs("esprit_rtr_cache_last_update_timestamp_seconds{cache=\"",
+		      out);
+		label(out, st[i].name);
+		fprintf(out, "\"} %.3f\n", st[i].last_update);
+	}
+	family(out, "esprit_rtr_cache_vrps", "gauge",
+	       "VRPs the cache gave, by address family.");
+	for (size_t i = 0; i < n; i++) {
+		fputs("esprit_rtr_cache_vrps{cache=\"", out);
+		label(out, st[i].name);
+		fprintf(out, "\",family=\"ipv4\"} %zu\n", st[i].v4);
+		fputs("esprit_rtr_cache_vrps{cache=\"", out);
+		label(out, st[i].name);
+		fprintf(out, "\",family=\"ipv6\"} %zu\n", st[i].v6);
+	}
+	family(out, "esprit_rtr_cache_errors_total", "counter",
+	       "PDUs refused and errors the cache reported.");
+	for (size_t i = 0; i < n; i++) {
+		fputs("esprit_rtr_cache_errors_total{cache=\"", out);
+		label(out, st[i].name);
+		fprintf(out, "\"} %llu\n", (unsigned long long)st[i].errors);
+	}
+	family(out, "esprit_rtr_table_updates_total", "counter",
+	       "RTR data put into the prefix table: whole tables, batches "
+	       "swapped in, and those the maps refused.");
+	fprintf(out,
+		"esprit_rtr_table_updates_total{kind=\"install\"} %llu\n"
+		"esprit_rtr_table_updates_total{kind=\"batch\"} %llu\n"
+		"esprit_rtr_table_updates_total{kind=\"failed\"} %llu\n",
+		(unsigned long long)dr->rtr.installs,
+		(unsigned long long)dr->rtr.batches,
+		(unsigned long long)dr->rtr.failures);
+	family(out, "esprit_rtr_table_prefixes", "gauge",
+	       "Prefixes in the table while it holds RTR data (statics "
+	       "included).");
+	fprintf(out, "esprit_rtr_table_prefixes %zu\n",
+		dr->rtr_installed ? dr->prefixes.table.n : 0);
+}
+
 int metrics_write(const struct daemon *d, FILE *out)
 {
 	family(out, "esprit_peer_up", "gauge",
@@ -186,6 +260,7 @@ int metrics_write(const struct daemon *d, FILE *out)
 	       "were killed or could not be queued.");
 	fprintf(out, "esprit_hook_failures_total %llu\n",
 		(unsigned long long)(d->hooks.failed + d->hooks.dropped));
+	rtr_metrics(out, d);
 	return ferror(out) ? -1 : 0;
 }
 

@@ -23,6 +23,7 @@
 
 #include "daemon/config.h"
 #include "daemon/dataplane.h"
+#include "daemon/rtr_feed.h"
 #include "risav/seq_ledger.h"
 
 #define DAEMON_RISAV_SETS_MAX 16
@@ -33,6 +34,23 @@ struct risav_set_seen {
 	__u32 trie_id; /* the prefix trie installed */
 };
 
+/* A trie holding what a set's installed trie holds (RTR batches go into
+ * it and it is swapped in: prefix_maps.h). */
+struct rtr_standby {
+	__u32 risav_id;
+	__u32 trie_id; /* the installed trie it mirrors */
+	int fd;
+};
+
+/* What the RTR feed has done to the table, for status and metrics. */
+struct rtr_table_stats {
+	__u64 installs; /* whole tables */
+	__u64 batches; /* batches swapped in */
+	__u64 failures; /* batches or tables the maps refused */
+	double last_apply_s; /* how long the last one took */
+	double last_change; /* CLOCK_REALTIME of it; 0: none */
+};
+
 struct daemon_risav {
 	struct seq_ledger ledger; /* outbound sequence numbers */
 	bool ledger_failing; /* the last checkpoint failed (logged) */
@@ -41,6 +59,13 @@ struct daemon_risav {
 	struct prefix_table statics; /* the statics it was built with */
 	struct risav_set_seen sets[DAEMON_RISAV_SETS_MAX];
 	size_t nsets;
+	/* risav.prefixes.rtr: the feed, and whether its data is in the
+	 * table (prefixes.table then holds it, with the statics over it) */
+	struct rtr_feed *feed;
+	bool rtr_installed;
+	struct rtr_standby standby[DAEMON_RISAV_SETS_MAX];
+	size_t nstandby;
+	struct rtr_table_stats rtr;
 };
 
 /* A validated change, ready to apply. */
@@ -49,6 +74,11 @@ struct risav_plan {
 	const char *file;
 	struct risav_prefixes prefixes; /* empty when unchanged */
 	bool prefixes_unchanged;
+	/* RTR: the table waits for the feed's first data (installed only
+	 * where a set has none yet), and the new feed, when the caches
+	 * changed (started once the plan is applied) */
+	bool table_deferred;
+	struct rtr_feed *feed;
 };
 
 /* state_dir: the sequence ledger's directory ("" or NULL: the default). */
@@ -90,6 +120,16 @@ int risav_set_apply(const struct risav_maps *rm, const struct sa_maps *sm,
 		    const char *file, const struct config_risav *r,
 		    const struct prefix_table *table, bool install_table,
 		    char *err, size_t errlen);
+
+/*
+ * Takes what the RTR feed has for the table (the daemon calls it when the
+ * feed's fd is readable): the first data installs the whole table, as an
+ * import does; later batches are swapped in (prefixes_swap_batch()).
+ * Failures are logged; the table then stays as it was.
+ */
+void daemon_risav_rtr_update(struct daemon_risav *dr,
+			     const struct daemon_config *cfg,
+			     const struct dataplane *dp);
 
 /* Applies the running configuration to map sets not seen yet (a program
  * attached since); logs what fails. */

@@ -122,6 +122,67 @@ static json_t *interfaces_json(const struct dataplane *dp)
 	return a;
 }
 
+static json_t *or_null_time(double t)
+{
+	return t > 0 ? json_real(t) : json_null();
+}
+
+/* The RPKI-to-Router feed: each cache, and what the table did. */
+static json_t *rtr_json(const struct daemon *d)
+{
+	const struct daemon_risav *dr = &d->risav;
+	struct rtr_cache_status st[CONFIG_RTR_CACHES_MAX];
+	json_t *caches = json_array(), *o;
+	size_t n = rtr_feed_status(dr->feed, st, CONFIG_RTR_CACHES_MAX);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_object();
+
+		json_object_set_new(c, "cache", json_string(st[i].name));
+		json_object_set_new(c, "address",
+				    json_string(d->cfg.risav.rtr.caches[i].host));
+		json_object_set_new(c, "port",
+				    json_string(d->cfg.risav.rtr.caches[i].port));
+		json_object_set_new(c, "preference",
+				    json_integer(st[i].preference));
+		json_object_set_new(c, "state", json_string(st[i].state));
+		json_object_set_new(c, "session_state",
+				    json_string(st[i].rtr_state));
+		json_object_set_new(c, "synced", json_boolean(st[i].synced));
+		json_object_set_new(c, "expired", json_boolean(st[i].expired));
+		json_object_set_new(c, "session_id",
+				    st[i].synced
+					    ? json_integer(st[i].session_id)
+					    : json_null());
+		json_object_set_new(c, "serial",
+				    st[i].synced ? json_integer(st[i].serial)
+						 : json_null());
+		json_object_set_new(c, "last_update",
+				    or_null_time(st[i].last_update));
+		json_object_set_new(c, "vrps_ipv4",
+				    json_integer((json_int_t)st[i].v4));
+		json_object_set_new(c, "vrps_ipv6",
+				    json_integer((json_int_t)st[i].v6));
+		json_object_set_new(c, "errors",
+				    json_integer((json_int_t)st[i].errors));
+		json_object_set_new(c, "last_error",
+				    json_string(st[i].last_error));
+		json_array_append_new(caches, c);
+	}
+	o = json_pack("{s:o, s:b, s:I, s:I, s:I, s:I, s:f, s:o, s:s}",
+		      "caches", caches, "installed", dr->rtr_installed,
+		      "prefixes",
+		      (json_int_t)(dr->rtr_installed ? dr->prefixes.table.n
+						     : 0),
+		      "installs", (json_int_t)dr->rtr.installs, "batches",
+		      (json_int_t)dr->rtr.batches, "failures",
+		      (json_int_t)dr->rtr.failures, "last_apply_seconds",
+		      dr->rtr.last_apply_s, "last_change",
+		      or_null_time(dr->rtr.last_change), "on_expire",
+		      d->cfg.risav.rtr.clear_on_expire ? "clear" : "keep");
+	return o;
+}
+
 json_t *status_document(const struct daemon *d, const char *peer)
 {
 	uint64_t now = monotonic_ns();
@@ -168,5 +229,7 @@ json_t *status_document(const struct daemon *d, const char *peer)
 	json_object_set_new(doc, "daemon", info);
 	json_object_set_new(doc, "interfaces", interfaces_json(&d->dp));
 	json_object_set_new(doc, "peers", peers);
+	if (d->risav.feed)
+		json_object_set_new(doc, "rtr", rtr_json(d));
 	return doc;
 }

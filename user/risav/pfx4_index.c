@@ -292,21 +292,38 @@ int pfx4_index_patch(int outer_fd, int trie_fd,
 		     const struct esprit_prefix_key *key, char *err,
 		     size_t errlen)
 {
-	__u32 id = pfx4_index_current_id(outer_fd), a;
-	unsigned int len;
-	struct index ix = {};
-	int fd;
+	__u32 id = pfx4_index_current_id(outer_fd);
+	int fd, rc;
 
 	if (!id || !prefix_is_v4(key))
 		return 0;
 	fd = bpf_map_get_fd_by_id(id);
-	ix.cells = fd >= 0 ? map_cells(fd, err, errlen) : NULL;
-	if (fd >= 0)
-		close(fd);
-	if (!ix.cells) {
+	if (fd < 0) {
+		snprintf(err, errlen, "IPv4 index: cannot open it: %s",
+			 strerror(errno));
 		pfx4_index_drop(outer_fd);
 		return -1;
 	}
+	rc = pfx4_index_patch_map(fd, trie_fd, key, err, errlen);
+	close(fd);
+	if (rc)
+		pfx4_index_drop(outer_fd);
+	return rc;
+}
+
+int pfx4_index_patch_map(int index_fd, int trie_fd,
+			 const struct esprit_prefix_key *key, char *err,
+			 size_t errlen)
+{
+	struct index ix = {};
+	unsigned int len;
+	__u32 a;
+
+	if (!prefix_is_v4(key))
+		return 0;
+	ix.cells = map_cells(index_fd, err, errlen);
+	if (!ix.cells)
+		return -1;
 	a = v4_addr(key);
 	len = prefix_family_len(key);
 	if (len <= 24) {
@@ -329,7 +346,6 @@ int pfx4_index_patch(int outer_fd, int trie_fd,
 	}
 	munmap(ix.cells, INDEX_BYTES);
 	if (ix.full) {
-		pfx4_index_drop(outer_fd);
 		snprintf(err, errlen,
 			 "IPv4 index: %s; dropped, IPv4 lookups walk the trie "
 			 "until the next import",

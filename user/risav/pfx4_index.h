@@ -33,4 +33,10 @@ int pfx4_index_patch(int outer_fd, int trie_fd,
 		     const struct esprit_prefix_key *key, char *err,
 		     size_t errlen);
 
+/* The same for an index map not (or no longer) installed: -1 with err if
+ * it cannot be made to answer as trie_fd does (the caller drops it). */
+int pfx4_index_patch_map(int index_fd, int trie_fd,
+			 const struct esprit_prefix_key *key, char *err,
+			 size_t errlen);
+
 #endif

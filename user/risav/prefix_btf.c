@@ -8,7 +8,7 @@
 
 _Static_assert(sizeof(struct esprit_prefix_key) == 20, "key layout");
 _Static_assert(offsetof(struct esprit_prefix_key, addr) == 4, "key layout");
-_Static_assert(sizeof(struct esprit_prefix_origin) == 4, "origin layout");
+_Static_assert(sizeof(struct esprit_prefix_origin) == 8, "origin layout");
 _Static_assert(sizeof(struct esprit_pfx4_cells) == 8, "cells layout");
 
 int prefix_btf_load(struct prefix_btf *b)
@@ -38,7 +38,10 @@ int prefix_btf_load(struct prefix_btf *b)
 				 sizeof(struct esprit_prefix_origin));
 	if (origin < 0 ||
 	    btf__add_field(btf, "asn", u32,
-			   offsetof(struct esprit_prefix_origin, asn) * 8, 0))
+			   offsetof(struct esprit_prefix_origin, asn) * 8, 0) ||
+	    btf__add_field(btf, "source", u32,
+			   offsetof(struct esprit_prefix_origin, source) * 8,
+			   0))
 		goto fail;
 	pair = btf__add_struct(btf, "esprit_pfx4_cells",
 			       sizeof(struct esprit_pfx4_cells));

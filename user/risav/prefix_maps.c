@@ -79,7 +79,8 @@ static int fill_one_by_one(int trie_fd, const struct prefix_table *t,
 			   size_t from)
 {
 	for (size_t i = from; i < t->n; i++) {
-		struct esprit_prefix_origin o = {.asn = t->v[i].asn};
+		struct esprit_prefix_origin o = {.asn = t->v[i].asn,
+						 .source = t->v[i].source};
 
 		if (bpf_map_update_elem(trie_fd, &t->v[i].key, &o, BPF_ANY))
 			return -1;
@@ -115,6 +116,7 @@ int prefix_trie_fill(int trie_fd, const struct prefix_table *t, char *err,
 		for (__u32 i = 0; i < count; i++) {
 			keys[i] = t->v[done + i].key;
 			values[i].asn = t->v[done + i].asn;
+			values[i].source = t->v[done + i].source;
 		}
 		if (bpf_map_update_batch(trie_fd, keys, values, &count,
 					 &opts)) {
@@ -368,6 +370,7 @@ static int append_batch(void *ctx, const struct esprit_prefix_key *keys,
 	for (__u32 i = 0; i < n; i++) {
 		t->v[t->n].key = keys[i];
 		t->v[t->n].asn = values[i].asn;
+		t->v[t->n].source = values[i].source;
 		t->n++;
 	}
 	return 0;
@@ -514,4 +517,111 @@ int prefixes_del(const struct prefix_maps *m,
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+int prefix_trie_mirror(const struct prefix_table *t, char *err, size_t errlen)
+{
+	int fd = prefix_trie_create(err, errlen);
+
+	if (fd >= 0 && prefix_trie_fill(fd, t, err, errlen)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One batch into trie_fd; static prefixes keep their entries. */
+static int batch_into(int trie_fd, const struct prefix_change *c, size_t n,
+		      const struct prefix_table *statics, char *err,
+		      size_t errlen)
+{
+	char buf[PREFIX_STRLEN];
+
+	for (size_t i = 0; i < n; i++) {
+		struct esprit_prefix_origin o = {
+			.asn = c[i].asn, .source = ESPRIT_PREFIX_FROM_RTR};
+
+		if (statics && prefix_table_find(statics, &c[i].key))
+			continue;
+		if (c[i].present
+			    ? bpf_map_update_elem(trie_fd, &c[i].key, &o,
+						  BPF_ANY)
+			    : bpf_map_delete_elem(trie_fd, &c[i].key) &&
+				      errno != ENOENT) {
+			snprintf(err, errlen, "cannot %s %s: %s%s",
+				 c[i].present ? "set" : "delete",
+				 prefix_format(&c[i].key, buf, sizeof(buf)),
+				 strerror(errno),
+				 errno == E2BIG || errno == ENOSPC
+					 ? " (table full)"
+					 : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int prefixes_swap_batch(const struct prefix_maps *m, int *standby,
+			const struct prefix_change *c, size_t n,
+			const struct prefix_table *statics, char *err,
+			size_t errlen)
+{
+	__u32 index_id = m->pfx4 >= 0 ? pfx4_index_current_id(m->pfx4) : 0;
+	int active = prefix_trie_current(m->trie), index = -1;
+	char why[160];
+
+	if (active < 0) {
+		snprintf(err, errlen, "cannot open the prefix trie: %s",
+			 strerror(-active));
+		return -1;
+	}
+	if (batch_into(*standby, c, n, statics, err, errlen)) {
+		/* the standby is no copy of anything now */
+		close(*standby);
+		*standby = -1;
+		close(active);
+		return -1;
+	}
+	/*
+	 * The index leaves its slot first: lookups then walk the trie in
+	 * use, whole. Changing an array of maps waits for the programs
+	 * running (an RCU grace period), so none still reads the index
+	 * when it is patched below.
+	 */
+	if (index_id) {
+		index = bpf_map_get_fd_by_id(index_id);
+		pfx4_index_drop(m->pfx4);
+	}
+	if (install(m->trie, *standby, err, errlen)) {
+		if (index >= 0 &&
+		    pfx4_index_install(m->pfx4, index, why, sizeof(why)))
+			warnmsg("%s", why);
+		if (index >= 0)
+			close(index);
+		close(active);
+		return -1;
+	}
+	if (index >= 0) {
+		bool patched = true;
+
+		for (size_t i = 0; i < n && patched; i++)
+			patched = !pfx4_index_patch_map(index, *standby,
+							&c[i].key, why,
+							sizeof(why));
+		if (!patched ||
+		    pfx4_index_install(m->pfx4, index, why, sizeof(why)))
+			warnmsg("%s; IPv4 lookups walk the trie until the "
+				"next full install",
+				why);
+		close(index);
+	}
+	/* the trie that was in use takes the batch and stands by */
+	if (batch_into(active, c, n, statics, why, sizeof(why))) {
+		warnmsg("%s", why);
+		close(active);
+		active = -1;
+	}
+	close(*standby);
+	*standby = active;
+	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "lib/map_journal.h"
 #include "risav/prefix_table.h"
+#include "risav/vrp_set.h"
 
 /*
  * The table in the kernel: the LPM trie in slot 0 of esprit_prefixes, and
@@ -51,6 +52,22 @@ int prefixes_set(const struct prefix_maps *m,
 /* Deletes one prefix in place; -1 with err if it is not in the table. */
 int prefixes_del(const struct prefix_maps *m,
 		 const struct esprit_prefix_key *key, char *err, size_t errlen);
+
+/* A new trie holding t, not installed: its fd, or -1 with err. */
+int prefix_trie_mirror(const struct prefix_table *t, char *err, size_t errlen);
+
+/*
+ * One batch of changes (an RTR End of Data), seen whole or not at all: made
+ * in *standby, a trie holding what the installed one holds, which is then
+ * swapped in (the IPv4 index, out of its slot meanwhile, patched and put
+ * back); the trie it replaced takes the same changes and becomes *standby.
+ * Prefixes in statics are left alone. -1 with err if the batch did not go
+ * in (*standby is then -1 if it no longer mirrors the table).
+ */
+int prefixes_swap_batch(const struct prefix_maps *m, int *standby,
+			const struct prefix_change *c, size_t n,
+			const struct prefix_table *statics, char *err,
+			size_t errlen);
 
 /* Reads the whole current table, sorted (empty if there is no trie). */
 int prefixes_read(const struct prefix_maps *m, struct prefix_table *out,

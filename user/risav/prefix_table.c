@@ -46,8 +46,28 @@ int prefix_table_append(struct prefix_table *t,
 		return -1;
 	t->v[t->n].key = *key;
 	t->v[t->n].asn = asn;
+	t->v[t->n].source = ESPRIT_PREFIX_FROM_CLI;
 	t->n++;
 	return 0;
+}
+
+const char *prefix_source_name(__u32 source)
+{
+	static const char *const names[] = {
+		[ESPRIT_PREFIX_FROM_CLI] = "cli",
+		[ESPRIT_PREFIX_FROM_IMPORT] = "import",
+		[ESPRIT_PREFIX_FROM_STATIC] = "static",
+		[ESPRIT_PREFIX_FROM_RTR] = "rtr",
+	};
+
+	return source < sizeof(names) / sizeof(names[0]) ? names[source]
+							 : "unknown";
+}
+
+void prefix_table_mark(struct prefix_table *t, __u32 source)
+{
+	for (size_t i = 0; i < t->n; i++)
+		t->v[i].source = source;
 }
 
 static int entry_cmp(const void *a, const void *b);
@@ -218,12 +238,14 @@ prefix_table_find(const struct prefix_table *t,
 }
 
 int prefix_table_put(struct prefix_table *t,
-		     const struct esprit_prefix_key *key, __u32 asn)
+		     const struct esprit_prefix_key *key, __u32 asn,
+		     __u32 source)
 {
 	size_t i = lower_bound(t, key);
 
 	if (i < t->n && !prefix_key_cmp(&t->v[i].key, key)) {
 		t->v[i].asn = asn;
+		t->v[i].source = source;
 		return 0;
 	}
 	if (prefix_table_reserve(t, t->n + 1))
@@ -231,6 +253,7 @@ int prefix_table_put(struct prefix_table *t,
 	memmove(&t->v[i + 1], &t->v[i], (t->n - i) * sizeof(t->v[0]));
 	t->v[i].key = *key;
 	t->v[i].asn = asn;
+	t->v[i].source = source;
 	t->n++;
 	return 0;
 }

@@ -15,6 +15,7 @@
 struct prefix_entry {
 	struct esprit_prefix_key key;
 	__u32 asn; /* ESPRIT_ASN_NONE: the prefix is attributed to no AS */
+	__u32 source; /* enum esprit_prefix_source */
 };
 
 struct prefix_table {
@@ -28,9 +29,16 @@ void prefix_table_free(struct prefix_table *t);
 /* Room for n entries in all. 0 or -1 (out of memory). */
 int prefix_table_reserve(struct prefix_table *t, size_t n);
 
-/* Appends without keeping order; prefix_table_sort() restores it. */
+/* Appends without keeping order; prefix_table_sort() restores it. The
+ * entry's source is ESPRIT_PREFIX_FROM_CLI until prefix_table_mark(). */
 int prefix_table_append(struct prefix_table *t,
 			const struct esprit_prefix_key *key, __u32 asn);
+
+/* "cli", "import", "static", "rtr" (or "unknown"). */
+const char *prefix_source_name(__u32 source);
+
+/* Says every entry of t came from source. */
+void prefix_table_mark(struct prefix_table *t, __u32 source);
 
 /* Sorts by address, then prefix length (the order the trie fills fastest
  * in, since consecutive inserts walk the same path). */
@@ -54,9 +62,11 @@ void prefix_rec_key(const struct prefix_rec *r, struct esprit_prefix_key *key);
 /* Sorts by address, prefix length, then ASN. */
 void prefix_recs_sort(struct prefix_rec *r, size_t n);
 
-/* Sets one prefix in a sorted table (replacing its ASN if present). */
+/* Sets one prefix in a sorted table (replacing its ASN and source if
+ * present). */
 int prefix_table_put(struct prefix_table *t,
-		     const struct esprit_prefix_key *key, __u32 asn);
+		     const struct esprit_prefix_key *key, __u32 asn,
+		     __u32 source);
 
 /* Entries of a sorted table that are IPv4 (the rest are IPv6). */
 size_t prefix_table_count_v4(const struct prefix_table *t);

@@ -544,6 +544,8 @@ int rpki_parse(const char *name, const char *buf, size_t len,
 		add_error(&errors, 0, "%s: out of memory", name);
 		rc = -1;
 	}
+	if (!rc)
+		prefix_table_mark(out, ESPRIT_PREFIX_FROM_IMPORT);
 	free(v);
 	pthread_mutex_destroy(&errors.lock);
 	if (rc)

@@ -1,0 +1,161 @@
+# Namespace tests for the prefix table fed over RPKI-to-Router: stayrtr
+# (Debian's RTR cache) serves an rpki-client style JSON file on a loopback
+# port in resp; the daemon there syncs with it through rtrlib, takes the
+# changes stayrtr announces after the file changes, keeps the data when the
+# cache goes, fails over to the next cache by preference, and refuses a
+# cache that sends garbage (tests/lib/rtr_bad_cache.py) without touching
+# the table.
+# shellcheck shell=bash
+# shellcheck source=tests/lib/daemon_lib.sh
+source tests/lib/daemon_lib.sh
+# shellcheck source=tests/lib/risav_lib.sh
+source tests/lib/risav_lib.sh
+
+STAYRTR_PIDS=()
+
+# vrps_file FILE VRP...: an rpki-client style file; a VRP is ASN,PREFIX,MAXLEN.
+vrps_file() {
+	local f=$1 first=1 v asn prefix max
+	shift
+	{
+		printf '{"metadata": {"buildtime": "2026-12-05T00:00:00Z"}, "roas": ['
+		for v in "$@"; do
+			IFS=, read -r asn prefix max <<<"$v"
+			[ "$first" ] || printf ','
+			first=
+			printf '\n  {"asn": "AS%s", "prefix": "%s", "maxLength": %s, "ta": "test"}' \
+				"$asn" "$prefix" "$max"
+		done
+		printf '\n]}\n'
+	} >"$f.tmp"
+	mv "$f.tmp" "$f" # stayrtr reads it whole or not at all
+}
+
+# stayrtr_start PORT FILE: a cache on 127.0.0.1:PORT in resp, reading FILE
+# every second.
+stayrtr_start() {
+	ns_bg resp stayrtr -bind "127.0.0.1:$1" -cache "$2" -refresh 1 \
+		-checktime=false -protocol 1 -metrics.addr "" \
+		-rtr.refresh 1 -rtr.retry 1 -rtr.expire 600 \
+		-log.verbose=false -loglevel warn
+	STAYRTR_PIDS+=($!)
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ns resp ss -Hltn "sport = :$1" | grep -q LISTEN && return 0
+		sleep 0.1
+	done
+	fail "stayrtr did not listen on port $1"
+}
+
+# rtr_config CACHES [EXTRA]: the file, with the peer 64501 enforced.
+rtr_config() {
+	daemon_config "$TEST_TMP/esprit.yaml" <<-EOF
+		interfaces: [{name: r0}]
+		control: $TEST_TMP/esprit.sock
+		metrics: {enabled: false}
+		risav:
+		  local_asn: AS64500
+		  contacts: [10.11.1.100]
+		  prefixes:
+		    rtr: $1
+		    retry: 1s
+		    static:
+		      - {prefix: "fc00:11::/64", asn: 64500}
+		  peers: [{asn: 64501, mode: enforce}]
+		  sas: [{spi: 0x1000, asn: 64501, alg: hmac-sha256-128, key_file: sa1.key}]
+		${2:-}
+	EOF
+}
+
+rtr_start() { # CACHES [EXTRA]
+	topo_pair
+	xdp_pass cli c0
+	echo "$KEY" >"$TEST_TMP/sa1.key"
+	chmod 600 "$TEST_TMP/sa1.key"
+	rtr_config "$@"
+	daemon_start resp "$TEST_TMP/esprit.yaml"
+}
+
+prefixes() { # the table, one line
+	e prefix list | tr '\n' ' ' | sed 's/ $//'
+}
+
+wait_prefixes() { # WANT SECONDS
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ "$(prefixes)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	status_json || true
+	tail -n 30 "$DAEMON_LOG"
+	assert_eq "$1" "$(prefixes)" "prefix table"
+}
+
+trie_id() {
+	e risav --json | json_get 'j["prefixes"]["map_id"]'
+}
+
+cache() { # INDEX FIELD: a field of a cache in the status
+	sj "d['rtr']['caches'][$1]['$2']"
+}
+
+test_sync_then_changes_reach_table_and_traffic() {
+	vrps_file "$TEST_TMP/vrps.json" 64500,10.11.1.0/24,24 \
+		64501,198.51.100.0/24,24 64501,2001:db8:201::/48,48 \
+		64510,192.0.2.0/24,24 64511,192.0.2.0/24,24 0,100.64.0.0/10,10
+	rtr_start '[{address: 127.0.0.1, port: 3323, preference: 1}]'
+	# the daemon is up before the cache: the table waits for it
+	wait_until "d['rtr']['caches'][0]['state'] in ('connecting', 'error')" 5
+	assert_eq False "$(sj "d['rtr']['installed']")" "nothing installed yet"
+	stayrtr_start 3323 "$TEST_TMP/vrps.json"
+	wait_until "d['rtr']['installed'] and d['rtr']['caches'][0]['state'] == 'up'" 20
+	# MOAS: no single origin; AS0 attributes nothing; statics stay static
+	assert_eq "10.11.1.0/24 64500 rtr 192.0.2.0/24 none rtr 198.51.100.0/24 64501 rtr 2001:db8:201::/48 64501 rtr fc00:11::/64 64500 static" \
+		"$(prefixes)" "table after the first sync"
+	assert_eq "5 1" "$(sj "d['rtr']['caches'][0]['vrps_ipv4'], d['rtr']['caches'][0]['vrps_ipv6']" | tr -d '(),')" \
+		"VRP counts"
+	assert_eq True "$(sj "isinstance(d['rtr']['caches'][0]['session_id'], int) and d['rtr']['caches'][0]['serial'] >= 0 and d['rtr']['caches'][0]['last_update'] > 0")" \
+		"session id, serial, last update"
+	log_has "the RTR data is in the table: 5 prefixes \\(1 static\\)" "full install logged"
+	local out
+	out=$(e status -s "$DAEMON_SOCK")
+	assert_match $'\n127.0.0.1 port 3323 +1 up +established ' "$out" \
+		"esprit status shows the cache"
+	local serial trie
+	serial=$(cache 0 serial)
+	trie=$(trie_id)
+	# before the change, 203.0.113.5 is nobody's: untagged, it passes
+	listen_start
+	peer_send plain 4 --tag none --src 203.0.113.5 --payload before
+	listen_stop 1
+	check_arrivals plain || fail "an address of no AS passes"
+	assert_eq 0 "$(count_of risav-untagged)" "nothing untagged yet"
+	# one VRP added, one withdrawn: stayrtr reads the file, notifies
+	vrps_file "$TEST_TMP/vrps.json" 64500,10.11.1.0/24,24 \
+		64501,203.0.113.0/24,24 64501,2001:db8:201::/48,48 \
+		64510,192.0.2.0/24,24 64511,192.0.2.0/24,24 0,100.64.0.0/10,10
+	wait_prefixes "10.11.1.0/24 64500 rtr 192.0.2.0/24 none rtr 203.0.113.0/24 64501 rtr 2001:db8:201::/48 64501 rtr fc00:11::/64 64500 static" 15
+	assert_ge $((serial + 1)) "$(cache 0 serial)" "serial moved on"
+	[ "$(trie_id)" != "$trie" ] || fail "the batch was not swapped in"
+	assert_eq 1 "$(sj "d['rtr']['batches']")" "one batch"
+	assert_eq 1 "$(sj "d['rtr']['installs']")" "still one whole table"
+	# the source now maps to 64501, enforced: untagged, it is dropped
+	peer_send late 4 --tag none --src 203.0.113.5 --payload after
+	wait_count risav-untagged 1
+	# a withdrawal of the last VRP of a prefix removes it; a MOAS
+	# prefix losing one origin gets the other
+	vrps_file "$TEST_TMP/vrps.json" 64500,10.11.1.0/24,24 \
+		64501,203.0.113.0/24,24 64510,192.0.2.0/24,24
+	wait_prefixes "10.11.1.0/24 64500 rtr 192.0.2.0/24 64510 rtr 203.0.113.0/24 64501 rtr fc00:11::/64 64500 static" 15
+	assert_eq "3 0" "$(sj "d['rtr']['caches'][0]['vrps_ipv4'], d['rtr']['caches'][0]['vrps_ipv6']" | tr -d '(),')" \
+		"VRP counts after withdrawals"
+}
+
+wait_count() { # REASON N
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(count_of "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	assert_eq "$2" "$(count_of "$1")" "$1 packets"
+}

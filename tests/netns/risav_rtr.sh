@@ -67,11 +67,14 @@ rtr_config() {
 	EOF
 }
 
-rtr_start() { # CACHES [EXTRA]
+rtr_topo() {
 	topo_pair
 	xdp_pass cli c0
 	echo "$KEY" >"$TEST_TMP/sa1.key"
 	chmod 600 "$TEST_TMP/sa1.key"
+}
+
+rtr_start() { # CACHES [EXTRA]
 	rtr_config "$@"
 	daemon_start resp "$TEST_TMP/esprit.yaml"
 }
@@ -103,6 +106,7 @@ test_sync_then_changes_reach_table_and_traffic() {
 	vrps_file "$TEST_TMP/vrps.json" 64500,10.11.1.0/24,24 \
 		64501,198.51.100.0/24,24 64501,2001:db8:201::/48,48 \
 		64510,192.0.2.0/24,24 64511,192.0.2.0/24,24 0,100.64.0.0/10,10
+	rtr_topo
 	rtr_start '[{address: 127.0.0.1, port: 3323, preference: 1}]'
 	# the daemon is up before the cache: the table waits for it
 	wait_until "d['rtr']['caches'][0]['state'] in ('connecting', 'error')" 5
@@ -149,6 +153,53 @@ test_sync_then_changes_reach_table_and_traffic() {
 	wait_prefixes "10.11.1.0/24 64500 rtr 192.0.2.0/24 64510 rtr 203.0.113.0/24 64501 rtr fc00:11::/64 64500 static" 15
 	assert_eq "3 0" "$(sj "d['rtr']['caches'][0]['vrps_ipv4'], d['rtr']['caches'][0]['vrps_ipv6']" | tr -d '(),')" \
 		"VRP counts after withdrawals"
+	daemon_stop TERM
+	assert_eq 0 "$DAEMON_RC" "exit status"
+}
+
+# The preferred cache goes away: its data stays (until its expire
+# interval), the status says so, the next cache by preference takes over,
+# and the hook hears of each change.
+test_cache_down_data_kept_next_cache_takes_over() {
+	vrps_file "$TEST_TMP/a.json" 64501,198.51.100.0/24,24
+	vrps_file "$TEST_TMP/b.json" 64501,198.51.100.0/24,24 \
+		64501,203.0.113.0/24,24
+	rtr_topo
+	stayrtr_start 3323 "$TEST_TMP/a.json"
+	local a=${STAYRTR_PIDS[-1]}
+	stayrtr_start 3324 "$TEST_TMP/b.json"
+	rtr_start '[{address: 127.0.0.1, port: 3323, preference: 1}, {address: 127.0.0.1, port: 3324, preference: 2}]' \
+		"hook: echo \"\$ESPRIT_EVENT \$ESPRIT_PEER|\$ESPRIT_OLD_STATE \$ESPRIT_NEW_STATE\" >> $TEST_TMP/hooks"
+	wait_until "d['rtr']['installed'] and d['rtr']['caches'][0]['state'] == 'up'" 20
+	assert_eq standby "$(cache 1 state)" "the second cache is not used"
+	assert_eq "198.51.100.0/24 64501 rtr fc00:11::/64 64500 static" \
+		"$(prefixes)" "the first cache's data"
+	kill "$a"
+	wait "$a" 2>/dev/null || true
+	wait_until "d['rtr']['caches'][0]['state'] in ('error', 'connecting') and d['rtr']['caches'][1]['state'] == 'up'" 20
+	# the first cache's data stays, the second's comes in
+	wait_prefixes "198.51.100.0/24 64501 rtr 203.0.113.0/24 64501 rtr fc00:11::/64 64500 static" 10
+	assert_eq True "$(cache 0 synced)" "the first cache's data is still held"
+	assert_eq 1 "$(cache 0 vrps_ipv4)" "its VRPs"
+	local out
+	out=$(e status -s "$DAEMON_SOCK")
+	assert_match $'\n127.0.0.1 port 3323 +1 (error|connecting) ' "$out" \
+		"status says the first cache is down"
+	assert_match $'\n127.0.0.1 port 3324 +2 up ' "$out" \
+		"and the second up"
+	log_has "RTR cache 127.0.0.1 port 3323: up -> (error|connecting)" \
+		"the change logged"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^rtr-cache 127.0.0.1 port 3324|.* up$" "$TEST_TMP/hooks" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "^rtr-cache 127.0.0.1 port 3323|[a-z]* up$" "$TEST_TMP/hooks" ||
+		fail "hook for the first cache coming up: $(cat "$TEST_TMP/hooks")"
+	grep -Eq "^rtr-cache 127.0.0.1 port 3323\|up (error|connecting)$" "$TEST_TMP/hooks" ||
+		fail "hook for the first cache going: $(cat "$TEST_TMP/hooks")"
+	grep -q "^rtr-cache 127.0.0.1 port 3324|.* up$" "$TEST_TMP/hooks" ||
+		fail "hook for the second cache: $(cat "$TEST_TMP/hooks")"
 }
 
 wait_count() { # REASON N
@@ -158,4 +209,54 @@ wait_count() { # REASON N
 		sleep 0.1
 	done
 	assert_eq "$2" "$(count_of "$1")" "$1 packets"
+}
+
+# A cache that sends garbage: each batch with a prefix longer than its
+# family allows, a max length below the prefix length, or an unknown PDU
+# is refused whole (the VRP before the bad PDU never reaches the table),
+# logged with what was wrong, answered with an Error Report, and the
+# session starts over with a Reset Query.
+test_garbage_refused_table_unchanged() {
+	rtr_topo
+	ns_bg resp "$PY" "$TESTS_LIB/rtr_bad_cache.py" --port 3323 \
+		--log "$TEST_TMP/cache.log" --ready "$TEST_TMP/cache.ready"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$TEST_TMP/cache.ready" ] && break
+		sleep 0.1
+	done
+	rtr_start '[{address: 127.0.0.1, port: 3323, preference: 1}]'
+	wait_until "d['rtr']['installed']" 20
+	local table="10.11.1.0/24 64500 rtr 198.51.100.0/24 64501 rtr fc00:11::/64 64500 static"
+	assert_eq "$table" "$(prefixes)" "the good data"
+	for ((i = 0; i < 300; i++)); do
+		[ "$(grep -c '^error' "$TEST_TMP/cache.log")" -ge 4 ] && break
+		assert_eq "$table" "$(prefixes)" "table while the cache misbehaves"
+		sleep 0.1
+	done
+	cat "$TEST_TMP/cache.log"
+	assert_eq 4 "$(grep -c '^error' "$TEST_TMP/cache.log")" "Error Reports"
+	grep -q "^error 0 IPv4 Prefix PDU with prefix length 40 (at most 32)$" "$TEST_TMP/cache.log" ||
+		fail "report of the long IPv4 prefix"
+	grep -q "^error 0 IPv4 Prefix PDU with max length 20 for a /24 (must be 24-32)$" "$TEST_TMP/cache.log" ||
+		fail "report of the short max length"
+	grep -q "^error 5 unknown PDU type 99 (version 1)$" "$TEST_TMP/cache.log" ||
+		fail "report of the unknown PDU"
+	grep -q "^error 0 IPv6 Prefix PDU with prefix length 130 (at most 128)$" "$TEST_TMP/cache.log" ||
+		fail "report of the long IPv6 prefix"
+	# after each refusal the session starts over: a Reset Query
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c '^query reset' "$TEST_TMP/cache.log")" -ge 5 ] && break
+		sleep 0.1
+	done
+	assert_eq 5 "$(grep -c '^query reset' "$TEST_TMP/cache.log")" "Reset Queries"
+	for why in "IPv4 Prefix PDU with prefix length 40" \
+		"IPv4 Prefix PDU with max length 20 for a /24" \
+		"unknown PDU type 99" "IPv6 Prefix PDU with prefix length 130"; do
+		log_has "RTR cache 127.0.0.1 port 3323: $why.*; Error Report sent, session reset, the table is as it was" \
+			"log of $why"
+	done
+	wait_until "d['rtr']['caches'][0]['errors'] == 4" 5
+	assert_eq "$table" "$(prefixes)" "the table after all of it"
+	assert_eq 0 "$(sj "d['rtr']['batches']")" "no batch went in"
 }

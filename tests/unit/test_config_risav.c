@@ -184,6 +184,41 @@ static void test_errors_name_line(void)
 		{"risav:\n  prefixes: {import: ''}\n", ":2: "
 						       "risav.prefixes.import: "
 						       "empty path"},
+		{"risav:\n  prefixes:\n    import: rpki.json\n    rtr:\n"
+		 "      - {address: 192.0.2.10}\n",
+		 "esprit.yaml:5: risav.prefixes.rtr: and risav.prefixes.import "
+		 "(line 3) are alternatives: keep one"},
+		{"risav:\n  prefixes:\n    rtr:\n      - {port: 3323}\n",
+		 ":4: risav.prefixes.rtr[0]: missing 'address'"},
+		{"risav:\n  prefixes:\n    rtr:\n"
+		 "      - {address: cache.example, port: 3323}\n",
+		 ":4: risav.prefixes.rtr[0]: "},
+		{"risav:\n  prefixes:\n    rtr:\n"
+		 "      - {address: 192.0.2.10, port: 70000}\n",
+		 ":4: risav.prefixes.rtr[0]: "},
+		{"risav:\n  prefixes:\n    rtr:\n"
+		 "      - {address: 192.0.2.10, port: 3323}\n"
+		 "      - {address: 192.0.2.10, port: 3323}\n",
+		 ":5: risav.prefixes.rtr[1]: cache 192.0.2.10 port 3323 listed "
+		 "twice"},
+		{"risav:\n  prefixes:\n    rtr: []\n",
+		 ":3: risav.prefixes.rtr: expected a list of {address: A, "
+		 "port: P, preference: N}"},
+		{"risav:\n  prefixes:\n    rtr: [{address: 192.0.2.10}]\n"
+		 "    expire: 60s\n",
+		 ":4: risav.prefixes.expire: "},
+		{"risav:\n  prefixes:\n    rtr: [{address: 192.0.2.10}]\n"
+		 "    refresh: 1.5s\n",
+		 ":4: risav.prefixes.refresh: RTR timers are whole seconds"},
+		{"risav:\n  prefixes:\n    rtr: [{address: 192.0.2.10}]\n"
+		 "    refresh: 3600s\n    expire: 600s\n",
+		 ":5: risav.prefixes.expire: must be longer than refresh"},
+		{"risav:\n  prefixes:\n    rtr: [{address: 192.0.2.10}]\n"
+		 "    on_expire: drop\n",
+		 ":4: risav.prefixes.on_expire: expected keep or clear"},
+		{"risav:\n  prefixes:\n    static: []\n    retry: 5s\n",
+		 "risav.prefixes: refresh, expire, retry and on_expire are for "
+		 "rtr: caches, and there are none"},
 		{"risav:\n  peers:\n    - {asn: 64501, mode: strict}\n",
 		 ":3: risav.peers[0].mode: unknown mode 'strict'"},
 		{"risav:\n  peers:\n    - {asn: 64501}\n", ":3: "
@@ -592,6 +627,38 @@ static void load_example(const char *yaml_text, const char *key_path,
 
 /* The commented risav: section of etc/esprit.yaml and the example in
  * esprit.yaml(5) load as they are written. */
+static void test_rtr_caches(void)
+{
+	struct daemon_config cfg;
+	const struct config_rtr *r = &cfg.risav.rtr;
+
+	CU_ASSERT_STRING_EQUAL_FATAL(
+		load("risav:\n  prefixes:\n    rtr:\n"
+		     "      - {address: 192.0.2.10, port: 3323, preference: 1}\n"
+		     "      - {address: '2001:db8::10', port: 8282, "
+		     "preference: 2}\n"
+		     "      - {address: 192.0.2.11}\n"
+		     "    refresh: 600s\n    retry: 30s\n    on_expire: clear\n",
+		     &cfg),
+		"");
+	CU_ASSERT_EQUAL(r->n, 3);
+	CU_ASSERT_STRING_EQUAL(r->caches[0].host, "192.0.2.10");
+	CU_ASSERT_STRING_EQUAL(r->caches[0].port, "3323");
+	CU_ASSERT_EQUAL(r->caches[0].preference, 1);
+	CU_ASSERT_STRING_EQUAL(r->caches[1].host, "2001:db8::10");
+	CU_ASSERT_STRING_EQUAL(r->caches[1].port, "8282");
+	CU_ASSERT_EQUAL(r->caches[1].preference, 2);
+	/* RFC 8210's port for RTR over plain TCP, and the first group */
+	CU_ASSERT_STRING_EQUAL(r->caches[2].port, "323");
+	CU_ASSERT_EQUAL(r->caches[2].preference, 1);
+	CU_ASSERT_EQUAL(r->refresh, 600);
+	CU_ASSERT_EQUAL(r->expire, 0);
+	CU_ASSERT_EQUAL(r->retry, 30);
+	CU_ASSERT_TRUE(r->clear_on_expire);
+	CU_ASSERT_EQUAL(cfg.risav.import[0], '\0');
+	config_free(&cfg);
+}
+
 static void test_documented_examples_load(void)
 {
 	char *etc = slurp("etc/esprit.yaml");
@@ -654,6 +721,7 @@ TEST_SUITE(config_risav_suite) = {
 			{"full_section", test_full_section},
 			{"absent_and_empty", test_absent_and_empty},
 			{"errors_name_line", test_errors_name_line},
+			{"rtr_caches", test_rtr_caches},
 			{"outbound_sas_and_policy",
 			 test_outbound_sas_and_policy},
 			{"import_digest_and_statics",

@@ -20,7 +20,7 @@
  *
  * An RPKI-to-Router cache changing state runs it too, with ESPRIT_EVENT
  * rtr-cache, ESPRIT_ADDRESS and ESPRIT_PEER the cache ("ADDRESS port
- * PORT"), the states connecting|up|error|closed, and the last error as
+ * PORT"), the states connecting|up|error|standby, and the last error as
  * ESPRIT_REASON_DETAIL.
  */
 #ifndef ESPRIT_HOOK_H

@@ -127,7 +127,7 @@ static void rtr_metrics(FILE *out, const struct daemon *d)
 	const struct daemon_risav *dr = &d->risav;
 	struct rtr_cache_status st[CONFIG_RTR_CACHES_MAX];
 	static const char *const states[] = {"connecting", "up", "error",
-					     "closed"};
+					     "standby"};
 	size_t n;
 
 	if (!dr->feed)

@@ -766,7 +766,7 @@ static const char *coarse_state(const struct rtr_cache *c)
 	case RTR_ERROR_TRANSPORT:
 		return "error";
 	default:
-		return "closed";
+		return "standby"; /* not in use: a better cache is */
 	}
 }
 
@@ -785,7 +785,7 @@ size_t rtr_feed_status(const struct rtr_feed *f, struct rtr_cache_status *out,
 		s->preference = c->preference;
 		/* rtrlib's threads write these words; a torn read cannot
 		 * happen to an aligned word on the machines we run on */
-		s->state = f->started ? coarse_state(c) : "closed";
+		s->state = f->started ? coarse_state(c) : "standby";
 		s->rtr_state = session_state(c->rtr.state);
 		s->synced = c->synced;
 		s->expired = c->kept_expired;

@@ -34,7 +34,7 @@ struct rtr_feed;
 struct rtr_cache_status {
 	char name[80]; /* ADDRESS port PORT */
 	__u8 preference;
-	const char *state; /* connecting, up, error, closed */
+	const char *state; /* connecting, up, error, standby (not in use) */
 	const char *rtr_state; /* rtrlib's name of the session state */
 	bool synced; /* its data is in the table */
 	bool expired; /* its data is past the expire interval */

@@ -47,18 +47,21 @@ stayrtr_start() {
 	fail "stayrtr did not listen on port $1"
 }
 
-# rtr_config CACHES [EXTRA]: the file, with the peer 64501 enforced.
+# rtr_config CACHES [EXTRA]: the file, with the peer 64501 enforced;
+# CACHES "import" takes the prefixes from rpki.json instead.
 rtr_config() {
+	local metrics=${RTR_METRICS:-"{enabled: false}"} source
+	source=$'rtr: '"$1"$'\n    retry: 1s'
+	[ "$1" = import ] && source="import: rpki.json"
 	daemon_config "$TEST_TMP/esprit.yaml" <<-EOF
 		interfaces: [{name: r0}]
 		control: $TEST_TMP/esprit.sock
-		metrics: {enabled: false}
+		metrics: $metrics
 		risav:
 		  local_asn: AS64500
 		  contacts: [10.11.1.100]
 		  prefixes:
-		    rtr: $1
-		    retry: 1s
+		    $source
 		    static:
 		      - {prefix: "fc00:11::/64", asn: 64500}
 		  peers: [{asn: 64501, mode: enforce}]
@@ -107,7 +110,8 @@ test_sync_then_changes_reach_table_and_traffic() {
 		64501,198.51.100.0/24,24 64501,2001:db8:201::/48,48 \
 		64510,192.0.2.0/24,24 64511,192.0.2.0/24,24 0,100.64.0.0/10,10
 	rtr_topo
-	rtr_start '[{address: 127.0.0.1, port: 3323, preference: 1}]'
+	RTR_METRICS="{listen: 127.0.0.1:9556}" \
+		rtr_start '[{address: 127.0.0.1, port: 3323, preference: 1}]'
 	# the daemon is up before the cache: the table waits for it
 	wait_until "d['rtr']['caches'][0]['state'] in ('connecting', 'error')" 5
 	assert_eq False "$(sj "d['rtr']['installed']")" "nothing installed yet"
@@ -125,6 +129,16 @@ test_sync_then_changes_reach_table_and_traffic() {
 	out=$(e status -s "$DAEMON_SOCK")
 	assert_match $'\n127.0.0.1 port 3323 +1 up +established ' "$out" \
 		"esprit status shows the cache"
+	# the metrics say the same, in a form Prometheus takes
+	ns resp curl -sS -o "$TEST_TMP/metrics" http://127.0.0.1:9556/metrics
+	promtool check metrics <"$TEST_TMP/metrics" ||
+		fail "promtool refuses the metrics"
+	grep -q '^esprit_rtr_cache_state{cache="127.0.0.1 port 3323",state="up"} 1$' \
+		"$TEST_TMP/metrics" || fail "cache state metric"
+	grep -q '^esprit_rtr_cache_vrps{cache="127.0.0.1 port 3323",family="ipv4"} 5$' \
+		"$TEST_TMP/metrics" || fail "VRP metric"
+	grep -q '^esprit_rtr_table_prefixes 5$' "$TEST_TMP/metrics" ||
+		fail "table metric"
 	local serial trie
 	serial=$(cache 0 serial)
 	trie=$(trie_id)
@@ -259,4 +273,40 @@ test_garbage_refused_table_unchanged() {
 	wait_until "d['rtr']['caches'][0]['errors'] == 4" 5
 	assert_eq "$table" "$(prefixes)" "the table after all of it"
 	assert_eq 0 "$(sj "d['rtr']['batches']")" "no batch went in"
+}
+
+# The prefix source changes on reload: an import, then both (refused,
+# naming both lines, nothing changed), then RTR (the imported table serves
+# until the cache's data is in), then the import again.
+test_reload_between_import_and_rtr() {
+	rtr_topo
+	vrps_file "$TEST_TMP/rpki.json" 64501,198.51.100.0/24,24
+	vrps_file "$TEST_TMP/vrps.json" 64501,203.0.113.0/24,24
+	stayrtr_start 3323 "$TEST_TMP/vrps.json"
+	rtr_start import
+	local imported="198.51.100.0/24 64501 import fc00:11::/64 64500 static"
+	assert_eq "$imported" "$(prefixes)" "imported table"
+	assert_eq False "$(sj "'rtr' in d")" "no RTR section without caches"
+	# both sources: an error naming both lines
+	sed -i 's/^    import: rpki.json$/    import: rpki.json\n    rtr: [{address: 127.0.0.1, port: 3323}]/' \
+		"$TEST_TMP/esprit.yaml"
+	kill -HUP "$DAEMON_PID"
+	wait_until "d['daemon']['reload_failures'] == 1" 10
+	log_has "reload: $TEST_TMP/esprit.yaml:9: risav.prefixes.rtr: and risav.prefixes.import \\(line 8\\) are alternatives: keep one; nothing changed" \
+		"both sources refused"
+	assert_eq "$imported" "$(prefixes)" "table after the refused reload"
+	# to RTR: the cache's data replaces the import once it is in
+	rtr_config '[{address: 127.0.0.1, port: 3323, preference: 1}]'
+	kill -HUP "$DAEMON_PID"
+	wait_until "d['daemon']['reloads'] == 1 and d['rtr']['installed']" 20
+	assert_eq "203.0.113.0/24 64501 rtr fc00:11::/64 64500 static" \
+		"$(prefixes)" "table from the cache"
+	# and back
+	rtr_config import
+	kill -HUP "$DAEMON_PID"
+	wait_until "d['daemon']['reloads'] == 2 and 'rtr' not in d" 10
+	assert_eq "$imported" "$(prefixes)" "imported again"
+	log_has "no RTR caches in $TEST_TMP/esprit.yaml any more" "feed stopped"
+	daemon_stop TERM
+	assert_eq 0 "$DAEMON_RC" "exit status"
 }

@@ -217,14 +217,15 @@ static char *daemon_yaml(const char *vrps, bool risav)
 					70000 + i);
 	len += (size_t)snprintf(y + len, cap - len, "  sas:\n");
 	for (int i = 0; i < NPEERS && len < cap - 512; i++)
-		len += (size_t)snprintf(
-			y + len, cap - len,
-			"    - {spi: %d, asn: %d, alg: hmac-sha256-128, key: "
-			"%064x, replay: 1024}\n"
-			"    - {direction: out, spi: %d, asn: %d, alg: "
-			"hmac-sha256-128, key: %064x}\n",
-			0x1000 + i, 70000 + i, i + 1, 0x1000 + i, 70000 + i,
-			i + 7);
+		len += (size_t)snprintf(y + len, cap - len,
+					"    - {spi: %d, asn: %d, alg: "
+					"hmac-sha256-128, key: "
+					"%064x, replay: 1024}\n"
+					"    - {direction: out, spi: %d, asn: "
+					"%d, alg: "
+					"hmac-sha256-128, key: %064x}\n",
+					0x1000 + i, 70000 + i, i + 1,
+					0x1000 + i, 70000 + i, i + 7);
 	return y;
 }
 
@@ -260,10 +261,10 @@ static int map_memory(int argc, char **argv)
 {
 	struct table *t = table_new("Kernel memory of esprit's maps on one "
 				    "interface (memlock)");
-	struct series *bare = table_series(t, "attach, no configuration",
-					   "MiB");
-	struct series *quiet = table_series(t, "daemon, no risav section",
-					    "MiB");
+	struct series *bare =
+		table_series(t, "attach, no configuration", "MiB");
+	struct series *quiet =
+		table_series(t, "daemon, no risav section", "MiB");
 	struct series *full = table_series(
 		t, "daemon, 800k prefixes, 4096 peers, 8192 SAs", "MiB");
 	char vrps[256];
@@ -271,13 +272,15 @@ static int map_memory(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	table_context(t, "veth %s in the benchmark's namespace; %d CPUs "
-			 "(per-CPU maps grow with them)",
+	table_context(t,
+		      "veth %s in the benchmark's namespace; %d CPUs "
+		      "(per-CPU maps grow with them)",
 		      DEV, libbpf_num_possible_cpus());
 	clean();
-	if (sh("ip link del " DEV " 2>/dev/null; ip link add " DEV
-	       " type veth peer name " DEV "p && ip link set " DEV
-	       " up && ip link set " DEV "p up")) {
+	if (sh("ip link del " DEV " 2>/dev/null; ip link add " DEV " type veth "
+								   "peer "
+								   "name " DEV
+	       "p && ip link set " DEV " up && ip link set " DEV "p up")) {
 		table_error(t, "cannot make the veth");
 		return table_finish(t);
 	}

@@ -210,12 +210,13 @@ static int emit(FILE *out, struct gen *g, const struct prefix *p,
 			       last ? "" : ",") < 0
 			       ? -1
 			       : 0;
+	/* expiring in 2100: a cache (stayrtr) drops VRPs past their time */
 	return fprintf(out,
 		       "\t\t{ \"asn\": %u, \"prefix\": \"%s/%u\", "
 		       "\"maxLength\": "
 		       "%u, \"ta\": \"%s\", \"expires\": %llu }%s\n",
 		       asn, text, p->len, maxlen, tas[below(g, 5)],
-		       1767225600ULL + below(g, 7 * 86400), last ? "" : ",") < 0
+		       4102444800ULL + below(g, 7 * 86400), last ? "" : ",") < 0
 		       ? -1
 		       : 0;
 }

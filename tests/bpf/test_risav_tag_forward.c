@@ -64,7 +64,7 @@ static int suite_init(void)
 		   "ip addr add " LOCAL_PEER "/32 dev lo && "
 		   "ip route add 198.51.100.0/24 via 10.200.0.2 && "
 		   "ip route add " NARROW4 "/32 via 10.200.0.2 mtu lock 1000 "
-					   "&& "
+		   "&& "
 		   "ip route add 203.0.113.0/24 via 10.200.0.2 && "
 		   "ip -6 route add 2001:db8:201::/48 via fd00:200::2 && "
 		   "ip -6 route add 2001:db8:201:8000::/49 via fd00:200::2 "

@@ -201,9 +201,12 @@ static void test_errors_name_line(void)
 		 "      - {address: 192.0.2.10, port: 3323}\n",
 		 ":5: risav.prefixes.rtr[1]: cache 192.0.2.10 port 3323 listed "
 		 "twice"},
-		{"risav:\n  prefixes:\n    rtr: []\n",
-		 ":3: risav.prefixes.rtr: expected a list of {address: A, "
-		 "port: P, preference: N}"},
+		{"risav:\n  prefixes:\n    rtr: []\n", ":3: "
+						       "risav.prefixes.rtr: "
+						       "expected a list of "
+						       "{address: A, "
+						       "port: P, preference: "
+						       "N}"},
 		{"risav:\n  prefixes:\n    rtr: [{address: 192.0.2.10}]\n"
 		 "    expire: 60s\n",
 		 ":4: risav.prefixes.expire: "},
@@ -632,15 +635,17 @@ static void test_rtr_caches(void)
 	struct daemon_config cfg;
 	const struct config_rtr *r = &cfg.risav.rtr;
 
-	CU_ASSERT_STRING_EQUAL_FATAL(
-		load("risav:\n  prefixes:\n    rtr:\n"
-		     "      - {address: 192.0.2.10, port: 3323, preference: 1}\n"
-		     "      - {address: '2001:db8::10', port: 8282, "
-		     "preference: 2}\n"
-		     "      - {address: 192.0.2.11}\n"
-		     "    refresh: 600s\n    retry: 30s\n    on_expire: clear\n",
-		     &cfg),
-		"");
+	CU_ASSERT_STRING_EQUAL_FATAL(load("risav:\n  prefixes:\n    rtr:\n"
+					  "      - {address: 192.0.2.10, port: "
+					  "3323, preference: 1}\n"
+					  "      - {address: '2001:db8::10', "
+					  "port: 8282, "
+					  "preference: 2}\n"
+					  "      - {address: 192.0.2.11}\n"
+					  "    refresh: 600s\n    retry: 30s\n "
+					  "   on_expire: clear\n",
+					  &cfg),
+				     "");
 	CU_ASSERT_EQUAL(r->n, 3);
 	CU_ASSERT_STRING_EQUAL(r->caches[0].host, "192.0.2.10");
 	CU_ASSERT_STRING_EQUAL(r->caches[0].port, "3323");

@@ -41,9 +41,8 @@ static void teardown(void)
 	feed = NULL;
 }
 
-static struct pfx_record rec(size_t cache, const char *prefix,
-			     unsigned int len, unsigned int max_len,
-			     __u32 asn)
+static struct pfx_record rec(size_t cache, const char *prefix, unsigned int len,
+			     unsigned int max_len, __u32 asn)
 {
 	struct pfx_record r = {.asn = asn,
 			       .min_len = (uint8_t)len,
@@ -191,15 +190,13 @@ static void test_static_precedence(void)
 	setup();
 	prefix_table_init(&t);
 	prefix_table_init(&statics);
-	CU_ASSERT_EQUAL(table_prefix_parse("192.0.2.0/24", &k, err,
-					   sizeof(err)),
-			0);
+	CU_ASSERT_EQUAL(
+		table_prefix_parse("192.0.2.0/24", &k, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(prefix_table_put(&statics, &k, 64999,
 					 ESPRIT_PREFIX_FROM_STATIC),
 			0);
-	CU_ASSERT_EQUAL(prefix_table_put(&t, &k, 64999,
-					 ESPRIT_PREFIX_FROM_STATIC),
-			0);
+	CU_ASSERT_EQUAL(
+		prefix_table_put(&t, &k, 64999, ESPRIT_PREFIX_FROM_STATIC), 0);
 	rtr_feed_batch_begin(feed, 0);
 	announce(0, "192.0.2.0", 24, 64500);
 	announce(0, "198.51.100.0", 24, 64501);

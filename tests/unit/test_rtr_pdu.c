@@ -50,7 +50,8 @@ static void test_lengths(void)
 			-1);
 	CU_ASSERT_EQUAL(rtr_pdu_check(p, pdu(p, 1, 7, 12), why, sizeof(why)),
 			RTR_ERR_CORRUPT_DATA);
-	CU_ASSERT_STRING_EQUAL(why, "PDU type 7 of 12 bytes (version 1 has 24)");
+	CU_ASSERT_STRING_EQUAL(why, "PDU type 7 of 12 bytes (version 1 has "
+				    "24)");
 	CU_ASSERT_EQUAL(rtr_pdu_check(p, pdu(p, 1, 10, 12), why, sizeof(why)),
 			RTR_ERR_CORRUPT_DATA);
 	CU_ASSERT_EQUAL(rtr_pdu_check(p, 4, why, sizeof(why)),
@@ -83,8 +84,8 @@ static void test_prefixes(void)
 	CU_ASSERT_EQUAL(prefix(RTR_PDU_IPV6_PREFIX, 1, 48, 128), -1);
 	CU_ASSERT_EQUAL(prefix(RTR_PDU_IPV4_PREFIX, 1, 33, 33),
 			RTR_ERR_CORRUPT_DATA);
-	CU_ASSERT_STRING_EQUAL(
-		why, "IPv4 Prefix PDU with prefix length 33 (at most 32)");
+	CU_ASSERT_STRING_EQUAL(why, "IPv4 Prefix PDU with prefix length 33 (at "
+				    "most 32)");
 	CU_ASSERT_EQUAL(prefix(RTR_PDU_IPV4_PREFIX, 1, 24, 23),
 			RTR_ERR_CORRUPT_DATA);
 	CU_ASSERT_STRING_EQUAL(why, "IPv4 Prefix PDU with max length 23 for a "

@@ -75,9 +75,9 @@ static void print_rtr(json_t *doc)
 		return;
 	printf("\nRTR: %s, %lld prefixes; %lld whole tables, %lld batches, "
 	       "%lld refused; on_expire %s\n",
-	       json_is_true(json_object_get(rtr, "installed"))
-		       ? "in the table"
-		       : "waiting for data",
+	       json_is_true(json_object_get(rtr, "installed")) ? "in the table"
+							       : "waiting for "
+								 "data",
 	       (long long)num(rtr, "prefixes"), (long long)num(rtr, "installs"),
 	       (long long)num(rtr, "batches"), (long long)num(rtr, "failures"),
 	       json_string_value(json_object_get(rtr, "on_expire")));
@@ -111,13 +111,14 @@ static void print_rtr(json_t *doc)
 		       sid, ser, (long long)num(c, "vrps_ipv4"),
 		       (long long)num(c, "vrps_ipv6"),
 		       (long long)num(c, "errors"), when,
-		       json_is_true(json_object_get(c, "expired"))
-			       ? " (expired, kept)"
-			       : "");
+		       json_is_true(json_object_get(c, "expired")) ? " ("
+								     "expired, "
+								     "kept)"
+								   : "");
 		if (*json_string_value(json_object_get(c, "last_error")))
 			printf("    last error: %s\n",
-			       json_string_value(
-				       json_object_get(c, "last_error")));
+			       json_string_value(json_object_get(c, "last_"
+								    "error")));
 	}
 }
 

@@ -103,8 +103,7 @@ static int parse_rtr_caches(struct ydoc *d, yaml_node_t *seq,
 			    "preference: N}");
 	if (n > CONFIG_RTR_CACHES_MAX)
 		return yerr(d, seq, "risav.prefixes.rtr",
-			    "%zu caches; at most %d", n,
-			    CONFIG_RTR_CACHES_MAX);
+			    "%zu caches; at most %d", n, CONFIG_RTR_CACHES_MAX);
 	rtr->line = yline(seq);
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *item = yseq_at(d, seq, i), *v;
@@ -165,8 +164,8 @@ static int get_rtr_timer(struct ydoc *d, yaml_node_t *map, const char *key,
 static int parse_prefixes(struct ydoc *d, yaml_node_t *map, const char *file,
 			  struct config_risav *r)
 {
-	static const char *const keys[] = {"import",  "static", "rtr",
-					   "refresh", "expire", "retry",
+	static const char *const keys[] = {"import",	"static", "rtr",
+					   "refresh",	"expire", "retry",
 					   "on_expire", NULL};
 	struct config_rtr *rtr = &r->rtr;
 	yaml_node_t *v, *imp;
@@ -195,8 +194,8 @@ static int parse_prefixes(struct ydoc *d, yaml_node_t *map, const char *file,
 		return -1;
 	v = ymap_get(d, map, "on_expire");
 	if (v) {
-		if (!yis_scalar(v) || (strcmp(yscalar(v), "keep") &&
-				       strcmp(yscalar(v), "clear")))
+		if (!yis_scalar(v) ||
+		    (strcmp(yscalar(v), "keep") && strcmp(yscalar(v), "clear")))
 			return yerr(d, v, "risav.prefixes.on_expire",
 				    "expected keep or clear");
 		rtr->clear_on_expire = !strcmp(yscalar(v), "clear");

@@ -115,8 +115,7 @@ static int rtr_table(const struct daemon_risav *dr,
 static bool same_statics(const struct prefix_table *a,
 			 const struct prefix_table *b)
 {
-	return a->n == b->n &&
-	       !memcmp(a->v, b->v, a->n * sizeof(a->v[0]));
+	return a->n == b->n && !memcmp(a->v, b->v, a->n * sizeof(a->v[0]));
 }
 
 /*
@@ -467,10 +466,9 @@ static int apply_sets(struct daemon_risav *dr, const char *file,
 		const struct risav_set_seen *old =
 			seen_set(dr, sets[i].risav_id);
 		__u32 trie_id = prefix_trie_current_id(sets[i].rm.prefixes);
-		bool install = table_deferred
-				       ? !trie_id
-				       : table_changed || !old ||
-						 old->trie_id != trie_id;
+		bool install = table_deferred ? !trie_id
+					      : table_changed || !old ||
+							old->trie_id != trie_id;
 
 		if (only_new && old) {
 			seen[nseen++] = *old;

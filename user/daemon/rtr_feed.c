@@ -15,7 +15,7 @@
 
 /* Bytes of a PDU beyond its header, read once the header is in. */
 #define BODY_TIMEOUT_S 30
-#define NOTES_MAX 32
+#define NOTES_MAX      32
 
 struct rtr_cache {
 	struct rtr_feed *feed;
@@ -27,10 +27,15 @@ struct rtr_cache {
 	struct tr_socket tcp; /* rtrlib's TCP transport, under ours */
 	struct tr_tcp_config tcp_cfg;
 	char host[64], port[8];
-	/* the PDU being handed to rtrlib; its thread alone touches these */
+	/* what the socket gave, read in large pieces (a full sync is
+	 * ~800k PDUs of 20 or 32 bytes: one read each would cost seconds);
+	 * the PDU being handed to rtrlib; its thread alone touches these */
+	__u8 in[65536];
+	size_t in_off, in_len;
 	__u8 pdu[RTR_PDU_MAX_LEN];
 	size_t pdu_len, pdu_off;
 	bool eod_served;
+	double notified; /* CLOCK_MONOTONIC of the last Serial Notify */
 	/* under feed->lock */
 	__u64 batch; /* the batch being received, 0: none */
 	__u64 done; /* the last batch ended */
@@ -172,7 +177,7 @@ static bool key_of(const struct pfx_record *r, struct esprit_prefix_key *k)
 		k->addr[b / 8] &= ~(0x80 >> (b % 8));
 	k->prefixlen = len;
 	{
-		static const __u8 mapped[12] = {0, 0, 0, 0, 0, 0,
+		static const __u8 mapped[12] = {0, 0, 0, 0, 0,	  0,
 						0, 0, 0, 0, 0xff, 0xff};
 		unsigned int common = len < 96 ? len : 96;
 		bool inside = true;
@@ -295,6 +300,7 @@ static int wire_open(void *socket)
 	struct rtr_cache *c = socket;
 
 	c->pdu_len = c->pdu_off = 0;
+	c->in_off = c->in_len = 0;
 	c->eod_served = false;
 	return c->tcp.open_fp(c->tcp.socket);
 }
@@ -305,6 +311,7 @@ static void wire_close(void *socket)
 
 	rtr_feed_batch_end(c->feed, c->index, false);
 	c->pdu_len = c->pdu_off = 0;
+	c->in_off = c->in_len = 0;
 	c->eod_served = false;
 	c->tcp.close_fp(c->tcp.socket);
 }
@@ -333,24 +340,33 @@ static const char *wire_ident(void *socket)
 
 /* Reads len bytes; waiting for the first up to timeout (its code if none
  * came), for the rest up to BODY_TIMEOUT_S. */
-static int read_full(struct rtr_cache *c, __u8 *buf, size_t len,
-		     time_t timeout)
+static int read_full(struct rtr_cache *c, __u8 *buf, size_t len, time_t timeout)
 {
 	time_t end = time(NULL) + BODY_TIMEOUT_S;
 	size_t got = 0;
 
 	while (got < len) {
-		int rc = c->tcp.recv_fp(c->tcp.socket, buf + got, len - got,
-					got ? 1 : timeout);
+		size_t n = c->in_len - c->in_off;
+		int rc;
 
+		if (n) {
+			if (n > len - got)
+				n = len - got;
+			memcpy(buf + got, c->in + c->in_off, n);
+			c->in_off += n;
+			got += n;
+			continue;
+		}
+		rc = c->tcp.recv_fp(c->tcp.socket, c->in, sizeof(c->in),
+				    got ? 1 : timeout);
 		if (rc > 0) {
-			got += rc;
+			c->in_off = 0;
+			c->in_len = (size_t)rc;
 			continue;
 		}
 		if (!got && (rc == TR_WOULDBLOCK || rc == TR_INTR))
 			return rc;
-		if ((rc == TR_WOULDBLOCK || rc == TR_INTR) &&
-		    time(NULL) < end)
+		if ((rc == TR_WOULDBLOCK || rc == TR_INTR) && time(NULL) < end)
 			continue;
 		return rc < 0 ? rc : TR_ERROR;
 	}
@@ -428,8 +444,8 @@ static int next_pdu(struct rtr_cache *c, time_t timeout)
 		refuse(c, RTR_ERR_CORRUPT_DATA, why);
 		return TR_ERROR;
 	}
-	rc = read_full(c, c->pdu + RTR_PDU_HEADER_LEN,
-		       len - RTR_PDU_HEADER_LEN, BODY_TIMEOUT_S);
+	rc = read_full(c, c->pdu + RTR_PDU_HEADER_LEN, len - RTR_PDU_HEADER_LEN,
+		       BODY_TIMEOUT_S);
 	if (rc)
 		return rc == TR_WOULDBLOCK ? TR_ERROR : rc;
 	c->pdu_len = len;
@@ -449,6 +465,15 @@ static int next_pdu(struct rtr_cache *c, time_t timeout)
 	case RTR_PDU_ERROR_REPORT:
 		note_cache_error(c);
 		break;
+	case RTR_PDU_SERIAL_NOTIFY: {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		pthread_mutex_lock(&c->feed->lock);
+		c->notified = ts.tv_sec + ts.tv_nsec / 1e9;
+		pthread_mutex_unlock(&c->feed->lock);
+		break;
+	}
 	}
 	return 0;
 }
@@ -522,8 +547,7 @@ struct rtr_feed *rtr_feed_new(const struct config_rtr *cfg, char *err,
 	f->groups = calloc(f->n ? f->n : 1, sizeof(*f->groups));
 	f->vrps = vrp_set_new();
 	pthread_mutex_init(&f->lock, NULL);
-	if (f->efd < 0 || !f->caches || !f->sockets || !f->groups ||
-	    !f->vrps) {
+	if (f->efd < 0 || !f->caches || !f->sockets || !f->groups || !f->vrps) {
 		snprintf(err, errlen, "cannot set up the RTR feed: %s",
 			 f->efd < 0 ? strerror(errno) : "out of memory");
 		rtr_feed_free(f);
@@ -580,9 +604,8 @@ int rtr_feed_start(struct rtr_feed *f, char *err, size_t errlen)
 	qsort(order, f->n, sizeof(*order), by_preference);
 	f->ngroups = 0;
 	for (size_t i = 0; i < f->n; i++) {
-		struct rtr_mgr_group *g = f->ngroups
-						  ? &f->groups[f->ngroups - 1]
-						  : NULL;
+		struct rtr_mgr_group *g =
+			f->ngroups ? &f->groups[f->ngroups - 1] : NULL;
 
 		f->sockets[i] = &order[i]->rtr;
 		if (!g || g->preference != order[i]->preference) {
@@ -596,9 +619,8 @@ int rtr_feed_start(struct rtr_feed *f, char *err, size_t errlen)
 	free(order);
 	if (refresh >= expire)
 		expire = refresh + 600 > 172800 ? 172800 : refresh + 600;
-	rc = rtr_mgr_init(&f->mgr, f->groups, (unsigned int)f->ngroups,
-			  refresh, expire, retry, on_record, NULL, on_status,
-			  f);
+	rc = rtr_mgr_init(&f->mgr, f->groups, (unsigned int)f->ngroups, refresh,
+			  expire, retry, on_record, NULL, on_status, f);
 	if (rc != RTR_SUCCESS) {
 		snprintf(err, errlen,
 			 "rtrlib refused the RTR caches (rtr_mgr_init: %d)",
@@ -799,6 +821,16 @@ size_t rtr_feed_status(const struct rtr_feed *f, struct rtr_cache_status *out,
 	}
 	pthread_mutex_unlock((pthread_mutex_t *)&f->lock);
 	return n;
+}
+
+double rtr_feed_notified(const struct rtr_feed *f, size_t i)
+{
+	double t;
+
+	pthread_mutex_lock((pthread_mutex_t *)&f->lock);
+	t = i < f->n ? f->caches[i].notified : 0;
+	pthread_mutex_unlock((pthread_mutex_t *)&f->lock);
+	return t;
 }
 
 bool rtr_feed_take_note(struct rtr_feed *f, char *buf, size_t len, bool *loud)

@@ -80,10 +80,13 @@ const struct vrp_set *rtr_feed_vrps(const struct rtr_feed *f);
 size_t rtr_feed_status(const struct rtr_feed *f, struct rtr_cache_status *out,
 		       size_t max);
 
+/* CLOCK_MONOTONIC seconds of cache i's last Serial Notify (0: none): when
+ * the cache announced its new data (the rtr-sync benchmark times from it). */
+double rtr_feed_notified(const struct rtr_feed *f, size_t i);
+
 /* Takes one note that happened in rtrlib's threads (a refused PDU, an
  * expiry), for the daemon to log; false when there is none. */
-bool rtr_feed_take_note(struct rtr_feed *f, char *buf, size_t len,
-			bool *loud);
+bool rtr_feed_take_note(struct rtr_feed *f, char *buf, size_t len, bool *loud);
 
 /*
  * The steps the transport and rtrlib take, exposed for tests that feed

@@ -139,10 +139,12 @@ static json_t *rtr_json(const struct daemon *d)
 		json_t *c = json_object();
 
 		json_object_set_new(c, "cache", json_string(st[i].name));
-		json_object_set_new(c, "address",
-				    json_string(d->cfg.risav.rtr.caches[i].host));
-		json_object_set_new(c, "port",
-				    json_string(d->cfg.risav.rtr.caches[i].port));
+		json_object_set_new(
+			c, "address",
+			json_string(d->cfg.risav.rtr.caches[i].host));
+		json_object_set_new(
+			c, "port",
+			json_string(d->cfg.risav.rtr.caches[i].port));
 		json_object_set_new(c, "preference",
 				    json_integer(st[i].preference));
 		json_object_set_new(c, "state", json_string(st[i].state));
@@ -169,9 +171,8 @@ static json_t *rtr_json(const struct daemon *d)
 				    json_string(st[i].last_error));
 		json_array_append_new(caches, c);
 	}
-	o = json_pack("{s:o, s:b, s:I, s:I, s:I, s:I, s:f, s:o, s:s}",
-		      "caches", caches, "installed", dr->rtr_installed,
-		      "prefixes",
+	o = json_pack("{s:o, s:b, s:I, s:I, s:I, s:I, s:f, s:o, s:s}", "caches",
+		      caches, "installed", dr->rtr_installed, "prefixes",
 		      (json_int_t)(dr->rtr_installed ? dr->prefixes.table.n
 						     : 0),
 		      "installs", (json_int_t)dr->rtr.installs, "batches",

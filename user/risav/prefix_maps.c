@@ -543,18 +543,17 @@ static int batch_into(int trie_fd, const struct prefix_change *c, size_t n,
 
 		if (statics && prefix_table_find(statics, &c[i].key))
 			continue;
-		if (c[i].present
-			    ? bpf_map_update_elem(trie_fd, &c[i].key, &o,
-						  BPF_ANY)
-			    : bpf_map_delete_elem(trie_fd, &c[i].key) &&
-				      errno != ENOENT) {
+		if (c[i].present ? bpf_map_update_elem(trie_fd, &c[i].key, &o,
+						       BPF_ANY)
+				 : bpf_map_delete_elem(trie_fd, &c[i].key) &&
+					   errno != ENOENT) {
 			snprintf(err, errlen, "cannot %s %s: %s%s",
 				 c[i].present ? "set" : "delete",
 				 prefix_format(&c[i].key, buf, sizeof(buf)),
 				 strerror(errno),
-				 errno == E2BIG || errno == ENOSPC
-					 ? " (table full)"
-					 : "");
+				 errno == E2BIG || errno == ENOSPC ? " (table "
+								     "full)"
+								   : "");
 			return -1;
 		}
 	}
@@ -605,9 +604,8 @@ int prefixes_swap_batch(const struct prefix_maps *m, int *standby,
 		bool patched = true;
 
 		for (size_t i = 0; i < n && patched; i++)
-			patched = !pfx4_index_patch_map(index, *standby,
-							&c[i].key, why,
-							sizeof(why));
+			patched = !pfx4_index_patch_map(
+				index, *standby, &c[i].key, why, sizeof(why));
 		if (!patched ||
 		    pfx4_index_install(m->pfx4, index, why, sizeof(why)))
 			warnmsg("%s; IPv4 lookups walk the trie until the "

@@ -112,9 +112,8 @@ int rtr_pdu_check(const __u8 *pdu, size_t len, char *why, size_t whylen)
 	return -1;
 }
 
-size_t rtr_pdu_error_report(__u8 ver, int code, const __u8 *pdu,
-			    size_t pdu_len, const char *text, __u8 *out,
-			    size_t outlen)
+size_t rtr_pdu_error_report(__u8 ver, int code, const __u8 *pdu, size_t pdu_len,
+			    const char *text, __u8 *out, size_t outlen)
 {
 	size_t text_len = text ? strlen(text) : 0, quoted;
 

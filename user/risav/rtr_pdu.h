@@ -51,8 +51,7 @@ int rtr_pdu_check(const __u8 *pdu, size_t len, char *why, size_t whylen);
  * first bytes, as many as fit) and text; its length, or 0 if out is too
  * small for the fixed part.
  */
-size_t rtr_pdu_error_report(__u8 ver, int code, const __u8 *pdu,
-			    size_t pdu_len, const char *text, __u8 *out,
-			    size_t outlen);
+size_t rtr_pdu_error_report(__u8 ver, int code, const __u8 *pdu, size_t pdu_len,
+			    const char *text, __u8 *out, size_t outlen);
 
 #endif

@@ -145,8 +145,8 @@ static void count_vrp(struct vrp_set *s, const struct esprit_prefix_key *k,
 
 enum vrp_apply_result vrp_set_apply(struct vrp_set *s,
 				    const struct esprit_prefix_key *key,
-				    __u8 max_len, __u32 asn, unsigned int source,
-				    bool announced)
+				    __u8 max_len, __u32 asn,
+				    unsigned int source, bool announced)
 {
 	struct slot *sl;
 	size_t i;
@@ -187,8 +187,8 @@ enum vrp_apply_result vrp_set_apply(struct vrp_set *s,
 		sl->vrps = v;
 		sl->cap = c;
 	}
-	sl->vrps[sl->n++] = (struct vrp){.asn = asn, .max_len = max_len,
-					 .source = (__u8)source};
+	sl->vrps[sl->n++] = (struct vrp){
+		.asn = asn, .max_len = max_len, .source = (__u8)source};
 	count_vrp(s, key, source, 1);
 	return mark_changed(s, i) ? VRP_NOMEM : VRP_APPLIED;
 }
@@ -224,8 +224,8 @@ bool vrp_set_origin(const struct vrp_set *s,
 
 long vrp_set_take_changes(struct vrp_set *s, struct prefix_change **out)
 {
-	struct prefix_change *c = malloc((s->nchanged ? s->nchanged : 1) *
-					 sizeof(*c));
+	struct prefix_change *c =
+		malloc((s->nchanged ? s->nchanged : 1) * sizeof(*c));
 	size_t n = 0;
 
 	if (!c)
@@ -296,9 +296,9 @@ int prefix_table_apply_changes(struct prefix_table *t, struct prefix_change *c,
 	if (prefix_table_reserve(&out, t->n + n))
 		return -1;
 	while (i < t->n || k < n) {
-		int cmp = i == t->n   ? 1
-			  : k == n    ? -1
-				      : prefix_key_cmp(&t->v[i].key, &c[k].key);
+		int cmp = i == t->n ? 1
+			  : k == n  ? -1
+				    : prefix_key_cmp(&t->v[i].key, &c[k].key);
 
 		if (cmp < 0) {
 			out.v[out.n++] = t->v[i++];

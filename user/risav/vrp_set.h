@@ -36,8 +36,8 @@ enum vrp_apply_result {
 
 enum vrp_apply_result vrp_set_apply(struct vrp_set *s,
 				    const struct esprit_prefix_key *key,
-				    __u8 max_len, __u32 asn, unsigned int source,
-				    bool announced);
+				    __u8 max_len, __u32 asn,
+				    unsigned int source, bool announced);
 
 /* Withdraws every VRP of source. */
 int vrp_set_drop_source(struct vrp_set *s, unsigned int source);

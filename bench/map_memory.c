@@ -278,9 +278,9 @@ static int map_memory(int argc, char **argv)
 		      DEV, libbpf_num_possible_cpus());
 	clean();
 	if (sh("ip link del " DEV " 2>/dev/null; ip link add " DEV " type veth "
-								   "peer "
-								   "name " DEV
-	       "p && ip link set " DEV " up && ip link set " DEV "p up")) {
+	       "peer "
+	       "name " DEV "p && ip link set " DEV " up && ip link set " DEV
+	       "p up")) {
 		table_error(t, "cannot make the veth");
 		return table_finish(t);
 	}

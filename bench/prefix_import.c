@@ -28,7 +28,7 @@
 #include "table.h"
 #include "vrp_gen.h"
 
-#include "bench_prefix_lookup.skel.h"
+#include "prefix_skel.h"
 
 #define TARGET_SECONDS 5.0 /* issue 3: ~800k entries in under 5 s */
 #define WHOLE_RUNS     2
@@ -149,7 +149,6 @@ static int prefix_import_table(int argc, char **argv)
 	struct bench_prefix_lookup *skel = NULL;
 	struct rpki_summary sum = {};
 	struct import_series s;
-	struct bpf_map *map;
 	char file[64];
 	size_t n;
 
@@ -170,16 +169,7 @@ static int prefix_import_table(int argc, char **argv)
 		table_error(t, "cannot write the VRP file");
 		return table_finish(t);
 	}
-	skel = bench_prefix_lookup__open();
-	if (skel) {
-		/* private maps: nothing pinned, nothing shared */
-		bpf_object__for_each_map(map, skel->obj)
-			bpf_map__set_pin_path(map, NULL);
-		if (bench_prefix_lookup__load(skel)) {
-			bench_prefix_lookup__destroy(skel);
-			skel = NULL;
-		}
-	}
+	skel = prefix_skel_load();
 	if (!skel) {
 		table_error(t, "cannot load bench_prefix_lookup");
 	} else {

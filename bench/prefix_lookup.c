@@ -31,7 +31,7 @@
 #include "table.h"
 #include "vrp_gen.h"
 
-#include "bench_prefix_lookup.skel.h"
+#include "prefix_skel.h"
 
 #define TARGET_NS 400.0 /* issue 3: median at 800k prefixes */
 
@@ -198,22 +198,6 @@ fail:
 	table_error(t, "test run or map update failed: %s", strerror(errno));
 }
 
-static struct bench_prefix_lookup *load(void)
-{
-	struct bench_prefix_lookup *skel = bench_prefix_lookup__open();
-	struct bpf_map *map;
-
-	if (!skel)
-		return NULL;
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);
-	if (bench_prefix_lookup__load(skel)) {
-		bench_prefix_lookup__destroy(skel);
-		return NULL;
-	}
-	return skel;
-}
-
 static int prefix_lookup_table(int argc, char **argv)
 {
 	struct table *t = table_new("prefix-lookup: origin AS of a source "
@@ -251,7 +235,7 @@ static int prefix_lookup_table(int argc, char **argv)
 		table_error(t, "cannot write the VRP file");
 		return table_finish(t);
 	}
-	skel = load();
+	skel = prefix_skel_load();
 	if (!skel) {
 		table_error(t, "cannot load bench_prefix_lookup");
 		goto out;

@@ -39,13 +39,13 @@
 #include "table.h"
 #include "vrp_gen.h"
 
-#include "bench_prefix_lookup.skel.h"
+#include "prefix_skel.h"
 
-#define PORT_BASE 33230
+#define PORT_BASE	  33230
 #define FULL_TARGET_RATIO 2.0 /* the issue: within 2x the JSON import */
-#define ONE_TARGET_MS 100.0 /* a single VRP visible within 100 ms */
-#define UPDATE_RUNS_MAX 5
-#define WAIT_S 120.0
+#define ONE_TARGET_MS	  100.0 /* a single VRP visible within 100 ms */
+#define UPDATE_RUNS_MAX	  5
+#define WAIT_S		  120.0
 
 extern char **environ;
 
@@ -60,10 +60,24 @@ struct cache {
 static int cache_start(struct cache *c, const char *file, int port)
 {
 	char bind[32];
-	char *argv[] = {"stayrtr", "-bind", bind, "-cache", (char *)file,
-			"-refresh", "1", "-checktime=false", "-protocol", "1",
-			"-metrics.addr", "", "-rtr.refresh", "3600",
-			"-loglevel", "error", "-log.verbose=false", NULL};
+	char *argv[] = {"stayrtr",
+			"-bind",
+			bind,
+			"-cache",
+			(char *)file,
+			"-refresh",
+			"1",
+			"-checktime=false",
+			"-protocol",
+			"1",
+			"-metrics.addr",
+			"",
+			"-rtr.refresh",
+			"3600",
+			"-loglevel",
+			"error",
+			"-log.verbose=false",
+			NULL};
 	posix_spawn_file_actions_t fa;
 	int rc;
 
@@ -241,8 +255,9 @@ static int write_with(const char *path, const char *head, size_t head_len,
 	fwrite(head, 1, head_len, f);
 	for (size_t i = 0; i < extra; i++) {
 		update_prefix(i, p, sizeof(p));
-		fprintf(f, ",\n{\"asn\": %zu, \"prefix\": \"%s/48\", "
-			   "\"maxLength\": 48, \"ta\": \"bench\"}",
+		fprintf(f,
+			",\n{\"asn\": %zu, \"prefix\": \"%s/48\", "
+			"\"maxLength\": 48, \"ta\": \"bench\"}",
 			64512 + i % 1000, p);
 	}
 	fputs("\n]}\n", f);
@@ -286,8 +301,8 @@ static double update_once(struct rtr_feed *f, const struct prefix_maps *m,
 
 		poll(&p, 1, 50);
 		k = rtr_feed_drain(f, &c);
-		if (k > 0 && prefixes_swap_batch(m, standby, c, (size_t)k,
-						 NULL, err, sizeof(err))) {
+		if (k > 0 && prefixes_swap_batch(m, standby, c, (size_t)k, NULL,
+						 err, sizeof(err))) {
 			free(c);
 			return NAN;
 		}
@@ -297,8 +312,7 @@ static double update_once(struct rtr_feed *f, const struct prefix_maps *m,
 			bool has = map_has(trie, n);
 
 			close(trie);
-			if (has == want &&
-			    rtr_feed_notified(f, 0) != notified)
+			if (has == want && rtr_feed_notified(f, 0) != notified)
 				return clock_s(CLOCK_MONOTONIC) -
 				       rtr_feed_notified(f, 0);
 		}
@@ -444,7 +458,6 @@ static int rtr_sync_table(int argc, char **argv)
 	struct rtr_feed *feed = NULL;
 	struct cache kept = {};
 	struct rtr_series s;
-	struct bpf_map *map;
 	char file[64], name[64];
 	int runs = bench_env()->runs;
 	size_t n;
@@ -452,10 +465,10 @@ static int rtr_sync_table(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	s.import = table_series(t, "prefix import (JSON file)", "s");
-	s.from_start = table_series(t, "RTR full sync, from stayrtr's start",
-				    "s");
-	s.from_session = table_series(
-		t, "RTR full sync, from the session's start", "s");
+	s.from_start =
+		table_series(t, "RTR full sync, from stayrtr's start", "s");
+	s.from_session =
+		table_series(t, "RTR full sync, from the session's start", "s");
 	s.cache_ready = table_series(t, "  stayrtr reading the file", "s");
 	s.table_build = table_series(t, "  table built and swapped in", "s");
 	s.raw = table_series(t, "raw transfer (socket, no rtrlib)", "s");
@@ -472,35 +485,26 @@ static int rtr_sync_table(int argc, char **argv)
 		table_error(t, "cannot write the VRP file");
 		return table_finish(t);
 	}
-	skel = bench_prefix_lookup__open();
-	if (skel) {
-		bpf_object__for_each_map(map, skel->obj)
-			bpf_map__set_pin_path(map, NULL);
-		if (bench_prefix_lookup__load(skel)) {
-			bench_prefix_lookup__destroy(skel);
-			skel = NULL;
-		}
-	}
+	skel = prefix_skel_load();
 	if (!skel) {
 		table_error(t, "cannot load bench_prefix_lookup");
 	} else {
-		struct prefix_maps m = {
-			bpf_map__fd(skel->maps.esprit_prefixes),
-			bpf_map__fd(skel->maps.esprit_pfx4)};
+		struct prefix_maps m = {bpf_map__fd(skel->maps.esprit_prefixes),
+					bpf_map__fd(skel->maps.esprit_pfx4)};
 		bool ok = true;
 
 		for (int r = 0; r < runs && ok; r++) {
 			size_t want = measure_import(t, file, &m, s.import);
 
-			ok = want && !measure_sync(t, file, want, &m,
-						   PORT_BASE + r, &s,
-					   r == runs - 1 ? &feed : NULL,
-					   &kept);
+			ok = want &&
+			     !measure_sync(t, file, want, &m, PORT_BASE + r, &s,
+					   r == runs - 1 ? &feed : NULL, &kept);
 		}
 		if (ok && feed)
 			measure_updates(t, feed, &m, file, &s,
-					runs < UPDATE_RUNS_MAX ? runs
-							       : UPDATE_RUNS_MAX);
+					runs < UPDATE_RUNS_MAX
+						? runs
+						: UPDATE_RUNS_MAX);
 		rtr_feed_free(feed);
 		cache_stop(&kept);
 		bench_prefix_lookup__destroy(skel);
@@ -517,8 +521,9 @@ static int rtr_sync_table(int argc, char **argv)
 	table_ratio(t, s.from_session, s.import, TARGET_NONE, 0);
 	table_ratio(t, s.from_session, s.raw, TARGET_NONE, 0);
 	table_target(t, s.add[0], TARGET_AT_MOST, ONE_TARGET_MS);
-	table_note(t, "updates in ms; the import they spare takes %.0f ms "
-		      "(median above)",
+	table_note(t,
+		   "updates in ms; the import they spare takes %.0f ms "
+		   "(median above)",
 		   series_median(s.import) * 1e3);
 	table_note(t, "prefix import = rpki_parse_file + prefixes_replace, "
 		      "the CLI's and the daemon's path for a file");

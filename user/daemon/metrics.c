@@ -121,6 +121,15 @@ static void xdp_counters(FILE *out, const struct daemon *d)
 			(unsigned long long)c[r].bytes);
 }
 
+/* "NAME{cache="CACHE"" and the rest of the labels, the value to follow. */
+static void cache_sample(FILE *out, const char *name,
+			 const struct rtr_cache_status *st, const char *labels)
+{
+	fprintf(out, "%s{cache=\"", name);
+	label(out, st->name);
+	fprintf(out, "\"%s} ", labels);
+}
+
 /* The RPKI-to-Router caches and what their data did to the table. */
 static void rtr_metrics(FILE *out, const struct daemon *d)
 {
@@ -137,46 +146,47 @@ static void rtr_metrics(FILE *out, const struct daemon *d)
 	       "1 for the RPKI-to-Router cache's state, 0 for the others.");
 	for (size_t i = 0; i < n; i++)
 		for (size_t s = 0; s < 4; s++) {
-			fputs("esprit_rtr_cache_state{cache=\"", out);
-			label(out, st[i].name);
-			fprintf(out, "\",state=\"%s\"} %d\n", states[s],
-				!strcmp(st[i].state, states[s]));
+			char labels[32];
+
+			snprintf(labels, sizeof(labels), ",state=\"%s\"",
+				 states[s]);
+			cache_sample(out, "esprit_rtr_cache_state", &st[i],
+				     labels);
+			fprintf(out, "%d\n", !strcmp(st[i].state, states[s]));
 		}
 	family(out, "esprit_rtr_cache_serial", "gauge",
 	       "Serial number of the cache's data esprit holds.");
 	for (size_t i = 0; i < n; i++) {
 		if (!st[i].synced)
 			continue;
-		fputs("esprit_rtr_cache_serial{cache=\"", out);
-		label(out, st[i].name);
-		fprintf(out, "\"} %u\n", st[i].serial);
+		cache_sample(out, "esprit_rtr_cache_serial", &st[i], "");
+		fprintf(out, "%u\n", st[i].serial);
 	}
 	family(out, "esprit_rtr_cache_last_update_timestamp_seconds", "gauge",
 	       "Unix time the cache's last End of Data was applied.");
 	for (size_t i = 0; i < n; i++) {
 		if (!st[i].synced)
 			continue;
-		fputs("esprit_rtr_cache_last_update_timestamp_seconds{cache=\"",
-		      out);
-		label(out, st[i].name);
-		fprintf(out, "\"} %.3f\n", st[i].last_update);
+		cache_sample(out,
+			     "esprit_rtr_cache_last_update_timestamp_seconds",
+			     &st[i], "");
+		fprintf(out, "%.3f\n", st[i].last_update);
 	}
 	family(out, "esprit_rtr_cache_vrps", "gauge",
 	       "VRPs the cache gave, by address family.");
 	for (size_t i = 0; i < n; i++) {
-		fputs("esprit_rtr_cache_vrps{cache=\"", out);
-		label(out, st[i].name);
-		fprintf(out, "\",family=\"ipv4\"} %zu\n", st[i].v4);
-		fputs("esprit_rtr_cache_vrps{cache=\"", out);
-		label(out, st[i].name);
-		fprintf(out, "\",family=\"ipv6\"} %zu\n", st[i].v6);
+		cache_sample(out, "esprit_rtr_cache_vrps", &st[i],
+			     ",family=\"ipv4\"");
+		fprintf(out, "%zu\n", st[i].v4);
+		cache_sample(out, "esprit_rtr_cache_vrps", &st[i],
+			     ",family=\"ipv6\"");
+		fprintf(out, "%zu\n", st[i].v6);
 	}
 	family(out, "esprit_rtr_cache_errors_total", "counter",
 	       "PDUs refused and errors the cache reported.");
 	for (size_t i = 0; i < n; i++) {
-		fputs("esprit_rtr_cache_errors_total{cache=\"", out);
-		label(out, st[i].name);
-		fprintf(out, "\"} %llu\n", (unsigned long long)st[i].errors);
+		cache_sample(out, "esprit_rtr_cache_errors_total", &st[i], "");
+		fprintf(out, "%llu\n", (unsigned long long)st[i].errors);
 	}
 	family(out, "esprit_rtr_table_updates_total", "counter",
 	       "RTR data put into the prefix table: whole tables, batches "

@@ -7,7 +7,11 @@
 #include <sys/epoll.h>
 #include <microhttpd.h>
 
+#include "esprit_maps.h"
 #include "lib/counters.h"
+#include "lib/pins.h"
+#include "risav/sa_in.h"
+#include "risav/sa_out.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 
@@ -119,6 +123,94 @@ static void xdp_counters(FILE *out, const struct daemon *d)
 			"%llu\n",
 			reason_info[r].name, reason_info[r].action,
 			(unsigned long long)c[r].bytes);
+}
+
+static void sa_labels(FILE *out, const char *name, __u32 spi, __u32 asn)
+{
+	fprintf(out, "%s{spi=\"%#x\",asn=\"%u\"} ", name, spi, asn);
+}
+
+/* The SAs in the maps pinned in the pin directory, whoever added them:
+ * per inbound SA what XDP verified and refused, per outbound SA what was
+ * tagged and how many sequence numbers are left. */
+static void sa_metrics(FILE *out, const struct daemon *d)
+{
+	struct sa_maps m = {-1, -1, -1};
+	struct sa_out_maps om = {-1, -1, -1};
+	struct sa_in_row *in = NULL;
+	struct sa_out_row *o = NULL;
+	size_t nin = 0, nout = 0;
+	struct pins pins;
+	char err[256];
+
+	if (pins_prepare(d->dp.pin_dir[0] ? d->dp.pin_dir : NULL, &pins))
+		return;
+	m.in = pins_try_open_map(&pins, ESPRIT_MAP_SA_IN);
+	m.in_rw = pins_try_open_map(&pins, ESPRIT_MAP_SA_IN_RW);
+	m.in_st = pins_try_open_map(&pins, ESPRIT_MAP_SA_IN_ST);
+	om.out = pins_try_open_map(&pins, ESPRIT_MAP_SA_OUT);
+	om.sel = pins_try_open_map(&pins, ESPRIT_MAP_SA_SEL);
+	om.st = pins_try_open_map(&pins, ESPRIT_MAP_SA_OUT_ST);
+	if (m.in < 0 || m.in_rw < 0 || m.in_st < 0 ||
+	    sa_in_list(&m, &in, &nin, err, sizeof(err)))
+		nin = 0;
+	if (om.out < 0 || om.sel < 0 || om.st < 0 ||
+	    sa_out_list(&om, &o, &nout, err, sizeof(err)))
+		nout = 0;
+	sa_maps_close(&m);
+	sa_out_maps_close(&om);
+	if (nin) {
+		family(out, "esprit_risav_sa_in_packets_total", "counter",
+		       "Packets an inbound SA verified.");
+		for (size_t i = 0; i < nin; i++) {
+			sa_labels(out, "esprit_risav_sa_in_packets_total",
+				  in[i].key.spi, in[i].key.asn);
+			fprintf(out, "%llu\n",
+				(unsigned long long)in[i].stats.packets);
+		}
+		family(out, "esprit_risav_sa_in_bad_icv_total", "counter",
+		       "Packets of an inbound SA whose ICV did not match: "
+		       "spoofing, or a key that differs from the peer's.");
+		for (size_t i = 0; i < nin; i++) {
+			sa_labels(out, "esprit_risav_sa_in_bad_icv_total",
+				  in[i].key.spi, in[i].key.asn);
+			fprintf(out, "%llu\n",
+				(unsigned long long)in[i].stats.bad_icv);
+		}
+		family(out, "esprit_risav_sa_in_replayed_total", "counter",
+		       "Packets of an inbound SA refused as replays.");
+		for (size_t i = 0; i < nin; i++) {
+			sa_labels(out, "esprit_risav_sa_in_replayed_total",
+				  in[i].key.spi, in[i].key.asn);
+			fprintf(out, "%llu\n",
+				(unsigned long long)in[i].stats.replayed);
+		}
+	}
+	if (nout) {
+		family(out, "esprit_risav_sa_out_packets_total", "counter",
+		       "Packets an outbound SA tagged.");
+		for (size_t i = 0; i < nout; i++) {
+			sa_labels(out, "esprit_risav_sa_out_packets_total",
+				  o[i].key.spi, o[i].key.asn);
+			fprintf(out, "%llu\n",
+				(unsigned long long)o[i].stats.packets);
+		}
+		family(out, "esprit_risav_sa_out_sequence_remaining", "gauge",
+		       "Sequence numbers an outbound SA has left before it "
+		       "is exhausted (of 4294967295): rekey before 0.");
+		for (size_t i = 0; i < nout; i++) {
+			sa_labels(out, "esprit_risav_sa_out_sequence_remaining",
+				  o[i].key.spi, o[i].key.asn);
+			fprintf(out, "%llu\n",
+				o[i].seq >= ESPRIT_SA_OUT_SEQ_LAST
+					? 0ULL
+					: (unsigned long long)(
+						  ESPRIT_SA_OUT_SEQ_LAST -
+						  o[i].seq));
+		}
+	}
+	free(in);
+	free(o);
 }
 
 /* "NAME{cache="CACHE"" and the rest of the labels, the value to follow. */
@@ -270,6 +362,15 @@ int metrics_write(const struct daemon *d, FILE *out)
 	       "were killed or could not be queued.");
 	fprintf(out, "esprit_hook_failures_total %llu\n",
 		(unsigned long long)(d->hooks.failed + d->hooks.dropped));
+	family(out, "esprit_daemon_reloads_total", "counter",
+	       "Reloads (SIGHUP) applied, and those refused (the file or the "
+	       "kernel said no; nothing changed).");
+	fprintf(out,
+		"esprit_daemon_reloads_total{result=\"applied\"} %llu\n"
+		"esprit_daemon_reloads_total{result=\"failed\"} %llu\n",
+		(unsigned long long)d->reloads,
+		(unsigned long long)d->reload_failures);
+	sa_metrics(out, d);
 	rtr_metrics(out, d);
 	return ferror(out) ? -1 : 0;
 }

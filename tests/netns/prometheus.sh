@@ -7,6 +7,8 @@
 source tests/lib/daemon_lib.sh
 
 RULES=$PWD/etc/prometheus/esprit-rules.yml
+DASHBOARD=$PWD/etc/grafana/esprit-dashboard.json
+KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 
 test_rules_check_and_unit_tests() {
 	promtool check rules "$RULES" || fail "promtool check rules"
@@ -36,8 +38,19 @@ prom_wait() { # EXPR PY SECONDS: until PY on the result prints True
 	fail "Prometheus: not within ${3}s: $1 -> $2"
 }
 
+# The daemon in mon probes two responders, runs RISAV with an inbound and
+# an outbound SA, and takes its prefixes from stayrtr: every metric family
+# it has is there to scrape.
 test_prometheus_scrapes_daemon_and_evaluates_rules() {
 	topo_monitor
+	cat >"$TEST_TMP/vrps.json" <<-EOF
+		{"roas": [{"asn": "AS64501", "prefix": "198.51.100.0/24", "maxLength": 24}]}
+	EOF
+	ns_bg mon stayrtr -bind 127.0.0.1:3323 -cache "$TEST_TMP/vrps.json" \
+		-refresh 1 -checktime=false -protocol 1 -metrics.addr "" \
+		-loglevel error
+	echo "$KEY" >"$TEST_TMP/sa.key"
+	chmod 600 "$TEST_TMP/sa.key"
 	daemon_config "$TEST_TMP/esprit.yaml" <<-EOF
 		interfaces: [{name: m4}, {name: m6}]
 		control: $TEST_TMP/esprit.sock
@@ -45,9 +58,18 @@ test_prometheus_scrapes_daemon_and_evaluates_rules() {
 		peers:
 		  - {name: site4, address: $R4, interval: 50ms, dscp: [0, 46]}
 		  - {name: site6, address: $R6, interval: 50ms, dscp: [0, 46]}
+		risav:
+		  local_asn: 64500
+		  prefixes:
+		    rtr: [{address: 127.0.0.1, port: 3323}]
+		    retry: 1s
+		  peers: [{asn: 64501, mode: enforce}]
+		  sas:
+		    - {spi: 0x1000, asn: 64501, alg: hmac-sha256-128, key_file: sa.key}
+		    - {direction: out, spi: 0x2000, asn: 64501, alg: hmac-sha256-128, key_file: sa.key}
 	EOF
 	daemon_start mon "$TEST_TMP/esprit.yaml"
-	wait_until 'all(p["state"] == "up" for p in d["peers"]) and len(d["peers"]) == 4' 10
+	wait_until 'all(p["state"] == "up" for p in d["peers"]) and len(d["peers"]) == 4 and d["rtr"]["installed"]' 20
 	# what the daemon exports is what Prometheus's parser takes
 	ns mon curl -sS -o "$TEST_TMP/metrics" http://127.0.0.1:9555/metrics
 	promtool check metrics <"$TEST_TMP/metrics" || fail "promtool check metrics"
@@ -84,4 +106,16 @@ firing = [x["name"] for x in rules if x["type"] == "alerting" and x["state"] != 
 assert len(rules) == 14, len(rules)
 assert not bad, bad
 assert not firing, firing' || fail "rules health"
+	# the dashboard asks only for series and labels that exist
+	prom_wait 'esprit:risav_bad_icv:rate5m' 'len(r) == 1' 30
+	ns mon "$PY" "$TESTS_LIB/dashboard_check.py" "$DASHBOARD" \
+		http://127.0.0.1:9090 || fail "dashboard queries"
+	# and the check finds a panel asking for what is not there
+	sed 's/esprit_risav_sa_out_sequence_remaining/esprit_risav_sa_out_sequence_left/; s/by (asn)/by (peer_as)/' \
+		"$DASHBOARD" >"$TEST_TMP/broken.json"
+	local out
+	out=$(ns mon "$PY" "$TESTS_LIB/dashboard_check.py" "$TEST_TMP/broken.json" \
+		http://127.0.0.1:9090) && fail "a broken dashboard passes"
+	assert_match "no series 'esprit_risav_sa_out_sequence_left'" "$out" "missing metric named"
+	assert_match "no label 'peer_as'" "$out" "missing label named"
 }

@@ -7,6 +7,7 @@
 #   make demo       install what is missing, build, run the demo
 #   make bench      install what is missing, build, print the benchmark tables
 #   make install    binary, objects, man pages, completion, unit, config
+#   make deb        the Debian package (build/deb/), checked with lintian
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 
 BUILD ?= build
@@ -29,8 +30,8 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps check-deps test demo bench install vmlinux clean format \
-	_build _test _demo _bench _install
+.PHONY: all deps check-deps test demo bench install deb vmlinux clean \
+	format _build _test _demo _bench _install
 
 all: check-deps
 	$(Q)$(MAKE) --no-print-directory _build
@@ -42,6 +43,8 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory _bench
 install: check-deps
 	$(Q)$(MAKE) --no-print-directory _install
+deb: deps
+	$(Q)scripts/deb.sh $(BUILD)/deb
 
 deps:
 	$(Q)scripts/deps.sh
@@ -58,8 +61,14 @@ CLANG_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
 WARN := -Wall -Wextra -Werror
+# The version lives in one place: the first line of debian/changelog.
+VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment (dpkg-buildpackage's
+# hardening flags) apply to user space, never to BPF.
 USER_CFLAGS = -std=gnu11 -g -O2 $(WARN) -D_GNU_SOURCE -Iheaders -Iuser \
-	-I$(BUILD) $(PKG_CFLAGS) -MMD -MP
+	-I$(BUILD) $(PKG_CFLAGS) -DESPRIT_VERSION='"$(VERSION)"' -MMD -MP \
+	$(CPPFLAGS) $(CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARN) \
@@ -132,9 +141,11 @@ $(LIB) $(CMD_LIB) $(TEST_LIB) $(TEST_CMD_LIB):
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(BUILD)/user/cmd/main.o $(BUILD)/test/user/cmd/main.o: debian/changelog
+
 $(BUILD)/esprit: $(BUILD)/user/cmd/main.o $(CMD_LIB) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Test build: the same library with sanitizers, plus the suites.
 $(BUILD)/test/user/%.o: user/%.c | $(SKELS)
@@ -231,6 +242,11 @@ _install: _build
 	install -m 0644 etc/bash-completion/esprit $(DESTDIR)$(COMPLETIONDIR)/esprit
 	install -m 0644 etc/esprit.yaml $(DESTDIR)$(DOCDIR)/esprit.yaml.example
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR)/grafana
+	install -m 0644 etc/prometheus/esprit-rules.yml \
+		$(DESTDIR)$(DATADIR)/prometheus/
+	install -m 0644 etc/grafana/esprit-dashboard.json \
+		etc/grafana/esprit-dashboards.yaml $(DESTDIR)$(DATADIR)/grafana/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/esprit/esprit.yaml"; \
 	else \

@@ -8,7 +8,7 @@
 #include "lib/output.h"
 
 #ifndef ESPRIT_VERSION
-#define ESPRIT_VERSION "0.1"
+#error "ESPRIT_VERSION comes from debian/changelog through the Makefile"
 #endif
 
 struct command {

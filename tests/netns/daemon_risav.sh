@@ -134,7 +134,7 @@ test_reload_adds_and_removes_sa_and_peer() {
 	reload 2
 	assert_eq "64501:enforce" "$(peer_list)" "peer removed"
 	[ "$(trie_id)" != "$trie" ] || fail "changed import not installed"
-	e prefix list | grep -qx "203.0.113.0/24 64502" || fail "new VRP loaded"
+	e prefix list | grep -qx "203.0.113.0/24 64502 import" || fail "new VRP loaded"
 	log_has "5 prefixes \\(table installed\\)" "re-import logged"
 	daemon_stop TERM
 }

@@ -8,6 +8,7 @@
 #   make bench      install what is missing, build, print the benchmark tables
 #   make install    binary, objects, man pages, completion, unit, config
 #   make deb        the Debian package (build/deb/), checked with lintian
+#   make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 60)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 
 BUILD ?= build
@@ -30,8 +31,8 @@ endif
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps check-deps test demo bench install deb vmlinux clean \
-	format _build _test _demo _bench _install
+.PHONY: all deps check-deps test demo bench install deb fuzz vmlinux \
+	clean format _build _test _demo _bench _install _fuzz
 
 all: check-deps
 	$(Q)$(MAKE) --no-print-directory _build
@@ -45,6 +46,8 @@ install: check-deps
 	$(Q)$(MAKE) --no-print-directory _install
 deb: deps
 	$(Q)scripts/deb.sh $(BUILD)/deb
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory _fuzz
 
 deps:
 	$(Q)scripts/deps.sh
@@ -87,6 +90,15 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libesprit.a
 CMD_LIB := $(BUILD)/libesprit-cmd.a
+
+# Fuzzing: libFuzzer harnesses (tests/fuzz) on the library built again
+# with clang, its coverage instrumentation and the sanitizers.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/%.o)
+FUZZ_LIB := $(BUILD)/fuzz/libesprit.a
+FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
 
 TEST_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/test/%.o)
 TEST_CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/test/%.o)
@@ -137,7 +149,8 @@ $(LIB): $(LIB_OBJS)
 $(CMD_LIB): $(CMD_OBJS)
 $(TEST_LIB): $(TEST_LIB_OBJS)
 $(TEST_CMD_LIB): $(TEST_CMD_OBJS)
-$(LIB) $(CMD_LIB) $(TEST_LIB) $(TEST_CMD_LIB):
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+$(LIB) $(CMD_LIB) $(TEST_LIB) $(TEST_CMD_LIB) $(FUZZ_LIB):
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -167,8 +180,22 @@ $(BUILD)/test/esprit_tests: $(TEST_OBJS) $(TEST_CMD_LIB) $(TEST_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcunit -lssl -lcrypto
 
+$(BUILD)/fuzz/user/%.o: user/%.c | $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(USER_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
+		-c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(CLANG) $(USER_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ \
+		$< $(FUZZ_LIB) $(PKG_LIBS)
+
+_fuzz: $(FUZZ_BINS)
+	$(Q)scripts/fuzz.sh $(BUILD)/fuzz
+
 TEST_BINS := $(BUILD)/esprit $(BUILD)/test/esprit $(BUILD)/test/esprit_tests \
-	$(BPF_OBJS) $(TEST_BPF_OBJS) $(MANS)
+	$(BPF_OBJS) $(TEST_BPF_OBJS) $(MANS) $(FUZZ_BINS)
 
 _test: $(TEST_BINS)
 	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) $(BUILD)/test/esprit_tests $(TESTS)

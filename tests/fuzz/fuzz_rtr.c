@@ -43,8 +43,7 @@ static void check_pdus(const unsigned char *data, size_t size)
 									  : 128;
 
 			if (len != (max == 32 ? 20U : 32U) || data[9] > max ||
-			    data[10] < data[9] || data[10] > max ||
-			    data[8] > 1)
+			    data[10] < data[9] || data[10] > max || data[8] > 1)
 				abort();
 		}
 		data += len;

@@ -246,3 +246,137 @@ test_silent_peer_init_to_down() {
 	daemon_stop TERM
 	assert_eq 0 "$DAEMON_RC" "exit status"
 }
+
+one_peer_daemon() { # [EXTRA ROOT KEYS]
+	topo_monitor
+	daemon_config "$TEST_TMP/esprit.yaml" <<-EOF
+		interfaces: [{name: m4}]
+		control: $TEST_TMP/esprit.sock
+		${1:-metrics: {enabled: false\}}
+		peers:
+		  - {name: site4, address: $R4, interval: 20ms}
+	EOF
+	daemon_start mon "$TEST_TMP/esprit.yaml"
+	wait_until 's("site4")["state"] == "up"' 10
+}
+
+# The control socket: 64 clients that connect and never speak do not lock
+# out a real one; garbage gets an error; a 100 MB request gets an error and
+# the daemon keeps serving.
+test_control_socket_idle_garbage_and_huge_clients() {
+	one_peer_daemon
+	ns_bg mon "$PY" - "$DAEMON_SOCK" <<-'PYEOF'
+		import socket, sys, time
+		idle = []
+		for _ in range(64):
+		    s = socket.socket(socket.AF_UNIX)
+		    s.connect(sys.argv[1])
+		    idle.append(s)
+		time.sleep(60)
+	PYEOF
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(ss -xH state connected 2>/dev/null | grep -c "$DAEMON_SOCK")" -ge 64 ] && break
+		sleep 0.1
+	done
+	assert_eq up "$(sj 's("site4")["state"]')" "a real client is answered"
+	local out
+	out=$(ns mon "$PY" - "$DAEMON_SOCK" <<-'PYEOF'
+		import socket, sys
+		def ask(data):
+		    s = socket.socket(socket.AF_UNIX)
+		    s.connect(sys.argv[1])
+		    s.settimeout(10)
+		    try:
+		        s.sendall(data)
+		    except (BrokenPipeError, ConnectionResetError):
+		        pass
+		    reply = b""
+		    try:
+		        while not reply.endswith(b"\n"):
+		            chunk = s.recv(4096)
+		            if not chunk:
+		                break
+		            reply += chunk
+		    except ConnectionResetError:
+		        pass
+		    print(reply.decode(errors="replace").strip())
+		ask(b"\x00\xff\xfebogus request\n")
+		ask(b"x" * (100 * 1024 * 1024))
+	PYEOF
+	)
+	echo "$out"
+	assert_match 'unknown request' "$(sed -n 1p <<<"$out")" "garbage answered"
+	assert_match 'request too long' "$(sed -n 2p <<<"$out")" "100 MB answered"
+	assert_eq up "$(sj 's("site4")["state"]')" "still serving"
+	kill -0 "$DAEMON_PID" || fail "the daemon died"
+}
+
+# 100 reloads in a second, good and bad files in turn: the daemon lives,
+# the stream never goes down, and the last file is what runs.
+test_sighup_storm() {
+	one_peer_daemon
+	local good bad i
+	good=$(cat "$TEST_TMP/esprit.yaml")
+	bad="$good"$'\n''bogus: 1'
+	for ((i = 0; i < 100; i++)); do
+		if ((i % 2)); then
+			printf '%s\n' "$bad" >"$TEST_TMP/next.yaml"
+		else
+			printf '%s\n' "$good" >"$TEST_TMP/next.yaml"
+		fi
+		mv "$TEST_TMP/next.yaml" "$TEST_TMP/esprit.yaml"
+		kill -HUP "$DAEMON_PID"
+		sleep 0.01
+	done
+	# the last word: a good file with a second class
+	printf '%s\n' "${good/interval: 20ms\}/interval: 20ms, dscp: [0, 46]\}}" \
+		>"$TEST_TMP/esprit.yaml"
+	local before
+	before=$(sj 'd["daemon"]["reloads"] + d["daemon"]["reload_failures"]')
+	kill -HUP "$DAEMON_PID"
+	wait_until "d['daemon']['reloads'] + d['daemon']['reload_failures'] > $before and len(d['peers']) == 2" 20
+	wait_until 'all(p["state"] == "up" for p in d["peers"])' 10
+	kill -0 "$DAEMON_PID" || fail "the daemon died"
+	assert_eq 0 "$(log_count 'site4 dscp 0 .*: up -> down')" "never down"
+	assert_ge 1 "$(sj 'd["daemon"]["reload_failures"]')" "bad files refused"
+}
+
+# The metrics endpoint: slow-loris clients from one address and malformed
+# requests do not keep a scraper from its metrics.
+test_metrics_slow_and_malformed_clients() {
+	one_peer_daemon "metrics: {listen: 127.0.0.1:9556}"
+	ns mon ip addr add 127.0.0.2/8 dev lo 2>/dev/null || true
+	ns_bg mon "$PY" - <<-'PYEOF'
+		import socket, time
+		slow = []
+		for _ in range(40):
+		    s = socket.socket()
+		    s.bind(("127.0.0.2", 0))
+		    try:
+		        s.connect(("127.0.0.1", 9556))
+		        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+		        slow.append(s)
+		    except OSError:
+		        pass
+		time.sleep(60)
+	PYEOF
+	sleep 0.5
+	local code
+	# binary garbage (left to the connection timeout) and a malformed
+	# header (answered 400)
+	code=$(ns mon "$PY" - <<-'PYEOF'
+		import socket
+		g = socket.create_connection(("127.0.0.1", 9556), timeout=5)
+		g.sendall(b"\x00\x01 NOT HTTP \xff\r\n\r\n")
+		s = socket.create_connection(("127.0.0.1", 9556), timeout=5)
+		s.sendall(b"GET /metrics HTTP/1.1\r\nno colon here\r\n\r\n")
+		print(s.recv(64).split(b" ")[1].decode())
+	PYEOF
+	)
+	assert_eq 400 "$code" "malformed request"
+	ns mon curl -sS -m 5 -o "$TEST_TMP/metrics" http://127.0.0.1:9556/metrics ||
+		fail "scrape while slow clients hold connections"
+	grep -q '^esprit_peer_up{peer="site4",dscp="0"} 1$' "$TEST_TMP/metrics" ||
+		fail "metrics content"
+}

@@ -17,10 +17,13 @@
 #include "daemon/status_json.h"
 
 #define CONNECTIONS_MAX 64
+/* A client that has not sent its request within this is closed. */
+#define IDLE_NS (10ULL * 1000000000ULL)
 
 struct control_conn {
 	struct ev_source src;
 	struct control_server *server;
+	uint64_t since_ns; /* CLOCK_MONOTONIC of the accept */
 	char in[CONTROL_REQUEST_MAX];
 	size_t inlen;
 	char *out;
@@ -57,13 +60,19 @@ static void conn_close(struct control_conn *cc)
 	free(cc);
 }
 
-static char *answer(struct control_server *c, const char *line)
+/* The reply to a request of len bytes (NUL bytes in it make it unknown). */
+static char *answer(struct control_server *c, const char *line, size_t len)
 {
 	json_t *doc = NULL;
 	char *text;
 
-	if (!strcmp(line, "status")) {
+	if (strlen(line) != len && len < CONTROL_REQUEST_MAX - 1) {
+		doc = json_pack("{s:s}", "error",
+				"unknown request (expected 'status [PEER]')");
+	} else if (!strcmp(line, "status")) {
 		doc = status_document(c->d, NULL);
+	} else if (len >= CONTROL_REQUEST_MAX - 1) {
+		doc = json_pack("{s:s}", "error", "request too long");
 	} else if (!strncmp(line, "status ", 7) && line[7]) {
 		doc = status_document(c->d, line + 7);
 		if (!doc)
@@ -119,12 +128,14 @@ static void on_conn(struct ev_source *s, uint32_t events)
 	}
 	cc->inlen += (size_t)n;
 	cc->in[cc->inlen] = '\0';
-	nl = strchr(cc->in, '\n');
+	/* memchr: a NUL byte in the request must not hide its newline */
+	nl = memchr(cc->in, '\n', cc->inlen);
 	if (!nl && cc->inlen < sizeof(cc->in) - 1)
 		return;
 	if (nl)
 		*nl = '\0';
-	text = answer(cc->server, cc->in);
+	text = answer(cc->server, cc->in,
+		      nl ? (size_t)(nl - cc->in) : cc->inlen);
 	if (!text) {
 		conn_close(cc);
 		return;
@@ -133,6 +144,17 @@ static void on_conn(struct ev_source *s, uint32_t events)
 	cc->out = text;
 	cc->out[cc->outlen - 1] = '\n';
 	conn_write(cc);
+}
+
+/* The connection that has waited longest without a whole request. */
+static struct control_conn *oldest_idle(struct control_server *c)
+{
+	struct control_conn *old = NULL;
+
+	for (struct control_conn *cc = c->conns; cc; cc = cc->next)
+		if (!cc->out && (!old || cc->since_ns < old->since_ns))
+			old = cc;
+	return old;
 }
 
 static void on_accept(struct ev_source *s, uint32_t events)
@@ -144,11 +166,16 @@ static void on_accept(struct ev_source *s, uint32_t events)
 	(void)events;
 	while ((fd = accept4(s->fd, NULL, NULL,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		/* clients that connect and never speak make room for the
+		 * next one, so they cannot lock a real client out */
+		if (c->nconns >= CONNECTIONS_MAX && (cc = oldest_idle(c)))
+			conn_close(cc);
 		if (c->nconns >= CONNECTIONS_MAX ||
 		    !(cc = calloc(1, sizeof(*cc)))) {
 			close(fd);
 			continue;
 		}
+		cc->since_ns = monotonic_ns();
 		cc->src.fd = fd;
 		cc->src.prio = 1;
 		cc->src.ready = on_conn;
@@ -161,6 +188,19 @@ static void on_accept(struct ev_source *s, uint32_t events)
 		cc->next = c->conns;
 		c->conns = cc;
 		c->nconns++;
+	}
+}
+
+void control_server_tick(struct control_server *c, uint64_t now_ns)
+{
+	struct control_conn *cc = c ? c->conns : NULL;
+
+	while (cc) {
+		struct control_conn *next = cc->next;
+
+		if (!cc->out && now_ns - cc->since_ns > IDLE_NS)
+			conn_close(cc);
+		cc = next;
 	}
 }
 

@@ -25,6 +25,10 @@ struct control_server *control_server_new(struct daemon *d, const char *path,
 void control_server_free(struct control_server *c);
 const char *control_server_path(const struct control_server *c);
 
+/* Closes the connections that have not sent a request for 10 s (call it
+ * every second). */
+void control_server_tick(struct control_server *c, uint64_t now_ns);
+
 /*
  * Client side: sends request, returns the reply (malloc'd, NUL-ended) or
  * NULL with err; *not_running says the daemon is not there at all.

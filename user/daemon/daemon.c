@@ -330,6 +330,7 @@ static void on_tick(struct ev_source *s, uint32_t events)
 	check_ring_drops(d);
 	metrics_server_tick(d->metrics);
 	hook_kill_overdue(&d->hooks, monotonic_ns());
+	control_server_tick(d->control, monotonic_ns());
 	hook_reap(&d->hooks);
 	daemon_risav_checkpoint(&d->risav, d->dp.pin_dir);
 	check_rtr_caches(d);

@@ -204,9 +204,8 @@ static void sa_metrics(FILE *out, const struct daemon *d)
 			fprintf(out, "%llu\n",
 				o[i].seq >= ESPRIT_SA_OUT_SEQ_LAST
 					? 0ULL
-					: (unsigned long long)(
-						  ESPRIT_SA_OUT_SEQ_LAST -
-						  o[i].seq));
+					: (unsigned long long)(ESPRIT_SA_OUT_SEQ_LAST -
+							       o[i].seq));
 		}
 	}
 	free(in);
@@ -463,8 +462,13 @@ struct metrics_server *metrics_server_new(struct daemon *d, const char *listen,
 	m->mhd = MHD_start_daemon(
 		flags, ntohs(((struct sockaddr_in *)&ss)->sin_port), NULL, NULL,
 		on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		/* clients that open connections and dawdle (slow loris) are
+		 * cut after 10 s, and one address holds 8 connections at
+		 * most, so they cannot keep a scraper out */
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)8,
+		MHD_OPTION_END);
 	if (!m->mhd) {
 		snprintf(err, errlen, "cannot listen for metrics on %s: %s",
 			 listen, strerror(errno));

@@ -14,7 +14,8 @@ build="
 run="
 	openssl libcunit1-dev
 	iproute2 nftables util-linux procps iputils-ping tcpdump ethtool
-	python3 python3-scapy systemd man-db groff-base bash-completion
+	python3 python3-scapy python3-prometheus-client systemd man-db groff-base
+	bash-completion
 	stayrtr prometheus iperf3
 	debhelper dpkg-dev lintian fakeroot
 "

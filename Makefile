@@ -8,7 +8,8 @@
 #   make bench      install what is missing, build, print the benchmark tables
 #   make install    binary, objects, man pages, completion, unit, config
 #   make deb        the Debian package (build/deb/), checked with lintian
-#   make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 60)
+#   make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 60),
+#                   then FUZZ_PACKETS mutated packets (default 10^7)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 
 BUILD ?= build
@@ -47,7 +48,7 @@ install: check-deps
 deb: deps
 	$(Q)scripts/deb.sh $(BUILD)/deb
 fuzz: deps
-	$(Q)$(MAKE) --no-print-directory _fuzz
+	$(Q)FUZZ_PACKETS=$${FUZZ_PACKETS:-10000000} $(MAKE) --no-print-directory _fuzz
 
 deps:
 	$(Q)scripts/deps.sh
@@ -191,8 +192,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	$(Q)$(CLANG) $(USER_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ \
 		$< $(FUZZ_LIB) $(PKG_LIBS)
 
-_fuzz: $(FUZZ_BINS)
-	$(Q)scripts/fuzz.sh $(BUILD)/fuzz
+_fuzz: $(FUZZ_BINS) $(BUILD)/test/esprit_tests
+	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) scripts/fuzz.sh $(BUILD)/fuzz
 
 TEST_BINS := $(BUILD)/esprit $(BUILD)/test/esprit $(BUILD)/test/esprit_tests \
 	$(BPF_OBJS) $(TEST_BPF_OBJS) $(MANS) $(FUZZ_BINS)

@@ -3,7 +3,10 @@
 # FUZZ_SECONDS each (default 60), starting from its seeds in
 # tests/fuzz/corpus/NAME (a crash found once is kept there as a regression
 # input), and prints each one's executions. A crash, leak, sanitizer
-# report or timeout fails; its input is left in DIR/artifacts.
+# report or timeout fails; its input is left in DIR/artifacts. With
+# FUZZ_PACKETS (make fuzz: 10^7), the packet mutation engine
+# (tests/bpf/test_xdp_mutation.c) then runs that many packets through the
+# XDP program.
 set -uo pipefail
 
 dir=${1:?usage: fuzz.sh DIR}
@@ -35,4 +38,10 @@ for bin in "$dir"/fuzz_*; do
 			"(${rate:-?}/s), corpus $(ls "$work" | wc -l) inputs, nothing found"
 	fi
 done
+if [ -n "${FUZZ_PACKETS:-}" ]; then
+	ESPRIT_MUTATIONS=$FUZZ_PACKETS "${ESPRIT_BUILD:-$top/build}/test/esprit_tests" \
+		bpf_xdp_mutation >"$dir/mutation.log" 2>&1 || failed=1
+	grep -E "^  \[bpf_xdp_mutation|mutation [0-9]+ \(" "$dir/mutation.log" |
+		sed 's/^ *//'
+fi
 exit "$failed"

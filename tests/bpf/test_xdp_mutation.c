@@ -31,8 +31,8 @@
 #include "echo_check.h"
 #include "testlib.h"
 
-#define SAMPLE 256
-#define ETH_MIN 14
+#define SAMPLE	  256
+#define ETH_MIN	  14
 #define SEEDS_MAX 64
 
 static struct xdp_fixture fx;
@@ -79,7 +79,8 @@ static void add_seeds(const struct echo_flow *f)
 				      .ident = 0x1234,
 				      .echo_seq = 3,
 				      .data = data,
-				      .n = form == ECHO_EMPTY ? 0 : sizeof(data),
+				      .n = form == ECHO_EMPTY ? 0
+							      : sizeof(data),
 				      .pad = ECHO_MIN_PAD,
 				      .return_spi = 0x77};
 		struct pkt reply;
@@ -130,18 +131,21 @@ static void mutate(struct pkt *p)
 		break;
 	case 3: /* a length field rewritten */
 		if (p->family == 4) {
-			p->data[p->l3_off + 2 + below(2)] = (uint8_t)next_rand();
+			p->data[p->l3_off + 2 + below(2)] =
+				(uint8_t)next_rand();
 			if (below(2))
 				p->data[p->l3_off] =
 					0x40 | (uint8_t)below(16); /* IHL */
 		} else if (p->family == 6) {
-			p->data[p->l3_off + 4 + below(2)] = (uint8_t)next_rand();
+			p->data[p->l3_off + 4 + below(2)] =
+				(uint8_t)next_rand();
 		}
 		break;
 	case 4: /* a protocol / next header rewritten */
 		if (p->nexthdr_off)
-			p->data[p->nexthdr_off] = below(3) ? (uint8_t)next_rand()
-							   : (below(2) ? 50 : 59);
+			p->data[p->nexthdr_off] =
+				below(3) ? (uint8_t)next_rand()
+					 : (below(2) ? 50 : 59);
 		break;
 	case 5: /* an EtherType or a VLAN tag rewritten */
 		if (p->ethertype_off)
@@ -278,7 +282,8 @@ static void test_invariants_under_mutation(void)
 			else if (res.out_len < 12 ||
 				 memcmp(res.out, p.data + 6, 6) ||
 				 memcmp(res.out + 6, pkt_mac_b, 6))
-				broke = "a reply not from our MAC to the sender";
+				broke = "a reply not from our MAC to the "
+					"sender";
 		} else if (res.action == XDP_DROP) {
 			drop++;
 		} else {
@@ -297,7 +302,8 @@ static void test_invariants_under_mutation(void)
 		if (broke) {
 			failures++;
 			fprintf(stderr,
-				"\n  mutation %llu (ESPRIT_MUTATION_SEED=%#llx): "
+				"\n  mutation %llu "
+				"(ESPRIT_MUTATION_SEED=%#llx): "
 				"%s; action %s, %zu bytes in, %zu out\n  ",
 				i, seed, broke, xdp_action_name(res.action),
 				p.len, res.out_len);

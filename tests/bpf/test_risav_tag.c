@@ -540,12 +540,138 @@ static void test_two_cpus_one_sa(void)
 			  r[i].seq[RACE_PACKETS - 1]);
 }
 
+static unsigned long long mrng = 0x7a6e5eedULL;
+
+static unsigned int mbelow(unsigned int n)
+{
+	mrng ^= mrng << 13;
+	mrng ^= mrng >> 7;
+	mrng ^= mrng << 17;
+	return n ? (unsigned int)(mrng % n) : 0;
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Whatever the packet, a tag the program makes verifies: packets of both
+ * families, with IPv4 options or an IPv6 hop-by-hop header, of any DSCP
+ * and length, with their payload, TTL, DSCP/ECN, flow label,
+ * identification and addresses mutated. Every packet tagged is checked
+ * against the test library's own HMAC (OpenSSL) with the SPI and
+ * sequence number its AH carries; every packet sent untagged leaves as it
+ * came. ESPRIT_MUTATIONS sets the number (default 5000).
+ */
+static void test_mutated_inputs_tags_verify(void)
+{
+	static const uint8_t opts[8] = {0x94, 0x04, 0, 0, 1, 1, 1, 0};
+	static const uint8_t hbh[6] = {0x05, 0x02, 0, 0, 1, 0};
+	static const uint8_t dscps[] = {0, 46, 34, 36, 10, 63};
+	const char *env = getenv("ESPRIT_MUTATIONS");
+	unsigned long n = env && *env ? strtoul(env, NULL, 0) / 4 : 5000;
+	unsigned long tagged = 0, untouched = 0, other = 0, bad = 0;
+
+	for (unsigned long i = 0; i < n && bad < 5; i++) {
+		int family = mbelow(2) ? 4 : 6;
+		struct tf_shape shape = {};
+		uint64_t t0;
+		size_t l3, ins;
+
+		if (mbelow(3) == 0) {
+			if (family == 4) {
+				shape.opts = opts;
+				shape.opts_len = sizeof(opts);
+			} else {
+				shape.hbh = hbh;
+				shape.hbh_len = sizeof(hbh);
+			}
+		}
+		tf_udp(&in, family,
+		       mbelow(8) ? src_of(family) : peer_of(family),
+		       mbelow(8) ? peer_of(family) : src_of(family),
+		       dscps[mbelow(sizeof(dscps))], mbelow(300), &shape);
+		l3 = in.l3_off;
+		for (unsigned int m = mbelow(4); m--;) {
+			switch (mbelow(6)) {
+			case 0: /* payload */
+				if (in.l4_off < in.len)
+					in.data[in.l4_off +
+						mbelow(in.len - in.l4_off)] ^=
+						1 << mbelow(8);
+				break;
+			case 1: /* TTL / hop limit */
+				in.data[l3 + (family == 4 ? 8 : 7)] =
+					(uint8_t)mbelow(256);
+				break;
+			case 2: /* DSCP and ECN */
+				pkt_ip_tos(&in, (uint8_t)mbelow(256));
+				break;
+			case 3: /* flow label / identification */
+				in.data[l3 + (family == 4 ? 4 : 3)] =
+					(uint8_t)mbelow(256);
+				break;
+			case 4: /* an address bit */
+				in.data[l3 + (family == 4 ? 12 : 8) +
+					mbelow(family == 4 ? 8 : 32)] ^=
+					1 << mbelow(8);
+				break;
+			default: /* DF */
+				if (family == 4)
+					in.data[l3 + 6] ^= 0x40;
+				break;
+			}
+			if (family == 4) {
+				uint8_t *ip = in.data + l3;
+				uint16_t sum;
+
+				ip[10] = ip[11] = 0;
+				sum = pkt_ipv4_checksum(ip, (ip[0] & 0x0f) * 4);
+				ip[10] = sum >> 8;
+				ip[11] = sum & 0xff;
+			}
+		}
+		t0 = tag_fixture_count(&fx, ESPRIT_R_RISAV_TAGGED);
+		CU_ASSERT_EQUAL_FATAL(tag_fixture_run(&fx, &in, &res), 0);
+		if (tag_fixture_count(&fx, ESPRIT_R_RISAV_TAGGED) != t0) {
+			tagged++;
+			ins = family == 4 ? l3 + (in.data[l3] & 0x0f) * 4
+					  : l3 + 40 + (shape.hbh ? 8 : 0);
+			if (res.out_len < ins + 12 ||
+			    !tf_tagged(&in, res.out, res.out_len,
+				       be32_at(res.out + ins + 4),
+				       be32_at(res.out + ins + 8)))
+				bad++;
+		} else if (res.action == TC_ACT_OK && res.out_len == in.len &&
+			   !memcmp(res.out, in.data, in.len)) {
+			untouched++;
+		} else if (res.action == TC_ACT_OK) {
+			CU_FAIL("a packet sent untagged was changed");
+			bad++;
+		} else {
+			other++; /* dropped, or answered by ICMP */
+		}
+	}
+	fprintf(stderr,
+		"\n  [bpf_risav_tag: %lu mutated packets: %lu tagged and "
+		"verified by OpenSSL, %lu sent as they came, %lu not sent; "
+		"%lu failures]\n",
+		tagged + untouched + other + bad, tagged, untouched, other,
+		bad);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(n < 100 || (tagged && untouched));
+}
+
 TEST_SUITE(suite) = {
 	.name = "bpf_risav_tag",
 	.init = suite_init,
 	.cleanup = suite_cleanup,
 	.cases =
 		(const struct test_case[]){
+			{"mutated_inputs_tags_verify",
+			 test_mutated_inputs_tags_verify},
 			{"each_dscp_class_its_sa", test_each_dscp_class_its_sa},
 			{"sequence_numbers_count_up",
 			 test_sequence_numbers_count_up},

@@ -60,26 +60,56 @@ static void conn_close(struct control_conn *cc)
 	free(cc);
 }
 
-/* The reply to a request of len bytes (NUL bytes in it make it unknown). */
-static char *answer(struct control_server *c, const char *line, size_t len)
+enum control_req control_parse(const char *buf, size_t len, const char **peer,
+			       size_t *peer_len)
 {
+	const char *nl = memchr(buf, '\n', len);
+	size_t line;
+
+	*peer = NULL;
+	*peer_len = 0;
+	if (!nl)
+		return len >= CONTROL_REQUEST_MAX - 1 ? CONTROL_TOO_LONG
+						      : CONTROL_INCOMPLETE;
+	line = (size_t)(nl - buf);
+	/* a NUL byte makes a line no request */
+	if (memchr(buf, '\0', line))
+		return CONTROL_UNKNOWN;
+	if (line == 6 && !memcmp(buf, "status", 6))
+		return CONTROL_STATUS;
+	if (line > 7 && !memcmp(buf, "status ", 7)) {
+		*peer = buf + 7;
+		*peer_len = line - 7;
+		return CONTROL_STATUS_PEER;
+	}
+	return CONTROL_UNKNOWN;
+}
+
+/* The reply to the request at the start of buf (len bytes). */
+static char *answer(struct control_server *c, char *buf, size_t len)
+{
+	const char *peer;
+	size_t peer_len;
 	json_t *doc = NULL;
 	char *text;
 
-	if (strlen(line) != len && len < CONTROL_REQUEST_MAX - 1) {
-		doc = json_pack("{s:s}", "error",
-				"unknown request (expected 'status [PEER]')");
-	} else if (!strcmp(line, "status")) {
+	switch (control_parse(buf, len, &peer, &peer_len)) {
+	case CONTROL_STATUS:
 		doc = status_document(c->d, NULL);
-	} else if (len >= CONTROL_REQUEST_MAX - 1) {
-		doc = json_pack("{s:s}", "error", "request too long");
-	} else if (!strncmp(line, "status ", 7) && line[7]) {
-		doc = status_document(c->d, line + 7);
+		break;
+	case CONTROL_STATUS_PEER:
+		buf[7 + peer_len] = '\0';
+		doc = status_document(c->d, peer);
 		if (!doc)
 			doc = json_pack("{s:s}", "error", "no such peer");
-	} else {
+		break;
+	case CONTROL_TOO_LONG:
+		doc = json_pack("{s:s}", "error", "request too long");
+		break;
+	default:
 		doc = json_pack("{s:s}", "error",
 				"unknown request (expected 'status [PEER]')");
+		break;
 	}
 	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
@@ -107,7 +137,7 @@ static void conn_write(struct control_conn *cc)
 static void on_conn(struct ev_source *s, uint32_t events)
 {
 	struct control_conn *cc = (struct control_conn *)s;
-	char *nl, *text;
+	char *text;
 	ssize_t n;
 
 	if (cc->out) {
@@ -127,15 +157,9 @@ static void on_conn(struct ev_source *s, uint32_t events)
 		return;
 	}
 	cc->inlen += (size_t)n;
-	cc->in[cc->inlen] = '\0';
-	/* memchr: a NUL byte in the request must not hide its newline */
-	nl = memchr(cc->in, '\n', cc->inlen);
-	if (!nl && cc->inlen < sizeof(cc->in) - 1)
-		return;
-	if (nl)
-		*nl = '\0';
-	text = answer(cc->server, cc->in,
-		      nl ? (size_t)(nl - cc->in) : cc->inlen);
+	if (!memchr(cc->in, '\n', cc->inlen) && cc->inlen < sizeof(cc->in) - 1)
+		return; /* more to come */
+	text = answer(cc->server, cc->in, cc->inlen);
 	if (!text) {
 		conn_close(cc);
 		return;

@@ -25,6 +25,22 @@ struct control_server *control_server_new(struct daemon *d, const char *path,
 void control_server_free(struct control_server *c);
 const char *control_server_path(const struct control_server *c);
 
+/*
+ * A request: one line, "status" or "status PEER", up to
+ * CONTROL_REQUEST_MAX bytes with its newline. What the first len bytes of
+ * buf ask; for a peer, its name (not NUL-terminated) in buf.
+ */
+enum control_req {
+	CONTROL_INCOMPLETE, /* no newline yet, and room for one */
+	CONTROL_STATUS,
+	CONTROL_STATUS_PEER,
+	CONTROL_TOO_LONG,
+	CONTROL_UNKNOWN,
+};
+
+enum control_req control_parse(const char *buf, size_t len, const char **peer,
+			       size_t *peer_len);
+
 /* Closes the connections that have not sent a request for 10 s (call it
  * every second). */
 void control_server_tick(struct control_server *c, uint64_t now_ns);

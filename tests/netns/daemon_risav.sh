@@ -277,3 +277,56 @@ test_interface_attached_later_gets_the_state() {
 	assert_eq 1 "$(count_of risav-untagged)" "enforced"
 	daemon_stop TERM
 }
+
+# kill -9 in the middle of a reload that changes the SAs, peers and the
+# import: the restarted daemon makes the maps hold the new file whole.
+test_kill9_during_reload_then_restart_holds_new_state() {
+	risav_start '[{asn: 64501, mode: enforce}]' "[$SA1]"
+	"$PY" - "$TEST_TMP/rpki.json" <<-'PYEOF'
+		import json, sys
+		roas = [{"asn": 64501, "prefix": "198.51.100.0/24", "maxLength": 24},
+		        {"asn": 64500, "prefix": "10.11.1.0/24", "maxLength": 24}]
+		roas += [{"asn": 64600 + i % 50, "prefix": f"10.{100 + (i >> 8)}.{i & 255}.0/24",
+		          "maxLength": 24} for i in range(30000)]
+		json.dump({"roas": roas}, open(sys.argv[1], "w"))
+	PYEOF
+	risav_config '[{asn: 64501, mode: testing}, {asn: 64502, mode: enforce}]' \
+		'[{spi: 0x2000, asn: 64501, alg: hmac-sha256-128, key_file: sa2.key}]'
+	kill -HUP "$DAEMON_PID"
+	sleep 0.05
+	daemon_stop KILL
+	assert_eq 137 "$DAEMON_RC" "killed"
+	daemon_start resp "$TEST_TMP/esprit.yaml"
+	wait_until 'd["interfaces"][0]["state"] == "adopted"' 10
+	assert_eq "0x2000/64501" "$(sa_list)" "the new SA alone"
+	assert_eq "64501:testing 64502:enforce" "$(peer_list)" "the new peers"
+	assert_eq 30003 "$(e prefix list | wc -l)" "the new table whole"
+	daemon_stop TERM
+}
+
+# The interface goes away under the running daemon and comes back: the
+# new program gets the whole RISAV state, and enforces it.
+test_interface_deleted_and_recreated() {
+	risav_start '[{asn: 64501, mode: enforce}]' "[$SA1]"
+	ns resp ip link del r0
+	wait_until 'd["interfaces"][0]["state"] != "attached"' 20
+	veth resp r0 "$RESP_MAC" cli c0 "$CLI_MAC"
+	ns resp ip addr add "$RESP4/24" dev r0
+	ns resp ip addr add "$RESP6/64" dev r0 nodad
+	ns resp ip route add 198.51.100.0/24 dev r0
+	ns resp ip -6 route add 2001:db8:201::/48 dev r0
+	xdp_pass cli c0
+	wait_until 'd["interfaces"][0]["state"] == "attached"' 20
+	for _ in $(seq 50); do
+		[ "$(sa_list 2>/dev/null)" = "0x1000/64501" ] && break
+		sleep 0.1
+	done
+	assert_eq "0x1000/64501" "$(sa_list)" "SA in the new program's maps"
+	listen_start
+	peer_send valid 4 --count 2 --payload back
+	peer_send bad 4 --count 1 --tag none
+	listen_stop 2
+	check_arrivals valid || fail "arrivals"
+	assert_eq 1 "$(count_of risav-untagged)" "enforced again"
+	daemon_stop TERM
+}

@@ -453,3 +453,35 @@ test_parallel_peer_changes_do_not_interleave() {
 	assert_eq 64500 "$(e local-asn --json | json_get 'j["local_asn"]')" \
 		"local ASN"
 }
+
+# An import killed (-9) at any point leaves the whole old table or the
+# whole new one: it is built aside and swapped in with one update.
+test_import_killed_leaves_old_or_new_table() {
+	topo_pair
+	attach_ip_link resp r0
+	write_routinator "$TEST_TMP/small.json"
+	e prefix import "$TEST_TMP/small.json" >/dev/null
+	local old new
+	old=$(e prefix list | wc -l)
+	"$PY" - "$TEST_TMP/big.json" <<-'PYEOF'
+		import json, sys
+		roas = [{"asn": 64500 + i % 100, "prefix": f"10.{i >> 8 & 255}.{i & 255}.0/24",
+		         "maxLength": 24} for i in range(60000)]
+		json.dump({"roas": roas}, open(sys.argv[1], "w"))
+	PYEOF
+	new=60000
+	local delay
+	for delay in 0.02 0.04 0.06 0.08 0.1 0.15 0.3; do
+		e prefix import "$TEST_TMP/small.json" >/dev/null
+		ns resp "$ESPRIT" prefix import "$TEST_TMP/big.json" >/dev/null 2>&1 &
+		local pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		local n
+		n=$(e prefix list | wc -l)
+		echo "killed after ${delay}s: $n prefixes"
+		[ "$n" = "$old" ] || [ "$n" = "$new" ] ||
+			fail "killed after ${delay}s: $n prefixes, neither $old nor $new"
+	done
+}

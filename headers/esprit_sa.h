@@ -32,6 +32,9 @@ struct esprit_sa_in_key {
 
 enum esprit_sa_state {
 	ESPRIT_SA_ACTIVE = 1, /* verifies; anything else counts as no SA */
+	/* outbound, kept from tagging: its counter neared the last
+	 * reservation the sequence ledger could save (user/risav/seq_ledger.h) */
+	ESPRIT_SA_HELD = 2,
 };
 
 struct esprit_sa_in {

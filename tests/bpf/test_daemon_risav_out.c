@@ -346,6 +346,69 @@ static void test_lost_counter_continues_above_checkpoint(void)
 	expect_tag(46, TF_SPI_EF);
 }
 
+/* The reservation the ledger holds for the EF SA, as last read. */
+static __u64 ef_reserved(void)
+{
+	for (size_t i = 0; i < ledger.n; i++)
+		if (ledger.entries[i].key.spi == TF_SPI_EF &&
+		    ledger.entries[i].key.asn == TF_ENFORCE_ASN)
+			return ledger.entries[i].reserved;
+	return 0;
+}
+
+static int checkpoint(bool *changed)
+{
+	return seq_ledger_checkpoint(&ledger,
+				     tag_fixture_map_fd(&fx, ESPRIT_MAP_SA_OUT),
+				     changed, err, sizeof(err));
+}
+
+/*
+ * The ledger cannot be saved (its directory unwritable): a counter far
+ * from the saved reservation goes on; one near it is held, so that no
+ * number a restart would start from is ever sent; once the ledger saves
+ * again, the reservation moves above it and it tags again.
+ */
+static void test_unsaved_ledger_holds_sa_near_reservation(void)
+{
+	char dir_was[sizeof(ledger.dir)], path_was[sizeof(ledger.path)];
+	bool changed;
+	__u64 r, seq;
+
+	CU_ASSERT_EQUAL_FATAL(apply("drop", SA_EF SA_AF4 SA_ANY, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(checkpoint(&changed), 0);
+	r = ef_reserved();
+	CU_ASSERT_FATAL(r > SEQ_LEDGER_STEP / 2);
+	memcpy(dir_was, ledger.dir, sizeof(dir_was));
+	memcpy(path_was, ledger.path, sizeof(path_was));
+	snprintf(ledger.dir, sizeof(ledger.dir), "/proc/esprit-nowhere");
+	snprintf(ledger.path, sizeof(ledger.path),
+		 "/proc/esprit-nowhere/sa-out.seq");
+	/* due for a move, far from the reservation: still tagging */
+	set_counter(TF_SPI_EF, r - SEQ_LEDGER_STEP / 2 + 1);
+	CU_ASSERT_EQUAL(checkpoint(&changed), -1);
+	CU_ASSERT_PTR_NULL(strstr(err, "held"));
+	expect_tag(46, TF_SPI_EF);
+	/* near it: held; its class goes by the peer's policy, untagged */
+	set_counter(TF_SPI_EF, r - SA_OUT_SEQ_SKIP);
+	CU_ASSERT_EQUAL(checkpoint(&changed), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "1 outbound SA held"));
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN), r);
+	tf_udp(&in, 4, SRC4, PEER4, 46, 64, NULL);
+	tf_expect(&fx, &in, TC_ACT_OK, ESPRIT_R_RISAV_NO_SA_UNTAGGED,
+		  TF_NO_REASON, true, &res);
+	CU_ASSERT_EQUAL(tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN), r);
+	/* saved again: moved above, and tagging from where it stood */
+	memcpy(ledger.dir, dir_was, sizeof(dir_was));
+	memcpy(ledger.path, path_was, sizeof(path_was));
+	CU_ASSERT_EQUAL(checkpoint(&changed), 0);
+	CU_ASSERT_TRUE(changed);
+	seq = tag_fixture_seq(&fx, TF_SPI_EF, TF_ENFORCE_ASN);
+	CU_ASSERT_EQUAL(seq, r);
+	CU_ASSERT(ef_reserved() >= r + SEQ_LEDGER_STEP);
+	expect_tag(46, TF_SPI_EF);
+}
+
 static void test_untrusted_ledger_refuses(void)
 {
 	char path[sizeof(ledger.path)], *text;
@@ -490,6 +553,8 @@ TEST_SUITE(daemon_risav_out_suite) = {
 			{"rebuild_all_peers", test_rebuild_all_peers},
 			{"lost_counter_continues_above_checkpoint",
 			 test_lost_counter_continues_above_checkpoint},
+			{"unsaved_ledger_holds_sa_near_reservation",
+			 test_unsaved_ledger_holds_sa_near_reservation},
 			{"untrusted_ledger_refuses",
 			 test_untrusted_ledger_refuses},
 			{NULL, NULL},

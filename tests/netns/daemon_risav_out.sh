@@ -311,3 +311,48 @@ test_untrusted_ledger_stops_start() {
 	ns b1 ip link show dev o1 | grep -q 'xdp' && fail "XDP left attached"
 	true
 }
+
+# The state directory read-only, then full, under a running border: the
+# dataplane goes on tagging; what needs a reservation written (a new
+# outbound SA) is refused with the reason and changes nothing; once the
+# directory takes writes again it goes in; after a reboot no number is
+# sent twice. (An SA whose counter nears the last reservation saved is
+# held from tagging: bpf_daemon_risav_out.)
+test_state_dir_read_only_or_full() {
+	daemon_border
+	udp "$H2_4" 46 20
+	local before
+	before=$(out_sas)
+	mount -o remount,ro /var/lib/esprit
+	udp "$H2_4" 46 20
+	assert_eq 0 "$(count_in b2 ah-replay)" "tagging goes on"
+	assert_eq 0 "$(count_in b2 risav-untagged)" "and verifies"
+	b1_config "[ef]" "" "" 
+	sed -i 's/^    - {spi: 0x2000, asn: 64501, alg: hmac-sha256-128, key: \(.*\)}$/&\n    - {direction: out, spi: 0x1002, asn: 64501, alg: hmac-sha256-128, key: \1, dscp: [af41]}/' \
+		"$TEST_TMP/esprit.yaml"
+	reload 1
+	log_has "reload: .*sa-out.seq.*; nothing changed" "read-only refused, named"
+	assert_eq "$before" "$(out_sas)" "nothing changed"
+	# full: the same
+	mount -o remount,rw,size=64k /var/lib/esprit
+	dd if=/dev/zero of=/var/lib/esprit/filler bs=4k count=64 2>/dev/null || true
+	reload 2
+	assert_eq 2 "$(log_count 'reload: .*; nothing changed')" "full refused"
+	assert_eq "$before" "$(out_sas)" "nothing changed when full"
+	rm -f /var/lib/esprit/filler
+	reload 3
+	log_has "reloaded " "applied once writable"
+	assert_match "0x1002:34" "$(out_sas)" "the new SA in"
+	udp "$H2_4" 46 20
+	daemon_stop KILL
+	# a reboot: programs off, bpffs empty; the ledger decides
+	ns b1 ip link set dev o1 xdp off
+	ns b1 tc qdisc del dev o1 clsact
+	rm -rf "$B1"
+	DAEMON_LOG=$TEST_TMP/daemon2.log
+	daemon_start b1 "$TEST_TMP/esprit.yaml"
+	assert_eq 16777216 "$(ef_seq)" "the EF counter starts above all it sent"
+	udp "$H2_4" 46 20
+	assert_eq 0 "$(count_in b2 ah-replay)" "no number sent twice"
+	daemon_stop TERM
+}

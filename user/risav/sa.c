@@ -128,7 +128,9 @@ const char *sa_alg_name(__u32 alg)
 
 const char *sa_state_name(__u32 state)
 {
-	return state == ESPRIT_SA_ACTIVE ? "active" : "unknown";
+	return state == ESPRIT_SA_ACTIVE ? "active"
+	       : state == ESPRIT_SA_HELD ? "held"
+					 : "unknown";
 }
 
 /* 1 if a word could be key material: long and all hex. */

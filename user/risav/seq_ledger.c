@@ -345,14 +345,59 @@ int seq_ledger_retire(struct seq_ledger *l, const struct sa_out *sa, __u64 last,
 struct counter {
 	struct sa_out sa;
 	__u64 seq;
+	__u64 saved; /* its reservation in the file as last read; 0: none */
 };
+
+/*
+ * The checkpoint could not be saved: an SA whose counter comes near the
+ * reservation the file holds stops tagging (its peer's policy applies)
+ * rather than send numbers a restart would send again. Its counter is
+ * written SA_OUT_SEQ_SKIP on, above what the tagger may take between the
+ * read and this write. Returns how many were held.
+ */
+static size_t hold_near_saved(int out_fd, struct counter *due, size_t n)
+{
+	size_t held = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct esprit_sa_out v = due[i].sa.value;
+
+		/* saved 0: no reservation of it is known here; a held SA
+		 * would not get one either */
+		if (v.state != ESPRIT_SA_ACTIVE || !due[i].saved ||
+		    due[i].seq + 2 * SA_OUT_SEQ_SKIP < due[i].saved)
+			continue;
+		v.state = ESPRIT_SA_HELD;
+		v.seq = due[i].seq + SA_OUT_SEQ_SKIP;
+		if (!bpf_map_update_elem(out_fd, &due[i].sa.key, &v, BPF_EXIST))
+			held++;
+		explicit_bzero(&v, sizeof(v));
+	}
+	return held;
+}
+
+/* Saved again: the SAs held go back to tagging (a held SA takes no
+ * numbers, so its value is written back as it was read). */
+static void release_held(int out_fd, struct counter *due, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct esprit_sa_out v = due[i].sa.value;
+
+		if (v.state != ESPRIT_SA_HELD)
+			continue;
+		v.state = ESPRIT_SA_ACTIVE;
+		bpf_map_update_elem(out_fd, &due[i].sa.key, &v, BPF_EXIST);
+		explicit_bzero(&v, sizeof(v));
+	}
+}
 
 int seq_ledger_checkpoint(struct seq_ledger *l, int out_fd, bool *changed,
 			  char *err, size_t errlen)
 {
 	struct esprit_sa_out_key key, next, *prev = NULL;
+	struct seq_ledger_entry *saved = NULL;
 	struct counter *due = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, saved_n = 0;
 	int lock, rc = 0;
 
 	*changed = false;
@@ -367,7 +412,10 @@ int seq_ledger_checkpoint(struct seq_ledger *l, int out_fd, bool *changed,
 			continue;
 		c.seq = c.sa.value.seq;
 		seq_ledger_keyid(&c.sa.value, keyid);
-		if (needs_move(find(l, &key, keyid), c.seq)) {
+		if (find(l, &key, keyid))
+			c.saved = find(l, &key, keyid)->reserved;
+		if (needs_move(find(l, &key, keyid), c.seq) ||
+		    c.sa.value.state == ESPRIT_SA_HELD) {
 			if (n == cap) {
 				size_t nc = cap ? 2 * cap : 8;
 				struct counter *d =
@@ -390,7 +438,25 @@ int seq_ledger_checkpoint(struct seq_ledger *l, int out_fd, bool *changed,
 	lock = begin(l, err, errlen);
 	if (lock < 0) {
 		rc = -1;
-		goto out;
+		goto failed;
+	}
+	/* the file as read, to go back to if it cannot be saved */
+	saved_n = l->n;
+	saved = saved_n ? malloc(saved_n * sizeof(*saved)) : NULL;
+	if (saved_n && !saved) {
+		close(lock);
+		rc = -1;
+		goto failed;
+	}
+	if (saved_n)
+		memcpy(saved, l->entries, saved_n * sizeof(*saved));
+	for (size_t i = 0; i < n; i++) {
+		struct seq_ledger_entry *ent;
+		__u8 keyid[SEQ_LEDGER_KEYID_LEN];
+
+		seq_ledger_keyid(&due[i].sa.value, keyid);
+		ent = find(l, &due[i].sa.key, keyid);
+		due[i].saved = ent ? ent->reserved : 0;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		__u8 keyid[SEQ_LEDGER_KEYID_LEN];
@@ -403,11 +469,29 @@ int seq_ledger_checkpoint(struct seq_ledger *l, int out_fd, bool *changed,
 		*changed = !rc;
 	}
 	close(lock);
+	if (!rc) {
+		release_held(out_fd, due, n);
+		goto out;
+	}
+	if (saved_n)
+		memcpy(l->entries, saved, saved_n * sizeof(*saved));
+	l->n = saved_n;
+failed : {
+	size_t held = hold_near_saved(out_fd, due, n);
+	size_t len = strlen(err);
+
+	if (held && len < errlen)
+		snprintf(err + len, errlen - len,
+			 "; %zu outbound SA%s held from tagging near "
+			 "the last reservation saved",
+			 held, held == 1 ? "" : "s");
+}
 out:
 	if (rc && !*err)
 		snprintf(err, errlen, "out of memory");
 	if (due)
 		explicit_bzero(due, n * sizeof(*due));
 	free(due);
+	free(saved);
 	return rc;
 }

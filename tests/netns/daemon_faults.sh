@@ -380,3 +380,32 @@ test_metrics_slow_and_malformed_clients() {
 	grep -q '^esprit_peer_up{peer="site4",dscp="0"} 1$' "$TEST_TMP/metrics" ||
 		fail "metrics content"
 }
+
+# The pins removed under a running daemon: probing goes on (it holds the
+# maps open), and the daemon pins them again, so the commands find them.
+test_pins_removed_under_daemon() {
+	one_peer_daemon
+	[ -e /sys/fs/bpf/esprit/esprit_config ] || fail "nothing pinned"
+	rm -rf /sys/fs/bpf/esprit
+	local i
+	for ((i = 0; i < 150; i++)); do
+		grep -q "pinned maps were gone from /sys/fs/bpf/esprit; pinned again" \
+			"$DAEMON_LOG" && break
+		sleep 0.1
+	done
+	log_has "m4: [0-9]+ pinned maps were gone from /sys/fs/bpf/esprit; pinned again" \
+		"restored"
+	# every map the attached program uses is pinned again (a map the
+	# object defines and no attached program uses has no one to give
+	# it back: the next attach pins it anew)
+	local m
+	for m in esprit_config esprit_counters esprit_rings esprit_echo_ids \
+		esprit_risav esprit_prefixes esprit_peers esprit_sa_in; do
+		[ -e "/sys/fs/bpf/esprit/$m" ] || fail "$m not pinned again"
+	done
+	ns mon "$ESPRIT" stats >/dev/null || fail "esprit stats after"
+	local sent
+	sent=$(sj 's("site4")["received"]')
+	wait_until "s(\"site4\")[\"received\"] > $sent + 10 and s(\"site4\")[\"state\"] == \"up\"" 10
+	assert_eq 0 "$(log_count 'up -> down')" "never down"
+}

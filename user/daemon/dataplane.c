@@ -124,6 +124,12 @@ static void bring_up(struct dataplane *dp, struct dp_interface *ifc)
 		ifc->attached_mode = att.mode;
 		ifc->dispatcher = att.dispatcher;
 		snprintf(ifc->state, sizeof(ifc->state), "adopted");
+		ifc->pins_ours =
+			!pins_prepare(dp->pin_dir[0] ? dp->pin_dir : NULL,
+				      &pins) &&
+			pins_hold_prog_maps(&pins, att.prog_id);
+		if (ifc->pins_ours)
+			pins_list(&pins, &dp->pinned);
 		log_notice("%s: adopted esprit's XDP program already attached "
 			   "(program id %u, %s mode)%s",
 			   ifc->name, att.prog_id, xdp_mode_name(att.mode),
@@ -165,6 +171,8 @@ static void bring_up(struct dataplane *dp, struct dp_interface *ifc)
 	ifc->dispatcher = att.dispatcher;
 	ifc->xdp_attached_here = true;
 	snprintf(ifc->state, sizeof(ifc->state), "attached");
+	ifc->pins_ours = true;
+	pins_list(&pins, &dp->pinned);
 	log_notice("%s: attached esprit's XDP program (program id %u, %s mode, "
 		   "%s), maps pinned in %s",
 		   ifc->name, att.prog_id, xdp_mode_name(att.mode),
@@ -343,6 +351,43 @@ void dataplane_apply(struct dataplane *dp, const struct daemon_config *cfg)
 	write_maps(dp);
 }
 
+/* The pinned maps of the programs still attached, put back if someone
+ * removed them (the CLI and the tools find the maps by their pins). */
+static void restore_pins(struct dataplane *dp, const struct dp_interface *ifc)
+{
+	struct pins pins;
+	int n = 0, m = 0;
+
+	if (!ifc->pins_ours ||
+	    pins_prepare(dp->pin_dir[0] ? dp->pin_dir : NULL, &pins) ||
+	    pins_lock(&pins))
+		return;
+	{
+		/* the pins seen so far: any that appear are remembered */
+		struct pin_names now;
+
+		pins_list(&pins, &now);
+		for (size_t i = 0; i < now.n; i++) {
+			bool known = false;
+
+			for (size_t k = 0; k < dp->pinned.n && !known; k++)
+				known = !strcmp(dp->pinned.name[k],
+						now.name[i]);
+			if (!known && dp->pinned.n < PIN_NAMES_MAX)
+				memcpy(dp->pinned.name[dp->pinned.n++],
+				       now.name[i], sizeof(now.name[i]));
+		}
+	}
+	n = pins_restore(&pins, ifc->prog_id, &dp->pinned);
+	if (ifc->tc_prog_id)
+		m = pins_restore(&pins, ifc->tc_prog_id, &dp->pinned);
+	pins_unlock(&pins);
+	if (n > 0 || m > 0)
+		log_warn("%s: %d pinned maps were gone from %s; pinned again",
+			 ifc->name, (n > 0 ? n : 0) + (m > 0 ? m : 0),
+			 pins.dir);
+}
+
 void dataplane_maintain(struct dataplane *dp)
 {
 	bool changed = false;
@@ -358,6 +403,7 @@ void dataplane_maintain(struct dataplane *dp)
 		    att.prog_id == ifc->prog_id) {
 			if (ifc->tagger)
 				tagger_up(dp, ifc); /* still there? */
+			restore_pins(dp, ifc);
 			continue;
 		}
 		if (ifc->prog_id)

@@ -24,6 +24,7 @@
 #include "daemon/config.h"
 #include "esprit_counters.h"
 #include "lib/map_sizes.h"
+#include "lib/pins.h"
 
 struct dp_interface {
 	char name[IF_NAMESIZE];
@@ -37,11 +38,13 @@ struct dp_interface {
 	__u32 tc_prog_id; /* esprit_tc on its egress, 0 if none */
 	bool tc_failed; /* attaching it failed: said once, tried again */
 	bool xdp_attached_here; /* by this daemon, not adopted */
+	bool pins_ours; /* its maps are pinned in the pin directory */
 	bool tc_attached_here;
 };
 
 struct dataplane {
 	char pin_dir[PATH_MAX];
+	struct pin_names pinned; /* the pins as they were when we attached */
 	struct dp_interface *ifs;
 	size_t nifs;
 	struct esprit_config responder;

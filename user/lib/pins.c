@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -167,4 +168,112 @@ int pins_open_maps(const struct pins *pins, const char *const names[],
 		}
 	}
 	return 0;
+}
+
+/* Calls fn for each of esprit's maps (esprit_*) of program prog_id;
+ * -1 if the program cannot be read, else the sum of what fn returned. */
+static int each_prog_map(__u32 prog_id,
+			 int (*fn)(const struct pins *pins, int fd,
+				   const struct bpf_map_info *mi,
+				   const struct pin_names *names),
+			 const struct pins *pins, const struct pin_names *names)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[256];
+	int prog = bpf_prog_get_fd_by_id(prog_id), sum = 0;
+
+	if (prog < 0)
+		return -1;
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog, &info, &len)) {
+		close(prog);
+		return -1;
+	}
+	close(prog);
+	for (__u32 i = 0;
+	     i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		/* esprit's own maps, not the object's .rodata or .bss */
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen) &&
+		    !strncmp(mi.name, "esprit_", 7))
+			sum += fn(pins, fd, &mi, names);
+		close(fd);
+	}
+	return sum;
+}
+
+static bool named(const struct pin_names *names, const char *name)
+{
+	for (size_t i = 0; i < names->n; i++)
+		if (!strcmp(names->name[i], name))
+			return true;
+	return false;
+}
+
+static int pin_if_missing(const struct pins *pins, int fd,
+			  const struct bpf_map_info *mi,
+			  const struct pin_names *names)
+{
+	char path[PATH_MAX];
+	int have;
+
+	if (!named(names, mi->name))
+		return 0; /* a map the object does not pin */
+	have = pins_try_open_map(pins, mi->name);
+	if (have >= 0) {
+		close(have);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%s", pins->dir, mi->name);
+	return !bpf_obj_pin(fd, path);
+}
+
+static int pinned_here(const struct pins *pins, int fd,
+		       const struct bpf_map_info *mi,
+		       const struct pin_names *names)
+{
+	struct bpf_map_info pinned = {};
+	__u32 len = sizeof(pinned);
+	int have = pins_try_open_map(pins, mi->name), same;
+
+	(void)fd;
+	(void)names;
+	if (have < 0)
+		return 0;
+	same = !bpf_obj_get_info_by_fd(have, &pinned, &len) &&
+	       pinned.id == mi->id;
+	close(have);
+	return same;
+}
+
+int pins_restore(const struct pins *pins, __u32 prog_id,
+		 const struct pin_names *names)
+{
+	return each_prog_map(prog_id, pin_if_missing, pins, names);
+}
+
+bool pins_hold_prog_maps(const struct pins *pins, __u32 prog_id)
+{
+	return each_prog_map(prog_id, pinned_here, pins, NULL) > 0;
+}
+
+void pins_list(const struct pins *pins, struct pin_names *names)
+{
+	DIR *d = opendir(pins->dir);
+	struct dirent *e;
+
+	names->n = 0;
+	while (d && (e = readdir(d)) && names->n < PIN_NAMES_MAX)
+		if (!strncmp(e->d_name, "esprit_", 7) &&
+		    strlen(e->d_name) < sizeof(names->name[0]))
+			snprintf(names->name[names->n++],
+				 sizeof(names->name[0]), "%s", e->d_name);
+	if (d)
+		closedir(d);
 }

@@ -8,6 +8,8 @@
 #define ESPRIT_PINS_H
 
 #include <limits.h>
+#include <stdbool.h>
+#include <linux/types.h>
 
 #define ESPRIT_BPFFS	       "/sys/fs/bpf"
 #define ESPRIT_PIN_DIR	       "/sys/fs/bpf/esprit"
@@ -44,6 +46,27 @@ int pins_try_open_map(const struct pins *pins, const char *name);
  */
 int pins_open_maps(const struct pins *pins, const char *const names[],
 		   int *const fds[], size_t n);
+
+/* The names of esprit's maps pinned in a directory. */
+#define PIN_NAMES_MAX 128
+struct pin_names {
+	char name[PIN_NAMES_MAX][16]; /* BPF_OBJ_NAME_LEN */
+	size_t n;
+};
+
+void pins_list(const struct pins *pins, struct pin_names *names);
+
+/*
+ * Pins again the maps of program prog_id that names holds and the
+ * directory lacks (someone removed them): the number pinned, or -1 if
+ * the program cannot be read.
+ */
+int pins_restore(const struct pins *pins, __u32 prog_id,
+		 const struct pin_names *names);
+
+/* Whether any of program prog_id's maps is the one pinned in the
+ * directory under its name. */
+bool pins_hold_prog_maps(const struct pins *pins, __u32 prog_id);
 
 /* Closes each *fds[i] that is open and sets it to -1. */
 void fds_close(int *const fds[], size_t n);

@@ -256,6 +256,13 @@ test_interface_attached_later_gets_the_state() {
 	risav_config '[{asn: 64501, mode: enforce}]' "[$SA1]"
 	daemon_start resp "$TEST_TMP/esprit.yaml"
 	log_has "r0: no such interface" "r0 missing at start"
+	r0_comes_and_is_enforced
+	daemon_stop TERM
+}
+
+# r0 appears (again): the daemon attaches a new program, fills its maps
+# with the whole RISAV state, and it enforces.
+r0_comes_and_is_enforced() {
 	veth resp r0 "$RESP_MAC" cli c0 "$CLI_MAC"
 	ns resp ip addr add "$RESP4/24" dev r0
 	ns resp ip addr add "$RESP6/64" dev r0 nodad
@@ -275,7 +282,6 @@ test_interface_attached_later_gets_the_state() {
 	listen_stop 2
 	check_arrivals valid || fail "arrivals"
 	assert_eq 1 "$(count_of risav-untagged)" "enforced"
-	daemon_stop TERM
 }
 
 # kill -9 in the middle of a reload that changes the SAs, peers and the
@@ -310,23 +316,6 @@ test_interface_deleted_and_recreated() {
 	risav_start '[{asn: 64501, mode: enforce}]' "[$SA1]"
 	ns resp ip link del r0
 	wait_until 'd["interfaces"][0]["state"] != "attached"' 20
-	veth resp r0 "$RESP_MAC" cli c0 "$CLI_MAC"
-	ns resp ip addr add "$RESP4/24" dev r0
-	ns resp ip addr add "$RESP6/64" dev r0 nodad
-	ns resp ip route add 198.51.100.0/24 dev r0
-	ns resp ip -6 route add 2001:db8:201::/48 dev r0
-	xdp_pass cli c0
-	wait_until 'd["interfaces"][0]["state"] == "attached"' 20
-	for _ in $(seq 50); do
-		[ "$(sa_list 2>/dev/null)" = "0x1000/64501" ] && break
-		sleep 0.1
-	done
-	assert_eq "0x1000/64501" "$(sa_list)" "SA in the new program's maps"
-	listen_start
-	peer_send valid 4 --count 2 --payload back
-	peer_send bad 4 --count 1 --tag none
-	listen_stop 2
-	check_arrivals valid || fail "arrivals"
-	assert_eq 1 "$(count_of risav-untagged)" "enforced again"
+	r0_comes_and_is_enforced
 	daemon_stop TERM
 }

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -135,6 +136,22 @@ static void sa_labels(FILE *out, const char *name, __u32 spi, __u32 asn)
  * tagged and how many sequence numbers are left. */
 static void sa_metrics(FILE *out, const struct daemon *d)
 {
+	/* the inbound SA counters, as fields of struct esprit_sa_stats */
+	static const struct {
+		const char *name, *help;
+		size_t field;
+	} in_families[] = {
+		{"esprit_risav_sa_in_packets_total",
+		 "Packets an inbound SA verified.",
+		 offsetof(struct esprit_sa_stats, packets) / sizeof(__u64)},
+		{"esprit_risav_sa_in_bad_icv_total",
+		 "Packets of an inbound SA whose ICV did not match: spoofing, "
+		 "or a key that differs from the peer's.",
+		 offsetof(struct esprit_sa_stats, bad_icv) / sizeof(__u64)},
+		{"esprit_risav_sa_in_replayed_total",
+		 "Packets of an inbound SA refused as replays.",
+		 offsetof(struct esprit_sa_stats, replayed) / sizeof(__u64)},
+	};
 	struct sa_maps m = {-1, -1, -1};
 	struct sa_out_maps om = {-1, -1, -1};
 	struct sa_in_row *in = NULL;
@@ -159,31 +176,16 @@ static void sa_metrics(FILE *out, const struct daemon *d)
 		nout = 0;
 	sa_maps_close(&m);
 	sa_out_maps_close(&om);
-	if (nin) {
-		family(out, "esprit_risav_sa_in_packets_total", "counter",
-		       "Packets an inbound SA verified.");
+	for (size_t f = 0;
+	     nin && f < sizeof(in_families) / sizeof(*in_families); f++) {
+		family(out, in_families[f].name, "counter",
+		       in_families[f].help);
 		for (size_t i = 0; i < nin; i++) {
-			sa_labels(out, "esprit_risav_sa_in_packets_total",
-				  in[i].key.spi, in[i].key.asn);
+			sa_labels(out, in_families[f].name, in[i].key.spi,
+				  in[i].key.asn);
 			fprintf(out, "%llu\n",
-				(unsigned long long)in[i].stats.packets);
-		}
-		family(out, "esprit_risav_sa_in_bad_icv_total", "counter",
-		       "Packets of an inbound SA whose ICV did not match: "
-		       "spoofing, or a key that differs from the peer's.");
-		for (size_t i = 0; i < nin; i++) {
-			sa_labels(out, "esprit_risav_sa_in_bad_icv_total",
-				  in[i].key.spi, in[i].key.asn);
-			fprintf(out, "%llu\n",
-				(unsigned long long)in[i].stats.bad_icv);
-		}
-		family(out, "esprit_risav_sa_in_replayed_total", "counter",
-		       "Packets of an inbound SA refused as replays.");
-		for (size_t i = 0; i < nin; i++) {
-			sa_labels(out, "esprit_risav_sa_in_replayed_total",
-				  in[i].key.spi, in[i].key.asn);
-			fprintf(out, "%llu\n",
-				(unsigned long long)in[i].stats.replayed);
+				(unsigned long long)((const __u64 *)&in[i].stats)
+					[in_families[f].field]);
 		}
 	}
 	if (nout) {

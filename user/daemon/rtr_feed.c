@@ -10,74 +10,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
-#include "daemon/rtr_feed.h"
-#include "risav/rtr_pdu.h"
-
-/* Bytes of a PDU beyond its header, read once the header is in. */
-#define BODY_TIMEOUT_S 30
-#define NOTES_MAX      32
-
-struct rtr_cache {
-	struct rtr_feed *feed;
-	unsigned int index;
-	char name[80];
-	__u8 preference;
-	struct rtr_socket rtr; /* rtrlib's session (records name it) */
-	struct tr_socket wire; /* the transport rtrlib drives: ours */
-	struct tr_socket tcp; /* rtrlib's TCP transport, under ours */
-	struct tr_tcp_config tcp_cfg;
-	char host[64], port[8];
-	/* what the socket gave, read in large pieces (a full sync is
-	 * ~800k PDUs of 20 or 32 bytes: one read each would cost seconds);
-	 * the PDU being handed to rtrlib; its thread alone touches these */
-	__u8 in[65536];
-	size_t in_off, in_len;
-	__u8 pdu[RTR_PDU_MAX_LEN];
-	size_t pdu_len, pdu_off;
-	bool eod_served;
-	double notified; /* CLOCK_MONOTONIC of the last Serial Notify */
-	/* under feed->lock */
-	__u64 batch; /* the batch being received, 0: none */
-	__u64 done; /* the last batch ended */
-	bool synced, kept_expired;
-	double last_update;
-	__u64 errors;
-	char last_error[200];
-};
-
-enum record_kind { ANNOUNCE, WITHDRAW, DROP_SOURCE };
-
-struct record {
-	struct esprit_prefix_key key;
-	__u32 asn;
-	__u8 max_len;
-	__u8 kind;
-	__u8 source;
-	__u64 batch; /* 0: outside a batch, ready at once */
-};
-
-struct rtr_feed {
-	struct config_rtr cfg;
-	struct rtr_cache *caches;
-	size_t n;
-	struct rtr_socket **sockets; /* by group, for rtr_mgr_init() */
-	struct rtr_mgr_group *groups;
-	size_t ngroups;
-	struct rtr_mgr_config *mgr;
-	bool started;
-	int efd;
-	struct vrp_set *vrps;
-	bool synced;
-
-	pthread_mutex_t lock;
-	struct record *q;
-	size_t qlen, qcap;
-	__u64 batch_seq;
-	bool signalled;
-	char notes[NOTES_MAX][240];
-	bool note_loud[NOTES_MAX];
-	size_t nnotes;
-};
+#include "daemon/rtr_cache.h"
 
 static double realtime(void)
 {
@@ -93,8 +26,7 @@ static struct rtr_cache *cache_of(const struct rtr_socket *s)
 				    offsetof(struct rtr_cache, rtr));
 }
 
-/* Under the lock. */
-static void signal_daemon(struct rtr_feed *f)
+void rtr_feed_signal(struct rtr_feed *f)
 {
 	__u64 one = 1;
 
@@ -105,10 +37,7 @@ static void signal_daemon(struct rtr_feed *f)
 		return; /* the counter is not 0 anyway */
 }
 
-/* Under the lock. */
-static void add_note(struct rtr_feed *f, bool loud, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void add_note(struct rtr_feed *f, bool loud, const char *fmt, ...)
+void rtr_feed_note(struct rtr_feed *f, bool loud, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -118,7 +47,7 @@ static void add_note(struct rtr_feed *f, bool loud, const char *fmt, ...)
 	vsnprintf(f->notes[f->nnotes], sizeof(f->notes[0]), fmt, ap);
 	va_end(ap);
 	f->note_loud[f->nnotes++] = loud;
-	signal_daemon(f);
+	rtr_feed_signal(f);
 }
 
 /* Under the lock. */
@@ -206,11 +135,11 @@ static void on_record(struct pfx_table *t, const struct pfx_record rec,
 	if (!key_of(&rec, &r.key)) {
 		pthread_mutex_lock(&f->lock);
 		if (added)
-			add_note(f, false,
-				 "RTR cache %s: a VRP for an IPv6 prefix "
-				 "of /%u in ::ffff:0:0/96 left out (those "
-				 "addresses are IPv4 ones here)",
-				 c->name, rec.min_len);
+			rtr_feed_note(f, false,
+				      "RTR cache %s: a VRP for an IPv6 prefix "
+				      "of /%u in ::ffff:0:0/96 left out (those "
+				      "addresses are IPv4 ones here)",
+				      c->name, rec.min_len);
 		pthread_mutex_unlock(&f->lock);
 		return;
 	}
@@ -220,21 +149,23 @@ static void on_record(struct pfx_table *t, const struct pfx_record rec,
 	    !f->cfg.clear_on_expire) {
 		/* rtrlib purges data past the expire interval: kept */
 		if (!c->kept_expired)
-			add_note(f, true,
-				 "RTR cache %s: its data is past the expire "
-				 "interval; kept in the table (on_expire: "
-				 "keep) until a cache gives data again",
-				 c->name);
+			rtr_feed_note(f, true,
+				      "RTR cache %s: its data is past the "
+				      "expire "
+				      "interval; kept in the table (on_expire: "
+				      "keep) until a cache gives data again",
+				      c->name);
 		c->kept_expired = true;
 		pthread_mutex_unlock(&f->lock);
 		return;
 	}
 	if (!r.batch && !added && c->rtr.state != RTR_SHUTDOWN &&
 	    !c->kept_expired) {
-		add_note(f, true,
-			 "RTR cache %s: its data is past the expire interval; "
-			 "taken out of the table (on_expire: clear)",
-			 c->name);
+		rtr_feed_note(f, true,
+			      "RTR cache %s: its data is past the expire "
+			      "interval; "
+			      "taken out of the table (on_expire: clear)",
+			      c->name);
 		c->kept_expired = true; /* said once */
 	}
 	if (push(f, &r)) {
@@ -243,7 +174,7 @@ static void on_record(struct pfx_table *t, const struct pfx_record rec,
 			 "out of memory queueing a VRP");
 	}
 	if (!r.batch)
-		signal_daemon(f);
+		rtr_feed_signal(f);
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -288,221 +219,9 @@ void rtr_feed_batch_end(struct rtr_feed *f, size_t i, bool complete)
 			c->synced = true;
 			c->last_update = realtime();
 		}
-		signal_daemon(f);
+		rtr_feed_signal(f);
 	}
 	pthread_mutex_unlock(&f->lock);
-}
-
-/* ---- the transport: rtrlib's TCP, each PDU checked first ---------------- */
-
-static int wire_open(void *socket)
-{
-	struct rtr_cache *c = socket;
-
-	c->pdu_len = c->pdu_off = 0;
-	c->in_off = c->in_len = 0;
-	c->eod_served = false;
-	return c->tcp.open_fp(c->tcp.socket);
-}
-
-static void wire_close(void *socket)
-{
-	struct rtr_cache *c = socket;
-
-	rtr_feed_batch_end(c->feed, c->index, false);
-	c->pdu_len = c->pdu_off = 0;
-	c->in_off = c->in_len = 0;
-	c->eod_served = false;
-	c->tcp.close_fp(c->tcp.socket);
-}
-
-static void wire_free(struct tr_socket *tr)
-{
-	struct rtr_cache *c = tr->socket;
-
-	c->tcp.free_fp(&c->tcp);
-}
-
-static int wire_send(const void *socket, const void *pdu, const size_t len,
-		     const time_t timeout)
-{
-	const struct rtr_cache *c = socket;
-
-	return c->tcp.send_fp(c->tcp.socket, pdu, len, timeout);
-}
-
-static const char *wire_ident(void *socket)
-{
-	struct rtr_cache *c = socket;
-
-	return c->tcp.ident_fp(c->tcp.socket);
-}
-
-/* Reads len bytes; waiting for the first up to timeout (its code if none
- * came), for the rest up to BODY_TIMEOUT_S. */
-static int read_full(struct rtr_cache *c, __u8 *buf, size_t len, time_t timeout)
-{
-	time_t end = time(NULL) + BODY_TIMEOUT_S;
-	size_t got = 0;
-
-	while (got < len) {
-		size_t n = c->in_len - c->in_off;
-		int rc;
-
-		if (n) {
-			if (n > len - got)
-				n = len - got;
-			memcpy(buf + got, c->in + c->in_off, n);
-			c->in_off += n;
-			got += n;
-			continue;
-		}
-		rc = c->tcp.recv_fp(c->tcp.socket, c->in, sizeof(c->in),
-				    got ? 1 : timeout);
-		if (rc > 0) {
-			c->in_off = 0;
-			c->in_len = (size_t)rc;
-			continue;
-		}
-		if (!got && (rc == TR_WOULDBLOCK || rc == TR_INTR))
-			return rc;
-		if ((rc == TR_WOULDBLOCK || rc == TR_INTR) && time(NULL) < end)
-			continue;
-		return rc < 0 ? rc : TR_ERROR;
-	}
-	return 0;
-}
-
-static void refuse(struct rtr_cache *c, int code, const char *why)
-{
-	struct rtr_feed *f = c->feed;
-	__u8 report[512];
-	size_t n;
-
-	n = rtr_pdu_error_report(c->pdu[0] > 1 ? 1 : c->pdu[0], code, c->pdu,
-				 c->pdu_len, why, report, sizeof(report));
-	if (n)
-		c->tcp.send_fp(c->tcp.socket, report, n, 1);
-	/* RFC 8210 §10: the session starts over, from a Reset Query */
-	c->rtr.request_session_id = true;
-	pthread_mutex_lock(&f->lock);
-	c->errors++;
-	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
-	add_note(f, true,
-		 "RTR cache %s: %s; Error Report sent, session reset, the "
-		 "table is as it was",
-		 c->name, why);
-	pthread_mutex_unlock(&f->lock);
-}
-
-static void note_cache_error(struct rtr_cache *c)
-{
-	struct rtr_feed *f = c->feed;
-	__u32 enc, text_len = 0;
-	const char *text = "";
-	char why[200];
-
-	enc = (__u32)c->pdu[8] << 24 | (__u32)c->pdu[9] << 16 |
-	      (__u32)c->pdu[10] << 8 | c->pdu[11];
-	if (12 + (size_t)enc + 4 <= c->pdu_len) {
-		const __u8 *p = c->pdu + 12 + enc;
-
-		text_len = (__u32)p[0] << 24 | (__u32)p[1] << 16 |
-			   (__u32)p[2] << 8 | p[3];
-		if (16 + (size_t)enc + text_len <= c->pdu_len)
-			text = (const char *)p + 4;
-		else
-			text_len = 0;
-	}
-	snprintf(why, sizeof(why), "the cache reported error %u%s%.*s",
-		 (unsigned int)(c->pdu[2] << 8 | c->pdu[3]),
-		 text_len ? ": " : "", (int)(text_len > 120 ? 120 : text_len),
-		 text);
-	pthread_mutex_lock(&f->lock);
-	c->errors++;
-	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
-	add_note(f, true, "RTR cache %s: %s", c->name, why);
-	pthread_mutex_unlock(&f->lock);
-}
-
-/* The next PDU from the cache into c->pdu, checked. */
-static int next_pdu(struct rtr_cache *c, time_t timeout)
-{
-	char why[160];
-	__u32 len;
-	int rc, code;
-
-	c->pdu_len = c->pdu_off = 0;
-	rc = read_full(c, c->pdu, RTR_PDU_HEADER_LEN, timeout);
-	if (rc)
-		return rc;
-	len = rtr_pdu_length(c->pdu);
-	c->pdu_len = RTR_PDU_HEADER_LEN;
-	if (len < RTR_PDU_HEADER_LEN || len > RTR_PDU_MAX_LEN) {
-		snprintf(why, sizeof(why), "PDU type %u with length %u",
-			 c->pdu[1], len);
-		refuse(c, RTR_ERR_CORRUPT_DATA, why);
-		return TR_ERROR;
-	}
-	rc = read_full(c, c->pdu + RTR_PDU_HEADER_LEN, len - RTR_PDU_HEADER_LEN,
-		       BODY_TIMEOUT_S);
-	if (rc)
-		return rc == TR_WOULDBLOCK ? TR_ERROR : rc;
-	c->pdu_len = len;
-	code = rtr_pdu_check(c->pdu, len, why, sizeof(why));
-	if (code >= 0) {
-		refuse(c, code, why);
-		c->pdu_len = 0;
-		return TR_ERROR;
-	}
-	switch (c->pdu[1]) {
-	case RTR_PDU_CACHE_RESPONSE:
-		rtr_feed_batch_begin(c->feed, c->index);
-		break;
-	case RTR_PDU_END_OF_DATA:
-		c->eod_served = true;
-		break;
-	case RTR_PDU_ERROR_REPORT:
-		note_cache_error(c);
-		break;
-	case RTR_PDU_SERIAL_NOTIFY: {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		pthread_mutex_lock(&c->feed->lock);
-		c->notified = ts.tv_sec + ts.tv_nsec / 1e9;
-		pthread_mutex_unlock(&c->feed->lock);
-		break;
-	}
-	}
-	return 0;
-}
-
-static int wire_recv(const void *socket, void *buf, const size_t len,
-		     const time_t timeout)
-{
-	struct rtr_cache *c = (struct rtr_cache *)socket;
-	size_t n;
-
-	if (c->pdu_off == c->pdu_len) {
-		int rc;
-
-		if (c->eod_served) {
-			/* rtrlib asks for more only once it has applied
-			 * the batch End of Data closed */
-			c->eod_served = false;
-			rtr_feed_batch_end(c->feed, c->index, true);
-		}
-		rc = next_pdu(c, timeout);
-		if (rc)
-			return rc;
-	}
-	n = c->pdu_len - c->pdu_off;
-	if (n > len)
-		n = len;
-	memcpy(buf, c->pdu + c->pdu_off, n);
-	c->pdu_off += n;
-	return (int)n;
 }
 
 /* ---- the manager -------------------------------------------------------- */
@@ -516,7 +235,7 @@ static void on_status(const struct rtr_mgr_group *g, enum rtr_mgr_status st,
 	(void)st;
 	(void)s;
 	pthread_mutex_lock(&f->lock);
-	signal_daemon(f); /* a state to show, maybe a hook to run */
+	rtr_feed_signal(f); /* a state to show, maybe a hook to run */
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -574,13 +293,7 @@ struct rtr_feed *rtr_feed_new(const struct config_rtr *cfg, char *err,
 			rtr_feed_free(f);
 			return NULL;
 		}
-		c->wire = (struct tr_socket){.socket = c,
-					     .open_fp = wire_open,
-					     .close_fp = wire_close,
-					     .free_fp = wire_free,
-					     .send_fp = wire_send,
-					     .recv_fp = wire_recv,
-					     .ident_fp = wire_ident};
+		rtr_wire_init(c);
 		c->rtr.tr_socket = &c->wire;
 		f->sockets[i] = &c->rtr;
 	}

@@ -42,18 +42,6 @@ static char *read_file(const char *path, size_t *len, struct stat *st,
 	return buf;
 }
 
-static bool same_statics(const struct prefix_table *a,
-			 const struct prefix_table *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (prefix_key_cmp(&a->v[i].key, &b->v[i].key) ||
-		    a->v[i].asn != b->v[i].asn)
-			return false;
-	return true;
-}
-
 static bool same_file(const char *path, const struct risav_prefixes *prev)
 {
 	struct stat st;
@@ -82,7 +70,7 @@ int config_risav_load_prefixes(const struct config_risav *r, const char *file,
 	prefix_table_init(&out->table);
 	*unchanged = false;
 	if (r->import[0] && prev && prev_statics && prev->imported &&
-	    same_statics(prev_statics, &r->statics) &&
+	    prefix_table_equal(prev_statics, &r->statics) &&
 	    same_file(r->import, prev)) {
 		*out = *prev;
 		prefix_table_init(&out->table);
@@ -109,7 +97,7 @@ int config_risav_load_prefixes(const struct config_risav *r, const char *file,
 	}
 	if (prev && prev_statics && prev->imported == out->imported &&
 	    !memcmp(prev->digest, out->digest, sizeof(out->digest)) &&
-	    same_statics(prev_statics, &r->statics)) {
+	    prefix_table_equal(prev_statics, &r->statics)) {
 		*unchanged = true;
 		free(buf);
 		return 0;

@@ -36,20 +36,13 @@ static int rtr_table(const struct daemon_risav *dr,
 	return 0;
 }
 
-static bool same_statics(const struct prefix_table *a,
-			 const struct prefix_table *b)
-{
-	return a->n == b->n && !memcmp(a->v, b->v, a->n * sizeof(a->v[0]));
-}
-
 /*
  * RTR in the file: the same caches keep their feed and its data (a new
  * set of statics goes over it); other caches get a new feed, and the
  * table waits for its data.
  */
-int rtr_prepare(const struct daemon_risav *dr,
-		       const struct config_risav *r, struct risav_plan *plan,
-		       char *err, size_t errlen)
+int rtr_prepare(const struct daemon_risav *dr, const struct config_risav *r,
+		struct risav_plan *plan, char *err, size_t errlen)
 {
 	if (!dr->feed || !rtr_feed_same(dr->feed, &r->rtr)) {
 		plan->feed = rtr_feed_new(&r->rtr, err, errlen);
@@ -60,7 +53,7 @@ int rtr_prepare(const struct daemon_risav *dr,
 		plan->table_deferred = true;
 		return 0;
 	}
-	if (same_statics(&dr->statics, &r->statics)) {
+	if (prefix_table_equal(&dr->statics, &r->statics)) {
 		plan->prefixes_unchanged = true;
 		return 0;
 	}
@@ -260,8 +253,7 @@ void daemon_risav_rtr_update(struct daemon_risav *dr,
 
 /* What a plan applied means for the feed. */
 void rtr_take_plan(struct daemon_risav *dr, struct risav_plan *plan,
-			  const struct dataplane *dp,
-			  const struct prefix_table *table)
+		   const struct dataplane *dp, const struct prefix_table *table)
 {
 	char err[256];
 

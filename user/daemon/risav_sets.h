@@ -47,6 +47,7 @@ void standbys_clear(struct daemon_risav *dr);
 int rtr_prepare(const struct daemon_risav *dr, const struct config_risav *r,
 		struct risav_plan *plan, char *err, size_t errlen);
 void rtr_take_plan(struct daemon_risav *dr, struct risav_plan *plan,
-		   const struct dataplane *dp, const struct prefix_table *table);
+		   const struct dataplane *dp,
+		   const struct prefix_table *table);
 
 #endif

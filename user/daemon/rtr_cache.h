@@ -12,7 +12,7 @@
 #include "daemon/rtr_feed.h"
 #include "risav/rtr_pdu.h"
 
-#define NOTES_MAX      32
+#define NOTES_MAX 32
 
 struct rtr_cache {
 	struct rtr_feed *feed;
@@ -64,7 +64,6 @@ struct rtr_feed {
 	bool started;
 	int efd;
 	struct vrp_set *vrps;
-	bool synced;
 
 	pthread_mutex_t lock;
 	struct record *q;

@@ -428,8 +428,6 @@ long rtr_feed_drain(struct rtr_feed *f, struct prefix_change **out)
 		}
 	}
 	f->qlen = keep;
-	for (size_t i = 0; i < f->n; i++)
-		f->synced |= f->caches[i].synced;
 	pthread_mutex_unlock(&f->lock);
 	if (rc < 0)
 		return -1;
@@ -448,7 +446,13 @@ bool rtr_feed_pending(const struct rtr_feed *f)
 
 bool rtr_feed_synced(const struct rtr_feed *f)
 {
-	return f->synced;
+	bool synced = false;
+
+	pthread_mutex_lock((pthread_mutex_t *)&f->lock);
+	for (size_t i = 0; i < f->n; i++)
+		synced |= f->caches[i].synced;
+	pthread_mutex_unlock((pthread_mutex_t *)&f->lock);
+	return synced;
 }
 
 const struct vrp_set *rtr_feed_vrps(const struct rtr_feed *f)

@@ -68,7 +68,7 @@ int rtr_feed_fd(const struct rtr_feed *f);
  */
 long rtr_feed_drain(struct rtr_feed *f, struct prefix_change **out);
 
-/* A batch has begun but not ended: drain again soon. */
+/* Records wait in the queue for their batch to end. */
 bool rtr_feed_pending(const struct rtr_feed *f);
 
 /* Some cache has given its data since the feed started. */

@@ -107,9 +107,9 @@ static void refuse(struct rtr_cache *c, int code, const char *why)
 	c->errors++;
 	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
 	rtr_feed_note(f, true,
-		 "RTR cache %s: %s; Error Report sent, session reset, the "
-		 "table is as it was",
-		 c->name, why);
+		      "RTR cache %s: %s; Error Report sent, session reset, the "
+		      "table is as it was",
+		      c->name, why);
 	pthread_mutex_unlock(&f->lock);
 }
 

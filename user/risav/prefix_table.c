@@ -258,6 +258,18 @@ int prefix_table_put(struct prefix_table *t,
 	return 0;
 }
 
+bool prefix_table_equal(const struct prefix_table *a,
+			const struct prefix_table *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (prefix_key_cmp(&a->v[i].key, &b->v[i].key) ||
+		    a->v[i].asn != b->v[i].asn)
+			return false;
+	return true;
+}
+
 size_t prefix_table_count_v4(const struct prefix_table *t)
 {
 	size_t n = 0;

@@ -68,6 +68,10 @@ int prefix_table_put(struct prefix_table *t,
 		     const struct esprit_prefix_key *key, __u32 asn,
 		     __u32 source);
 
+/* Same prefixes with the same origins (sources aside). */
+bool prefix_table_equal(const struct prefix_table *a,
+			const struct prefix_table *b);
+
 /* Entries of a sorted table that are IPv4 (the rest are IPv6). */
 size_t prefix_table_count_v4(const struct prefix_table *t);
 

@@ -404,6 +404,7 @@ int seq_ledger_checkpoint(struct seq_ledger *l, int out_fd, bool *changed,
 	*err = '\0';
 	while (!bpf_map_get_next_key(out_fd, prev, &next)) {
 		struct counter c = {.sa.key = next};
+		struct seq_ledger_entry *ent;
 		__u8 keyid[SEQ_LEDGER_KEYID_LEN];
 
 		key = next;
@@ -412,9 +413,9 @@ int seq_ledger_checkpoint(struct seq_ledger *l, int out_fd, bool *changed,
 			continue;
 		c.seq = c.sa.value.seq;
 		seq_ledger_keyid(&c.sa.value, keyid);
-		if (find(l, &key, keyid))
-			c.saved = find(l, &key, keyid)->reserved;
-		if (needs_move(find(l, &key, keyid), c.seq) ||
+		ent = find(l, &key, keyid);
+		c.saved = ent ? ent->reserved : 0;
+		if (needs_move(ent, c.seq) ||
 		    c.sa.value.state == ESPRIT_SA_HELD) {
 			if (n == cap) {
 				size_t nc = cap ? 2 * cap : 8;

@@ -9,7 +9,8 @@ test_every_harness_briefly() {
 	echo "$out"
 	assert_eq 0 "$rc" "fuzz.sh status"
 	local name
-	for name in fuzz_config fuzz_control fuzz_rpki fuzz_rtr fuzz_words; do
+	for name in fuzz_config fuzz_control fuzz_metrics fuzz_rpki fuzz_rtr \
+		fuzz_words; do
 		assert_match "^fuzz: $name: [0-9]+ executions in" \
 			"$(grep "^fuzz: $name" <<<"$out")" "$name ran"
 	done

@@ -438,6 +438,29 @@ static void on_ready(struct ev_source *s, uint32_t events)
 	MHD_run(m->mhd);
 }
 
+/* libmicrohttpd with esprit's handler and limits, on ss, or with no
+ * listening socket at all when ss is NULL. */
+static struct MHD_Daemon *server_start(struct metrics_server *m,
+				       unsigned int flags,
+				       const struct sockaddr_storage *ss)
+{
+	uint16_t port = ss ? ntohs(((const struct sockaddr_in *)ss)->sin_port)
+			   : 0;
+
+	if (!ss)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
+	return MHD_start_daemon(
+		flags, port, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR,
+		(const struct sockaddr *)ss,
+		/* clients that open connections and dawdle (slow loris) are
+		 * cut after 10 s, and one address holds 8 connections at
+		 * most, so they cannot keep a scraper out */
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)8,
+		MHD_OPTION_END);
+}
+
 struct metrics_server *metrics_server_new(struct daemon *d, const char *listen,
 					  char *err, size_t errlen)
 {
@@ -461,16 +484,7 @@ struct metrics_server *metrics_server_new(struct daemon *d, const char *listen,
 		flags |= MHD_USE_IPv6;
 	m->d = d;
 	snprintf(m->listen, sizeof(m->listen), "%s", listen);
-	m->mhd = MHD_start_daemon(
-		flags, ntohs(((struct sockaddr_in *)&ss)->sin_port), NULL, NULL,
-		on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		/* clients that open connections and dawdle (slow loris) are
-		 * cut after 10 s, and one address holds 8 connections at
-		 * most, so they cannot keep a scraper out */
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)8,
-		MHD_OPTION_END);
+	m->mhd = server_start(m, flags, &ss);
 	if (!m->mhd) {
 		snprintf(err, errlen, "cannot listen for metrics on %s: %s",
 			 listen, strerror(errno));
@@ -490,6 +504,30 @@ struct metrics_server *metrics_server_new(struct daemon *d, const char *listen,
 	return m;
 }
 
+struct metrics_server *metrics_server_unbound(struct daemon *d)
+{
+	struct metrics_server *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->d = d;
+	m->src.fd = -1;
+	m->mhd = server_start(m, 0, NULL);
+	if (!m->mhd) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+int metrics_server_add_connection(struct metrics_server *m, int fd,
+				  const struct sockaddr *peer,
+				  socklen_t peer_len)
+{
+	return MHD_add_connection(m->mhd, fd, peer, peer_len) == MHD_YES ? 0
+									 : -1;
+}
+
 void metrics_server_tick(struct metrics_server *m)
 {
 	if (m)
@@ -505,7 +543,8 @@ void metrics_server_free(struct metrics_server *m)
 {
 	if (!m)
 		return;
-	ev_del(&m->d->loop, &m->src);
+	if (m->src.fd >= 0)
+		ev_del(&m->d->loop, &m->src);
 	MHD_stop_daemon(m->mhd);
 	free(m);
 }

@@ -34,7 +34,7 @@ static __always_inline int handle_esp(struct xdp_md *ctx, struct packet *pkt,
 
 	/* Later fragments hold no ESP header, only bytes from its middle. */
 	if (pkt->is_fragment == PKT_FRAG_LATER)
-		return XDP_PASS;
+		return count_verdict(ESPRIT_R_NOT_ESPRIT, pkt->len, XDP_PASS);
 	if (pkt->l4_len < sizeof(__be32))
 		return count_verdict(ESPRIT_R_ESP_NO_SPI, pkt->len, XDP_PASS);
 	spi = esp_spi(ctx, pkt->l4_off);
@@ -43,16 +43,17 @@ static __always_inline int handle_esp(struct xdp_md *ctx, struct packet *pkt,
 		return echo_respond(ctx, pkt, cfg);
 	if (spi == cfg_or(cfg->spi_reply, ESPRIT_DEFAULT_SPI_REPLY))
 		return echo_capture_reply(ctx, pkt, cfg);
-	return XDP_PASS;
+	return count_verdict(ESPRIT_R_NOT_ESPRIT, pkt->len, XDP_PASS);
 }
 
 /* ESP behind IPv6 extension headers is left to the stack, but counted. */
-static __always_inline void count_esp_behind_ext(struct xdp_md *ctx,
-						 struct packet *pkt)
+static __always_inline enum esprit_reason behind_ext_headers(struct xdp_md *ctx,
+							     struct packet *pkt)
 {
 	if (ipv6_upper_proto(xdp_data(ctx), xdp_data_end(ctx), pkt) ==
 	    ESPRIT_IPPROTO_ESP)
-		count(ESPRIT_R_ESP_IPV6_EXT_HEADERS, pkt->len);
+		return ESPRIT_R_ESP_IPV6_EXT_HEADERS;
+	return ESPRIT_R_NOT_ESPRIT;
 }
 
 SEC("xdp")
@@ -65,7 +66,7 @@ int esprit_xdp(struct xdp_md *ctx)
 
 	rc = parse_xdp(ctx, &pkt);
 	if (rc == PARSE_NOT_IP)
-		return XDP_PASS;
+		return count_verdict(ESPRIT_R_NOT_ESPRIT, pkt.len, XDP_PASS);
 	if (rc == PARSE_MALFORMED)
 		return count_verdict(ESPRIT_R_MALFORMED_L3, pkt.len, XDP_PASS);
 
@@ -83,8 +84,9 @@ int esprit_xdp(struct xdp_md *ctx)
 	if (pkt.l4_proto == ESPRIT_IPPROTO_ESP)
 		return handle_esp(ctx, &pkt, cfg);
 	if (pkt.family == ESPRIT_AF_INET6 && ipv6_is_ext_header(pkt.l4_proto))
-		count_esp_behind_ext(ctx, &pkt);
-	return XDP_PASS;
+		return count_verdict(behind_ext_headers(ctx, &pkt), pkt.len,
+				     XDP_PASS);
+	return count_verdict(ESPRIT_R_NOT_ESPRIT, pkt.len, XDP_PASS);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -158,7 +158,10 @@
 	  "forwards to a peer AS, before GRO")                               \
 	X(RISAV_TOO_BIG_ICMP_LIMITED, "risav-too-big-icmp-limited", "event", \
 	  "no ICMP error for a too-big packet: its source had used "         \
-	  "its rate (risav.too_big_rate)")
+	  "its rate (risav.too_big_rate)")                                   \
+	X(NOT_ESPRIT, "not-esprit", "pass",                                  \
+	  "nothing for esprit (XDP): not IP, IP with no ESP Echo and no "    \
+	  "RISAV check or tag, ESP of another SPI or a later fragment")
 
 enum esprit_reason {
 #define ESPRIT_REASON_ENUM(id, name, action, desc) ESPRIT_R_##id,

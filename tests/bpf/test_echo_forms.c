@@ -397,7 +397,7 @@ static void test_custom_spis(void)
 
 			echo_build(&in, NULL, f, &b); /* SPI 7 */
 			echo_expect_untouched(&fx, &in, XDP_PASS,
-					      ECHO_NO_REASON,
+					      ESPRIT_R_NOT_ESPRIT,
 					      "SPI 7 with custom SPIs IPv%d %s",
 					      family, echo_form_names[form]);
 

@@ -405,12 +405,12 @@ static void test_ipv6_extension_headers(void)
 				&fx, &in, XDP_PASS,
 				chains[c].counted
 					? ESPRIT_R_ESP_IPV6_EXT_HEADERS
-					: ECHO_NO_REASON,
+					: ESPRIT_R_NOT_ESPRIT,
 				"ESP SPI %d behind %d extension headers "
 				"(first %u)",
 				spi, chains[c].count, chains[c].types[0]);
 		}
-		/* no ESP behind them: nothing counted */
+		/* no ESP behind them: not esprit's */
 		echo_request_head(&in, &echo_flow_v6);
 		for (int i = 0; i < chains[c].count; i++)
 			pkt_ipv6_ext(&in, chains[c].types[i],
@@ -418,14 +418,14 @@ static void test_ipv6_extension_headers(void)
 		pkt_proto(&in, 17);
 		pkt_put_zeros(&in, 16);
 		pkt_finish(&in);
-		echo_expect_untouched(&fx, &in, XDP_PASS, ECHO_NO_REASON,
+		echo_expect_untouched(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT,
 				      "UDP behind extension headers");
 	}
 }
 
 /*
  * IPv4 fragments go to the stack: a first fragment of a request is
- * counted; later fragments carry no ESP header and are not looked into.
+ * counted; later fragments carry no ESP header and are not esprit's.
  */
 static void test_ipv4_fragments(void)
 {
@@ -435,9 +435,9 @@ static void test_ipv4_fragments(void)
 	} cases[] = {
 		{0x2000, ESPRIT_R_ECHO_FRAGMENT}, /* MF, offset 0 */
 		{0x6000, ESPRIT_R_ECHO_FRAGMENT}, /* DF + MF: still MF */
-		{0x2001, ECHO_NO_REASON}, /* MF, offset 8 */
-		{0x0010, ECHO_NO_REASON}, /* last fragment */
-		{0x1fff, ECHO_NO_REASON}, /* largest offset */
+		{0x2001, ESPRIT_R_NOT_ESPRIT}, /* MF, offset 8 */
+		{0x0010, ESPRIT_R_NOT_ESPRIT}, /* last fragment */
+		{0x1fff, ESPRIT_R_NOT_ESPRIT}, /* largest offset */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -463,14 +463,14 @@ static void test_ipv4_fragments(void)
 					      cases[i].frag_word,
 					      echo_form_names[form]);
 			/* a later fragment whose bytes look like a reply */
-			if (cases[i].reason != ECHO_NO_REASON)
+			if (cases[i].reason != ESPRIT_R_NOT_ESPRIT)
 				continue;
 			echo_request_head(&in, &echo_flow_v4);
 			pkt_ipv4_id_frag(&in, 0x4242, cases[i].frag_word);
 			echo_put_reply(&in, &b, 8, 1);
 			pkt_finish(&in);
 			echo_expect_untouched(&fx, &in, XDP_PASS,
-					      ECHO_NO_REASON,
+					      ESPRIT_R_NOT_ESPRIT,
 					      "later fragment, SPI 8 %#06x %s",
 					      cases[i].frag_word,
 					      echo_form_names[form]);
@@ -594,14 +594,14 @@ static void test_not_ip(void)
 	in.data[12] = 0x08;
 	in.data[13] = 0x06; /* ARP */
 	pkt_put_zeros(&in, 28);
-	echo_expect_untouched(&fx, &in, XDP_PASS, ECHO_NO_REASON, "ARP");
+	echo_expect_untouched(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT, "ARP");
 
 	f.vlans = 2;
 	for (size_t cut = 0; cut < 8; cut++) {
 		request(4);
 		echo_request_head(&in, &f);
 		in.len = 14 + cut;
-		echo_expect_untouched(&fx, &in, XDP_PASS, ECHO_NO_REASON,
+		echo_expect_untouched(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT,
 				      "frame ends %zu bytes into VLAN tags",
 				      cut);
 	}
@@ -614,7 +614,7 @@ static void test_not_ip(void)
 	pkt_ipv4(&in, "192.0.2.2", "192.0.2.1");
 	pkt_esp_seed(&in, 7, 1, 1, 1, data, 8);
 	pkt_finish(&in);
-	echo_expect_untouched(&fx, &in, XDP_PASS, ECHO_NO_REASON,
+	echo_expect_untouched(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT,
 			      "three VLAN tags");
 }
 

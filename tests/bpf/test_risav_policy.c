@@ -81,10 +81,10 @@ static void test_off(void)
 {
 	for (int family = 4; family <= 6; family += 2) {
 		build(family, RC_OFF_ASN, rc_key, 1);
-		rc_expect(&fx, &tagged, XDP_PASS, RC_NO_REASON, &tagged);
-		rc_expect(&fx, &plain, XDP_PASS, RC_NO_REASON, &plain);
+		rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &tagged);
+		rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &plain);
 		build(family, RC_OFF_ASN, rc_other_key, 1);
-		rc_expect(&fx, &tagged, XDP_PASS, RC_NO_REASON, &tagged);
+		rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &tagged);
 	}
 }
 
@@ -96,9 +96,9 @@ static void test_not_a_peer(void)
 		build(family, RC_OTHER_ASN, rc_other_key, 1);
 		rc_expect(&fx, &tagged, XDP_PASS,
 			  ESPRIT_R_RISAV_STRIPPED_NON_PEER, &plain);
-		rc_expect(&fx, &plain, XDP_PASS, RC_NO_REASON, &plain);
+		rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &plain);
 		build(family, RC_OTHER_ASN, rc_key, 0);
-		rc_expect(&fx, &tagged, XDP_PASS, RC_NO_REASON, &tagged);
+		rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &tagged);
 	}
 	/* a source no prefix covers belongs to no AS: the same */
 	{
@@ -109,7 +109,7 @@ static void test_not_a_peer(void)
 		rc_tag(&tagged, &plain, RC_SPI, 1, 1, rc_key);
 		rc_expect(&fx, &tagged, XDP_PASS,
 			  ESPRIT_R_RISAV_STRIPPED_NON_PEER, &plain);
-		rc_expect(&fx, &plain, XDP_PASS, RC_NO_REASON, &plain);
+		rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &plain);
 	}
 }
 
@@ -127,7 +127,7 @@ static void test_other_scopes(void)
 		rc_expect2(&fx, &tagged, XDP_PASS, ESPRIT_R_RISAV_UNTAGGED,
 			   ESPRIT_R_RISAV_TESTING_PASSED, &tagged);
 		build(6, RC_OTHER_ASN, rc_key, scopes[i]);
-		rc_expect(&fx, &tagged, XDP_PASS, RC_NO_REASON, &tagged);
+		rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &tagged);
 	}
 }
 
@@ -192,16 +192,16 @@ static void test_not_for_us(void)
 
 	fl.dst = "198.51.100.9"; /* in transit to the peer itself */
 	rc_plain(&plain, &fl, 20);
-	rc_expect(&fx, &plain, XDP_PASS, RC_NO_REASON, &plain);
+	rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &plain);
 	fl.dst = "100.65.0.9"; /* covered by no prefix */
 	rc_plain(&plain, &fl, 20);
-	rc_expect(&fx, &plain, XDP_PASS, RC_NO_REASON, &plain);
+	rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &plain);
 
 	CU_ASSERT_EQUAL_FATAL(risav_fixture_config(&fx, 0, 0, 0), 0);
 	for (int family = 4; family <= 6; family += 2) {
 		build(family, RC_ENFORCE_ASN, rc_other_key, 1);
-		rc_expect(&fx, &tagged, XDP_PASS, RC_NO_REASON, &tagged);
-		rc_expect(&fx, &plain, XDP_PASS, RC_NO_REASON, &plain);
+		rc_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &tagged);
+		rc_expect(&fx, &plain, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &plain);
 	}
 	set_flags(0);
 	build(4, RC_ENFORCE_ASN, rc_key, 1);
@@ -275,7 +275,7 @@ static void test_fragments(void)
 	rc_tag(&in, &plain, RC_SPI, 1, 1, rc_key);
 	pkt_ipv4_id_frag(&in, 79, 0x2000);
 	pkt_finish(&in);
-	rc_expect(&fx, &in, XDP_PASS, RC_NO_REASON, &in);
+	rc_expect(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT, &in);
 }
 
 /* Shortens the IP packet (and the frame) to end `keep` bytes into the AH. */

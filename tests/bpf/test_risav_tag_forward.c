@@ -209,16 +209,19 @@ static void test_not_forwarded_untouched(void)
 {
 	/* to this host */
 	tf_udp(&in, 4, SRC4, LOCAL_PEER, 0, 100, NULL);
-	tf_expect(&fx, &in, XDP_PASS, TF_NO_REASON, TF_NO_REASON, true, &res);
+	tf_expect(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT, TF_NO_REASON, true,
+		  &res);
 	/* out of a device not prepared for tagging: left to its TC */
 	CU_ASSERT_EQUAL_FATAL(
 		bpf_map_delete_elem(
 			tag_fixture_map_fd(&fx, ESPRIT_MAP_TAG_DEVS), &outside),
 		0);
 	tf_udp(&in, 4, SRC4, PEER4, 0, 100, NULL);
-	tf_expect(&fx, &in, XDP_PASS, TF_NO_REASON, TF_NO_REASON, true, &res);
+	tf_expect(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT, TF_NO_REASON, true,
+		  &res);
 	tf_udp(&in, 6, SRC6, PEER6, 0, 100, NULL);
-	tf_expect(&fx, &in, XDP_PASS, TF_NO_REASON, TF_NO_REASON, true, &res);
+	tf_expect(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT, TF_NO_REASON, true,
+		  &res);
 	{
 		struct esprit_tag_dev prepared = {.gso_max_segs = 1};
 
@@ -235,12 +238,13 @@ static void test_not_forwarded_untouched(void)
 		tagged = in;
 		memcpy(tagged.data, res.out, res.out_len);
 		tagged.len = res.out_len;
-		tf_expect(&fx, &tagged, XDP_PASS, TF_NO_REASON, TF_NO_REASON,
-			  true, &res);
+		tf_expect(&fx, &tagged, XDP_PASS, ESPRIT_R_NOT_ESPRIT,
+			  TF_NO_REASON, true, &res);
 	}
 	/* from outside the local AS */
 	tf_udp(&in, 4, "100.64.4.9", PEER4, 0, 100, NULL);
-	tf_expect(&fx, &in, XDP_PASS, TF_NO_REASON, TF_NO_REASON, true, &res);
+	tf_expect(&fx, &in, XDP_PASS, ESPRIT_R_NOT_ESPRIT, TF_NO_REASON, true,
+		  &res);
 }
 
 /*

@@ -193,7 +193,7 @@ static int check_counters(const struct counters *before,
 struct outcome {
 	uint32_t action;
 	const struct pkt *out; /* the bytes the program must leave */
-	int reason; /* the one counter that moves, or ECHO_NO_REASON */
+	int reason; /* the one counter that moves */
 	uint64_t bytes; /* by how many bytes it moves */
 };
 

@@ -14,9 +14,6 @@
 #include "pkt.h"
 #include "xdp_fixture.h"
 
-/* No counter may move. */
-#define ECHO_NO_REASON (-1)
-
 /*
  * Addresses and framing of one exchange. The requester ("peer") sends from
  * pkt_mac_a to the responder at pkt_mac_b; the reply goes back swapped.
@@ -90,8 +87,8 @@ int echo_expect_tx_at(const char *file, unsigned int line,
 
 /*
  * Runs in; expects action with the packet left exactly as it came, and
- * reason counted once (bytes + the request's length), or no counter at all
- * for ECHO_NO_REASON. Returns 1 if all held.
+ * reason counted once (bytes + the request's length) and no other counter
+ * (every packet ends under one reason). Returns 1 if all held.
  */
 int echo_expect_untouched_at(const char *file, unsigned int line,
 			     struct xdp_fixture *fx, const struct pkt *in,

@@ -133,6 +133,12 @@ test_stats_after_ip_link_attach() {
 	assert_match "echo-reflected +tx +2 " "$out" "table row"
 	out=$(ns resp "$ESPRIT" stats --all)
 	assert_match "malformed-esp-padding" "$out" "--all lists every reason"
+	# what is not esprit's is counted too: every packet under one reason
+	local before
+	before=$(count_of not-esprit)
+	ns cli ping -c 3 -i 0.2 -W 1 "$RESP4" >/dev/null || fail "ping"
+	assert_ge $((before + 3)) "$(count_of not-esprit)" \
+		"the pings counted as not-esprit"
 	rc=0
 	ns resp "$ESPRIT" stats --pin-dir /nonexistent >/dev/null 2>&1 || rc=$?
 	assert_eq 2 "$rc" "bad --pin-dir"

@@ -4,9 +4,10 @@
 # tests/fuzz/corpus/NAME (a crash found once is kept there as a regression
 # input), and prints each one's executions. A crash, leak, sanitizer
 # report or timeout fails; its input is left in DIR/artifacts. With
-# FUZZ_PACKETS (make fuzz: 10^7), the packet mutation engine
-# (tests/bpf/test_xdp_mutation.c) then runs that many packets through the
-# XDP program.
+# FUZZ_PACKETS (make fuzz: 10^7), the packet mutation engine then runs
+# that many requests through the XDP program (bpf_xdp_mutation), and
+# FUZZ_TAGGED_PACKETS (default a tenth of it: each is signed afresh) that
+# many RISAV-tagged packets (bpf_risav_mutation).
 set -uo pipefail
 
 dir=${1:?usage: fuzz.sh DIR}
@@ -38,10 +39,14 @@ for bin in "$dir"/fuzz_*; do
 			"(${rate:-?}/s), corpus $(ls "$work" | wc -l) inputs, nothing found"
 	fi
 done
+mutations() { # suite count
+	ESPRIT_MUTATIONS=$2 "${ESPRIT_BUILD:-$top/build}/test/esprit_tests" \
+		"$1" >"$dir/$1.log" 2>&1 || failed=1
+	grep -E "^  \[$1|mutation [0-9]+ \(" "$dir/$1.log" | sed 's/^ *//'
+}
 if [ -n "${FUZZ_PACKETS:-}" ]; then
-	ESPRIT_MUTATIONS=$FUZZ_PACKETS "${ESPRIT_BUILD:-$top/build}/test/esprit_tests" \
-		bpf_xdp_mutation >"$dir/mutation.log" 2>&1 || failed=1
-	grep -E "^  \[bpf_xdp_mutation|mutation [0-9]+ \(" "$dir/mutation.log" |
-		sed 's/^ *//'
+	mutations bpf_xdp_mutation "$FUZZ_PACKETS"
+	mutations bpf_risav_mutation \
+		"${FUZZ_TAGGED_PACKETS:-$((FUZZ_PACKETS / 10))}"
 fi
 exit "$failed"

@@ -83,9 +83,8 @@ static size_t serve(const unsigned char *data, size_t size)
 		abort();
 	/* an address per client, so the per-address limit never refuses */
 	peer.sin_addr.s_addr = htonl(0x0a000000 | (++clients & 0xffffff));
-	if (metrics_server_add_connection(server, fds[0],
-					  (struct sockaddr *)&peer,
-					  sizeof(peer)))
+	if (metrics_server_add_connection(
+		    server, fds[0], (struct sockaddr *)&peer, sizeof(peer)))
 		abort();
 	if (size && write(fds[1], data, size) != (ssize_t)size)
 		abort();

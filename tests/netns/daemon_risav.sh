@@ -285,10 +285,14 @@ r0_comes_and_is_enforced() {
 }
 
 # kill -9 in the middle of a reload that changes the SAs, peers and the
-# import: the restarted daemon makes the maps hold the new file whole.
+# import (a prefix import of 30000 ROAs, or back to 3), at three points
+# from the signal: each restarted daemon makes the maps hold the file on
+# disk whole, never a mix of the two; and the responder, in XDP, answers
+# every request cli sends all the while.
 test_kill9_during_reload_then_restart_holds_new_state() {
 	risav_start '[{asn: 64501, mode: enforce}]' "[$SA1]"
-	"$PY" - "$TEST_TMP/rpki.json" <<-'PYEOF'
+	cp "$TEST_TMP/rpki.json" "$TEST_TMP/small.json"
+	"$PY" - "$TEST_TMP/big.json" <<-'PYEOF'
 		import json, sys
 		roas = [{"asn": 64501, "prefix": "198.51.100.0/24", "maxLength": 24},
 		        {"asn": 64500, "prefix": "10.11.1.0/24", "maxLength": 24}]
@@ -296,17 +300,38 @@ test_kill9_during_reload_then_restart_holds_new_state() {
 		          "maxLength": 24} for i in range(30000)]
 		json.dump({"roas": roas}, open(sys.argv[1], "w"))
 	PYEOF
-	risav_config '[{asn: 64501, mode: testing}, {asn: 64502, mode: enforce}]' \
-		'[{spi: 0x2000, asn: 64501, alg: hmac-sha256-128, key_file: sa2.key}]'
-	kill -HUP "$DAEMON_PID"
-	sleep 0.05
-	daemon_stop KILL
-	assert_eq 137 "$DAEMON_RC" "killed"
-	daemon_start resp "$TEST_TMP/esprit.yaml"
-	wait_until 'd["interfaces"][0]["state"] == "adopted"' 10
-	assert_eq "0x2000/64501" "$(sa_list)" "the new SA alone"
-	assert_eq "64501:testing 64502:enforce" "$(peer_list)" "the new peers"
-	assert_eq 30003 "$(e prefix list | wc -l)" "the new table whole"
+	local sa2='[{spi: 0x2000, asn: 64501, alg: hmac-sha256-128, key_file: sa2.key}]'
+	ns cli "$ESPRIT" ping -q -c 600 -i 0.02 -W 5 "$RESP4" >"$TEST_TMP/ping.out" 2>&1 &
+	local ping_pid=$! delay round=0
+	for delay in 0 0.05 0.3; do
+		round=$((round + 1))
+		if ((round % 2)); then # to the new state
+			cp "$TEST_TMP/big.json" "$TEST_TMP/rpki.json"
+			risav_config '[{asn: 64501, mode: testing}, {asn: 64502, mode: enforce}]' "$sa2"
+		else # and back
+			cp "$TEST_TMP/small.json" "$TEST_TMP/rpki.json"
+			risav_config '[{asn: 64501, mode: enforce}]' "[$SA1]"
+		fi
+		kill -HUP "$DAEMON_PID"
+		sleep "$delay"
+		daemon_stop KILL
+		assert_eq 137 "$DAEMON_RC" "killed $delay s after SIGHUP"
+		daemon_start resp "$TEST_TMP/esprit.yaml"
+		wait_until 'd["interfaces"][0]["state"] == "adopted"' 10
+		if ((round % 2)); then
+			assert_eq "0x2000/64501" "$(sa_list)" "the new SA alone ($delay s)"
+			assert_eq "64501:testing 64502:enforce" "$(peer_list)" "the new peers ($delay s)"
+			assert_eq 30003 "$(e prefix list | wc -l)" "the new table whole ($delay s)"
+		else
+			assert_eq "0x1000/64501" "$(sa_list)" "the old SA alone ($delay s)"
+			assert_eq "64501:enforce" "$(peer_list)" "the old peers ($delay s)"
+			assert_eq 4 "$(e prefix list | wc -l)" "the old table whole ($delay s)"
+		fi
+	done
+	wait "$ping_pid" || true
+	cat "$TEST_TMP/ping.out"
+	grep -Eq '^600 packets transmitted, 600 received, 0% packet loss' "$TEST_TMP/ping.out" ||
+		fail "the responder missed requests across the kills"
 	daemon_stop TERM
 }
 

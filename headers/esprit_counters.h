@@ -121,7 +121,7 @@
 	X(RISAV_TOO_BIG, "risav-too-big", "drop",                            \
 	  "egress: tagged it would exceed the MTU (IPv6, "                   \
 	  "IPv4 with DF): answered with an ICMP error")                      \
-	X(RISAV_TOO_BIG_TAGGED, "risav-too-big-tagged", "tx",                \
+	X(RISAV_TOO_BIG_TAGGED, "risav-too-big-tagged", "event",             \
 	  "egress: IPv4 without DF tagged beyond the MTU")                   \
 	X(RISAV_TAG_GREEN_CHANNEL, "risav-tag-green-channel", "tx",          \
 	  "egress: to or from a contact address, never "                     \
@@ -161,7 +161,10 @@
 	  "its rate (risav.too_big_rate)")                                   \
 	X(NOT_ESPRIT, "not-esprit", "pass",                                  \
 	  "nothing for esprit (XDP): not IP, IP with no ESP Echo and no "    \
-	  "RISAV check or tag, ESP of another SPI or a later fragment")
+	  "RISAV check or tag, ESP of another SPI or a later fragment")      \
+	X(NOT_ESPRIT_EGRESS, "not-esprit-egress", "tx",                      \
+	  "nothing for the TC tagger: not IP, not from the local AS to a "   \
+	  "RISAV peer, or tagged already: sent as it is")
 
 enum esprit_reason {
 #define ESPRIT_REASON_ENUM(id, name, action, desc) ESPRIT_R_##id,

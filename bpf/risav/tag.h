@@ -171,12 +171,14 @@ __noinline int tag_check(struct __sk_buff *skb, struct tag_pkt *tp)
 
 	cfg = bpf_map_lookup_elem(&esprit_risav, &zero);
 	if (!cfg || !cfg->local_asn || !tp)
-		return TC_ACT_OK;
+		return count_verdict(ESPRIT_R_NOT_ESPRIT_EGRESS, skb->len,
+				     TC_ACT_OK);
 	__builtin_memset(tp, 0, sizeof(*tp));
 	if (parse_skb(skb, &pkt) != PARSE_OK ||
 	    tag_read(skb_data(skb), skb_data_end(skb), &pkt, tp) ||
 	    tp->tagged || !tag_candidate(cfg, tp))
-		return TC_ACT_OK;
+		return count_verdict(ESPRIT_R_NOT_ESPRIT_EGRESS, skb->len,
+				     TC_ACT_OK);
 	offloaded = tag_csum_find(skb, tp);
 	c = tag_select(cfg, tp, skb->gso_size || offloaded);
 	if (c != TAG_SA)
@@ -225,11 +227,10 @@ static __always_inline int risav_tag(struct __sk_buff *skb)
 	int rc;
 
 	cfg = bpf_map_lookup_elem(&esprit_risav, &zero);
-	if (!cfg || !cfg->local_asn)
-		return TC_ACT_OK;
 	tp = tag_scratch();
-	if (!tp)
-		return TC_ACT_OK;
+	if (!cfg || !cfg->local_asn || !tp)
+		return count_verdict(ESPRIT_R_NOT_ESPRIT_EGRESS, skb->len,
+				     TC_ACT_OK);
 	rc = tag_check(skb, tp);
 	if (rc != 1)
 		return rc;

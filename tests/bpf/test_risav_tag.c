@@ -8,6 +8,7 @@
  * the IPv6 hop-by-hop header; and which packets it must leave alone,
  * drop, or send untagged.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 #include <CUnit/CUnit.h>
 
 #include "esprit_risav.h"
+#include "lib/counters.h"
+#include "mutation.h"
 #include "tag_fixture.h"
 #include "testlib.h"
 #include "xdp_fixture.h"
@@ -215,8 +218,8 @@ static void test_not_ours_untouched(void)
 		int family = strchr(pairs[i][0], ':') ? 6 : 4;
 
 		tf_udp(&in, family, pairs[i][0], pairs[i][1], 46, 40, NULL);
-		tf_expect(&fx, &in, TC_ACT_OK, TF_NO_REASON, TF_NO_REASON, true,
-			  &res);
+		tf_expect(&fx, &in, TC_ACT_OK, ESPRIT_R_NOT_ESPRIT_EGRESS,
+			  TF_NO_REASON, true, &res);
 	}
 }
 
@@ -224,7 +227,8 @@ static void test_risav_off_untouched(void)
 {
 	tag_fixture_local_asn(&fx, 0);
 	tf_udp(&in, 4, SRC4, PEER4, 46, 40, NULL);
-	tf_expect(&fx, &in, TC_ACT_OK, TF_NO_REASON, TF_NO_REASON, true, &res);
+	tf_expect(&fx, &in, TC_ACT_OK, ESPRIT_R_NOT_ESPRIT_EGRESS, TF_NO_REASON,
+		  true, &res);
 	tag_fixture_local_asn(&fx, TF_LOCAL_ASN);
 	expect_tagged(&in, TF_SPI_EF, TF_ENFORCE_ASN);
 }
@@ -450,8 +454,8 @@ static void test_already_tagged_untouched(void)
 		once = in;
 		memcpy(once.data, res.out, res.out_len);
 		once.len = res.out_len;
-		tf_expect(&fx, &once, TC_ACT_OK, TF_NO_REASON, TF_NO_REASON,
-			  true, &res);
+		tf_expect(&fx, &once, TC_ACT_OK, ESPRIT_R_NOT_ESPRIT_EGRESS,
+			  TF_NO_REASON, true, &res);
 	}
 }
 
@@ -540,16 +544,6 @@ static void test_two_cpus_one_sa(void)
 			  r[i].seq[RACE_PACKETS - 1]);
 }
 
-static unsigned long long mrng = 0x7a6e5eedULL;
-
-static unsigned int mbelow(unsigned int n)
-{
-	mrng ^= mrng << 13;
-	mrng ^= mrng >> 7;
-	mrng ^= mrng << 17;
-	return n ? (unsigned int)(mrng % n) : 0;
-}
-
 static uint32_t be32_at(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
@@ -570,17 +564,18 @@ static void test_mutated_inputs_tags_verify(void)
 	static const uint8_t opts[8] = {0x94, 0x04, 0, 0, 1, 1, 1, 0};
 	static const uint8_t hbh[6] = {0x05, 0x02, 0, 0, 1, 0};
 	static const uint8_t dscps[] = {0, 46, 34, 36, 10, 63};
-	const char *env = getenv("ESPRIT_MUTATIONS");
-	unsigned long n = env && *env ? strtoul(env, NULL, 0) / 4 : 5000;
+	unsigned long n = (unsigned long)(mutation_count(20000) / 4);
 	unsigned long tagged = 0, untouched = 0, other = 0, bad = 0;
 
+	mutation_start();
+
 	for (unsigned long i = 0; i < n && bad < 5; i++) {
-		int family = mbelow(2) ? 4 : 6;
+		int family = mutation_below(2) ? 4 : 6;
 		struct tf_shape shape = {};
 		uint64_t t0;
 		size_t l3, ins;
 
-		if (mbelow(3) == 0) {
+		if (mutation_below(3) == 0) {
 			if (family == 4) {
 				shape.opts = opts;
 				shape.opts_len = sizeof(opts);
@@ -590,33 +585,35 @@ static void test_mutated_inputs_tags_verify(void)
 			}
 		}
 		tf_udp(&in, family,
-		       mbelow(8) ? src_of(family) : peer_of(family),
-		       mbelow(8) ? peer_of(family) : src_of(family),
-		       dscps[mbelow(sizeof(dscps))], mbelow(300), &shape);
+		       mutation_below(8) ? src_of(family) : peer_of(family),
+		       mutation_below(8) ? peer_of(family) : src_of(family),
+		       dscps[mutation_below(sizeof(dscps))],
+		       mutation_below(300), &shape);
 		l3 = in.l3_off;
-		for (unsigned int m = mbelow(4); m--;) {
-			switch (mbelow(6)) {
+		for (unsigned int m = mutation_below(4); m--;) {
+			switch (mutation_below(6)) {
 			case 0: /* payload */
 				if (in.l4_off < in.len)
 					in.data[in.l4_off +
-						mbelow(in.len - in.l4_off)] ^=
-						1 << mbelow(8);
+						mutation_below(in.len -
+							       in.l4_off)] ^=
+						1 << mutation_below(8);
 				break;
 			case 1: /* TTL / hop limit */
 				in.data[l3 + (family == 4 ? 8 : 7)] =
-					(uint8_t)mbelow(256);
+					(uint8_t)mutation_below(256);
 				break;
 			case 2: /* DSCP and ECN */
-				pkt_ip_tos(&in, (uint8_t)mbelow(256));
+				pkt_ip_tos(&in, (uint8_t)mutation_below(256));
 				break;
 			case 3: /* flow label / identification */
 				in.data[l3 + (family == 4 ? 4 : 3)] =
-					(uint8_t)mbelow(256);
+					(uint8_t)mutation_below(256);
 				break;
 			case 4: /* an address bit */
 				in.data[l3 + (family == 4 ? 12 : 8) +
-					mbelow(family == 4 ? 8 : 32)] ^=
-					1 << mbelow(8);
+					mutation_below(family == 4 ? 8 : 32)] ^=
+					1 << mutation_below(8);
 				break;
 			default: /* DF */
 				if (family == 4)
@@ -664,6 +661,116 @@ static void test_mutated_inputs_tags_verify(void)
 	CU_ASSERT(n < 100 || (tagged && untouched));
 }
 
+/* Where the tagger puts the AH in p: after the IPv4 options, after an
+ * IPv6 hop-by-hop header (as p's own bytes say, mutated or not). */
+static size_t ah_place(const struct pkt *p)
+{
+	const uint8_t *ip = p->data + p->l3_off;
+
+	if (p->family == 4)
+		return p->l3_off + (ip[0] & 0x0f) * 4u;
+	if (ip[6] == 0 && p->l3_off + 42 <= p->len)
+		return p->l3_off + 40 + (ip[41] + 1u) * 8;
+	return p->l3_off + 40;
+}
+
+/*
+ * Whether the kernel's test run refuses p before the program sees it: an
+ * skb whose EtherType is IPv4 or IPv6 must hold that IP header whole.
+ */
+static bool kernel_refuses(const struct pkt *p)
+{
+	uint16_t type = (uint16_t)(p->data[12] << 8 | p->data[13]);
+
+	return (type == 0x0800 && p->len < 14 + 20) ||
+	       (type == 0x86dd && p->len < 14 + 40);
+}
+
+/*
+ * The engine's mutations (tests/lib/mutation.c: bits flipped, cut short,
+ * extended, lengths, protocols and EtherTypes rewritten) on packets the
+ * tagger would tag: whatever comes in, a packet counted tagged carries an
+ * AH whose ICV OpenSSL computes the same over what came in, anything else
+ * sent leaves as it came, and every packet lands under exactly one reason
+ * whose action is its fate (checked on every 16th).
+ */
+static void test_random_mutations_through_tc(void)
+{
+	static const uint8_t dscps[] = {0, 46, 34, 10};
+	static uint64_t before[ESPRIT_R_COUNT], after[ESPRIT_R_COUNT];
+	unsigned long long n = mutation_count(20000) / 4;
+	unsigned long long seed = mutation_start(), failures = 0;
+	unsigned long long tagged = 0, untouched = 0, not_sent = 0, refused = 0;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned long long i = 0; i < n && failures < 5; i++) {
+		int family = mutation_below(2) ? 4 : 6;
+		bool exact = i % 16 == 0;
+		const char *broke = NULL;
+
+		tf_udp(&in, family, src_of(family), peer_of(family),
+		       dscps[mutation_below(sizeof(dscps))],
+		       mutation_below(300), NULL);
+		mutation_apply(&in);
+		for (int r = 0; r < ESPRIT_R_COUNT; r++)
+			before[r] = exact || r == ESPRIT_R_RISAV_TAGGED
+					    ? tag_fixture_count(&fx, r)
+					    : 0;
+		if (tag_fixture_run(&fx, &in, &res) && res.ret == -EINVAL &&
+		    kernel_refuses(&in)) {
+			refused++;
+		} else if (res.ret) {
+			static char why[64];
+
+			snprintf(why, sizeof(why), "the test run failed: %s",
+				 strerror(-res.ret));
+			broke = why;
+		} else {
+			for (int r = 0; r < ESPRIT_R_COUNT; r++)
+				after[r] = exact || r == ESPRIT_R_RISAV_TAGGED
+						   ? tag_fixture_count(&fx, r)
+						   : 0;
+			if (after[ESPRIT_R_RISAV_TAGGED] !=
+			    before[ESPRIT_R_RISAV_TAGGED]) {
+				size_t ins = ah_place(&in);
+
+				tagged++;
+				if (res.out_len < ins + 12 ||
+				    !tf_tagged(&in, res.out, res.out_len,
+					       be32_at(res.out + ins + 4),
+					       be32_at(res.out + ins + 8)))
+					broke = "a tag OpenSSL does not verify";
+			} else if (res.action == TC_ACT_OK) {
+				untouched++;
+				if (res.out_len != in.len ||
+				    memcmp(res.out, in.data, in.len))
+					broke = "sent untagged, but changed";
+			} else {
+				not_sent++;
+			}
+			if (!broke && exact)
+				broke = mutation_reasons_check(
+					before, after,
+					mutation_tc_fate((int)res.action));
+		}
+		if (broke) {
+			failures++;
+			mutation_failed(i, seed, broke, res.action, &in,
+					res.out_len);
+		}
+	}
+	fprintf(stderr,
+		"\n  [bpf_risav_tag: %llu randomly mutated packets in %.1f s: "
+		"%llu tagged and verified by OpenSSL, %llu sent as they "
+		"came, %llu not sent, %llu too short for the kernel's test "
+		"run; %llu invariant failures]\n",
+		n, mutation_seconds_since(&t0), tagged, untouched, not_sent,
+		refused, failures);
+	CU_ASSERT_EQUAL(failures, 0);
+	CU_ASSERT(n < 1000 || (tagged && untouched && not_sent));
+}
+
 TEST_SUITE(suite) = {
 	.name = "bpf_risav_tag",
 	.init = suite_init,
@@ -672,6 +779,8 @@ TEST_SUITE(suite) = {
 		(const struct test_case[]){
 			{"mutated_inputs_tags_verify",
 			 test_mutated_inputs_tags_verify},
+			{"random_mutations_through_tc",
+			 test_random_mutations_through_tc},
 			{"each_dscp_class_its_sa", test_each_dscp_class_its_sa},
 			{"sequence_numbers_count_up",
 			 test_sequence_numbers_count_up},

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <CUnit/CUnit.h>
 
 #include "lib/counters.h"
 #include "mutation.h"
@@ -77,10 +79,10 @@ static void mutate_once(struct pkt *p)
 		break;
 	case 4: /* a protocol / next header rewritten */
 		if (p->nexthdr_off)
-			p->data[p->nexthdr_off] =
-				mutation_below(3) ? (uint8_t)next_rand()
-				: mutation_below(2) ? 50
-						    : 59;
+			p->data[p->nexthdr_off] = mutation_below(3)
+							  ? (uint8_t)next_rand()
+						  : mutation_below(2) ? 50
+								      : 59;
 		break;
 	case 5: /* an EtherType or a VLAN tag rewritten */
 		if (p->ethertype_off)
@@ -101,12 +103,20 @@ void mutation_apply(struct pkt *p)
 		mutate_once(p);
 }
 
-static const char *action_name(uint32_t action)
+const char *mutation_xdp_fate(uint32_t action)
 {
-	return action == XDP_PASS ? "pass"
+	return action == XDP_PASS   ? "pass"
 	       : action == XDP_DROP ? "drop"
 	       : action == XDP_TX   ? "tx"
 				    : "?";
+}
+
+/* A redirect is an ICMP error sent back in the packet's stead. */
+const char *mutation_tc_fate(int action)
+{
+	return action == TC_ACT_OK				    ? "tx"
+	       : action == TC_ACT_SHOT || action == TC_ACT_REDIRECT ? "drop"
+								    : "?";
 }
 
 static bool is_event(int r)
@@ -115,7 +125,7 @@ static bool is_event(int r)
 }
 
 const char *mutation_reasons_check(const uint64_t *before,
-				   const uint64_t *after, uint32_t action)
+				   const uint64_t *after, const char *fate)
 {
 	int moved[ESPRIT_R_COUNT], n = 0, kept = 0, verdict = -1;
 	bool testing = false, failed_check_seen = false;
@@ -149,12 +159,12 @@ const char *mutation_reasons_check(const uint64_t *before,
 	if (testing && !failed_check_seen)
 		return "risav-testing-passed without the check that failed";
 	/* testing mode stripped the AH and passed it: that is the verdict */
-	if (!kept && testing && action == XDP_PASS)
+	if (!kept && testing && !strcmp(fate, "pass"))
 		return NULL;
 	if (kept != 1)
 		return kept ? "more than one reason for one packet"
 			    : "a packet under no reason";
-	if (strcmp(reason_info[verdict].action, action_name(action)))
+	if (strcmp(reason_info[verdict].action, fate))
 		return "a reason whose action is not what became of it";
 	return NULL;
 }
@@ -208,9 +218,8 @@ static bool trailer_form(const uint8_t *esp, size_t len)
 	return payload == 0 || payload >= 4; /* -00, or Identifier+Seq */
 }
 
-bool mutation_request_to_us(const uint8_t *d, size_t len,
-			    const uint8_t mac[6], const char *local4,
-			    const char *local6)
+bool mutation_request_to_us(const uint8_t *d, size_t len, const uint8_t mac[6],
+			    const char *local4, const char *local6)
 {
 	uint8_t l4[4], l6[16];
 	size_t off = 12, esp_off, esp_len;
@@ -266,7 +275,7 @@ bool mutation_request_to_us(const uint8_t *d, size_t len,
 	       trailer_form(d + esp_off, esp_len);
 }
 
-void mutation_report(unsigned long long i, unsigned long long seed,
+void mutation_failed(unsigned long long i, unsigned long long seed,
 		     const char *broke, uint32_t action, const struct pkt *p,
 		     size_t out_len)
 {
@@ -277,4 +286,14 @@ void mutation_report(unsigned long long i, unsigned long long seed,
 	for (size_t b = 0; b < p->len; b++)
 		fprintf(stderr, "%02x", p->data[b]);
 	fputc('\n', stderr);
+	CU_FAIL(broke);
+}
+
+double mutation_seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "esprit_counters.h"
 #include "pkt.h"
@@ -26,13 +27,18 @@ void mutation_apply(struct pkt *p);
 
 /*
  * The counters' rule (esprit-stats(8)), from the packets per reason before
- * and after one run that ended in action: exactly one reason whose action
- * is the run's; event reasons besides; and what RISAV counts on a packet
- * it lets on (green channel, a fragment passed, a failed check with
+ * and after one run whose packet was sent, passed or dropped (fate: "tx",
+ * "pass", "drop", as the reasons' actions say it): exactly one reason with
+ * that action; event reasons besides; and what RISAV counts on a packet it
+ * lets on (green channel, a fragment passed, a failed check with
  * risav-testing-passed) besides that. NULL if it held, else what broke.
  */
 const char *mutation_reasons_check(const uint64_t *before,
-				   const uint64_t *after, uint32_t action);
+				   const uint64_t *after, const char *fate);
+
+/* The fate of an XDP action, and of a TC action. */
+const char *mutation_xdp_fate(uint32_t action);
+const char *mutation_tc_fate(int action);
 
 /*
  * The harness's own reading of an ESP Echo Request (docs/protocols.md
@@ -41,13 +47,15 @@ const char *mutation_reasons_check(const uint64_t *before,
  * with SPI 7, a sub-typed or trailer form whose lengths agree, from a
  * source R2 allows.
  */
-bool mutation_request_to_us(const uint8_t *d, size_t len,
-			    const uint8_t mac[6], const char *local4,
-			    const char *local6);
+bool mutation_request_to_us(const uint8_t *d, size_t len, const uint8_t mac[6],
+			    const char *local4, const char *local6);
 
-/* The frame as hex on stderr, after what broke and the seed. */
-void mutation_report(unsigned long long i, unsigned long long seed,
+/* A failed check: what broke, the seed and the frame as hex on stderr. */
+void mutation_failed(unsigned long long i, unsigned long long seed,
 		     const char *broke, uint32_t action, const struct pkt *p,
 		     size_t out_len);
+
+/* Seconds since t0 (CLOCK_MONOTONIC), for the rate the summary gives. */
+double mutation_seconds_since(const struct timespec *t0);
 
 #endif

@@ -378,6 +378,16 @@ static uint16_t be16(const uint8_t *p)
 		}                                                         \
 	} while (0)
 
+/* A checksum with one 16-bit word of what it covers changed (RFC 1624). */
+static uint16_t csum_replace16(uint16_t sum, uint16_t old, uint16_t new)
+{
+	uint32_t s = (uint16_t)~sum + (uint16_t)~old + new;
+
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 bool tf_tagged_at(const struct pkt *in, const uint8_t *out, size_t out_len,
 		  uint32_t spi, uint32_t seq, const char *file, int line)
 {
@@ -409,8 +419,15 @@ bool tf_tagged_at(const struct pkt *in, const uint8_t *out, size_t out_len,
 
 		hdr[l3 + 2] = len >> 8;
 		hdr[l3 + 3] = len;
-		hdr[l3 + 10] = hdr[l3 + 11] = 0;
-		sum = pkt_ipv4_checksum(hdr + l3, ins - l3);
+		if (pkt_ipv4_checksum(ip, ins - l3)) {
+			/* a wrong checksum is adjusted (RFC 1624), not mended */
+			sum = csum_replace16(be16(ip + 10), be16(ip + 2), len);
+			sum = csum_replace16(sum, be16(ip + 8),
+					     (uint16_t)(ip[8] << 8 | 51));
+		} else {
+			hdr[l3 + 10] = hdr[l3 + 11] = 0;
+			sum = pkt_ipv4_checksum(hdr + l3, ins - l3);
+		}
 		hdr[l3 + 10] = sum >> 8;
 		hdr[l3 + 11] = sum;
 	} else {

@@ -100,6 +100,8 @@ FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/%.o)
 FUZZ_LIB := $(BUILD)/fuzz/libesprit.a
 FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
+# libmicrohttpd built the same way from Debian's source (scripts/fuzz_mhd.sh)
+FUZZ_MHD := $(BUILD)/fuzz/mhd/libmicrohttpd.a
 
 TEST_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/test/%.o)
 TEST_CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/test/%.o)
@@ -187,10 +189,18 @@ $(BUILD)/fuzz/user/%.o: user/%.c | $(SKELS)
 	$(Q)$(CLANG) $(USER_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
 		-c $< -o $@
 
+$(FUZZ_MHD): scripts/fuzz_mhd.sh
+	$(call msg,MHD-FUZZ,$@)
+	$(Q)scripts/fuzz_mhd.sh $(dir $@)
+
+# the HTTP parser the metrics harness drives is instrumented too
+$(BUILD)/fuzz/fuzz_metrics: $(FUZZ_MHD)
+$(BUILD)/fuzz/fuzz_metrics: FUZZ_STATIC_LIBS = $(FUZZ_MHD)
+
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	$(call msg,LINK-FUZZ,$@)
 	$(Q)$(CLANG) $(USER_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ \
-		$< $(FUZZ_LIB) $(PKG_LIBS)
+		$< $(FUZZ_LIB) $(FUZZ_STATIC_LIBS) $(PKG_LIBS)
 
 _fuzz: $(FUZZ_BINS) $(BUILD)/test/esprit_tests
 	$(Q)ESPRIT_BUILD=$(abspath $(BUILD)) scripts/fuzz.sh $(BUILD)/fuzz

@@ -5,7 +5,7 @@
 
 test_every_harness_briefly() {
 	local out rc=0
-	out=$(FUZZ_SECONDS=${FUZZ_SECONDS:-12} scripts/fuzz.sh "$ESPRIT_BUILD/fuzz") || rc=$?
+	out=$(FUZZ_SECONDS=${FUZZ_SECONDS:-10} scripts/fuzz.sh "$ESPRIT_BUILD/fuzz") || rc=$?
 	echo "$out"
 	assert_eq 0 "$rc" "fuzz.sh status"
 	local name

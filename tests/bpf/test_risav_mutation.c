@@ -245,17 +245,11 @@ report:
 					res.out_len);
 		}
 	}
-	{
-		double s = mutation_seconds_since(&t0);
-
-		fprintf(stderr,
-			"\n  [bpf_risav_mutation: %llu mutated tagged packets "
-			"from %zu seeds in %.1f s (%.0f/s): %llu verified, "
-			"%llu stripped unverified, %llu passed, %llu "
-			"dropped; %llu invariant failures]\n",
-			n, nseeds, s, s > 0 ? (double)n / s : 0.0, verified,
-			stripped, passed, dropped, failures);
-	}
+	mutation_summary("bpf_risav_mutation, mutated tagged packets", n, &t0,
+			 failures,
+			 "%llu verified, %llu stripped unverified, %llu "
+			 "passed, %llu dropped",
+			 verified, stripped, passed, dropped);
 	CU_ASSERT_EQUAL(failures, 0);
 	/* the mutations reach acceptance, stripping and refusal */
 	CU_ASSERT(n < 1000 || (verified && stripped && dropped));

@@ -760,13 +760,12 @@ static void test_random_mutations_through_tc(void)
 					res.out_len);
 		}
 	}
-	fprintf(stderr,
-		"\n  [bpf_risav_tag: %llu randomly mutated packets in %.1f s: "
-		"%llu tagged and verified by OpenSSL, %llu sent as they "
-		"came, %llu not sent, %llu too short for the kernel's test "
-		"run; %llu invariant failures]\n",
-		n, mutation_seconds_since(&t0), tagged, untouched, not_sent,
-		refused, failures);
+	mutation_summary("bpf_risav_tag, randomly mutated packets", n, &t0,
+			 failures,
+			 "%llu tagged and verified by OpenSSL, %llu sent as "
+			 "they came, %llu not sent, %llu too short for the "
+			 "kernel's test run",
+			 tagged, untouched, not_sent, refused);
 	CU_ASSERT_EQUAL(failures, 0);
 	CU_ASSERT(n < 1000 || (tagged && untouched && not_sent));
 }

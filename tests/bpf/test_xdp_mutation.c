@@ -205,16 +205,9 @@ static void test_invariants_under_mutation(void)
 					res.out_len);
 		}
 	}
-	{
-		double s = mutation_seconds_since(&t0);
-
-		fprintf(stderr,
-			"\n  [bpf_xdp_mutation: %llu mutated packets from %zu "
-			"seeds in %.1f s (%.0f/s): %llu sent, %llu passed, "
-			"%llu dropped; %llu invariant failures]\n",
-			n, nseeds, s, s > 0 ? (double)n / s : 0.0, tx, pass,
-			drop, failures);
-	}
+	mutation_summary("bpf_xdp_mutation, mutated requests", n, &t0, failures,
+			 "%llu sent, %llu passed, %llu dropped", tx, pass,
+			 drop);
 	CU_ASSERT_EQUAL(failures, 0);
 	/* every packet under one reason: the reasons count the packets */
 	if (!failures)

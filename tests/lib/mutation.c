@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,11 +290,21 @@ void mutation_failed(unsigned long long i, unsigned long long seed,
 	CU_FAIL(broke);
 }
 
-double mutation_seconds_since(const struct timespec *t0)
+void mutation_summary(const char *what, unsigned long long n,
+		      const struct timespec *t0, unsigned long long failures,
+		      const char *outcomes, ...)
 {
 	struct timespec t1;
+	double s;
+	va_list ap;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	s = (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	fprintf(stderr, "\n  [%s: %llu packets in %.1f s (%.0f/s): ", what, n,
+		s, s > 0 ? (double)n / s : 0.0);
+	va_start(ap, outcomes);
+	vfprintf(stderr, outcomes, ap);
+	va_end(ap);
+	fprintf(stderr, "; %llu invariant failures]\n", failures);
 }

@@ -55,7 +55,14 @@ void mutation_failed(unsigned long long i, unsigned long long seed,
 		     const char *broke, uint32_t action, const struct pkt *p,
 		     size_t out_len);
 
-/* Seconds since t0 (CLOCK_MONOTONIC), for the rate the summary gives. */
-double mutation_seconds_since(const struct timespec *t0);
+/*
+ * The run's summary line on stderr: "[what: N packets in S s (R/s): "
+ * then the outcomes (printf format and arguments), then the failures.
+ * t0: when the run started (CLOCK_MONOTONIC).
+ */
+void mutation_summary(const char *what, unsigned long long n,
+		      const struct timespec *t0, unsigned long long failures,
+		      const char *outcomes, ...)
+	__attribute__((format(printf, 5, 6)));
 
 #endif

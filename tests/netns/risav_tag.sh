@@ -62,6 +62,9 @@ test_tcp_udp_both_families_two_dscp_sas() {
 	# what b1 tagged, b2 verified; nothing failed on either side
 	assert_ge 1 "$(count_in b1 risav-tagged)" "b1 tagged"
 	assert_ge 1 "$(count_in b2 risav-verified)" "b2 verified"
+	# what is neither tagged nor checked is counted too (ARP, ND)
+	assert_ge 1 "$(count_in b1 not-esprit-egress)" "b1 not-esprit-egress"
+	assert_ge 1 "$(count_in b2 not-esprit)" "b2 not-esprit"
 	local r
 	for r in ah-bad-icv ah-unknown-spi ah-replay risav-untagged \
 		risav-tag-failed risav-untaggable; do

@@ -49,7 +49,7 @@
 
 #define REPEAT_DEFAULT	1000000
 #define TARGET_DELTA_NS 15.0 /* issue 2: <= empty XDP_TX + 15 ns */
-#define SUBJECTS	6
+#define SUBJECTS	7
 #define ESPRIT_SETTINGS 4
 #define ECHO_DEV	"bxecho0" /* the ingress device: our MAC, our address */
 /* The refusing setting: at least this share of repetitions refused. */
@@ -60,6 +60,7 @@ enum subject_check {
 	CHECK_NONE, /* baselines */
 	CHECK_REFLECTED, /* esprit_xdp answered it */
 	CHECK_REFUSED, /* esprit_xdp refused it (prefix rate limit) */
+	CHECK_NOT_ESPRIT, /* esprit_xdp passed it untouched as not its own */
 };
 
 struct subject {
@@ -83,7 +84,7 @@ struct testrun {
 	struct anchor anchor;
 	unsigned int ifindex; /* ECHO_DEV, once made */
 	struct frame_ends ends;
-	struct pkt seed, subtyped;
+	struct pkt seed, subtyped, icmp6;
 };
 
 /* Rate limits off. */
@@ -164,6 +165,13 @@ static bool check_reply(const struct testrun *tr, const struct subject *s)
 			    strerror(-err));
 		return false;
 	}
+	if (s->check == CHECK_NOT_ESPRIT) {
+		if (action == XDP_PASS && out.len == in->len &&
+		    !memcmp(out.data, in->data, in->len))
+			return true;
+		table_error(tr->t, "%s: not passed untouched", s->ns->name);
+		return false;
+	}
 	if (action != XDP_TX) {
 		table_error(tr->t, "%s: returned action %u, not XDP_TX",
 			    s->ns->name, action);
@@ -195,6 +203,8 @@ static __u64 counted(const struct subject *s)
 		return esprit_prog_count(s->esprit, ESPRIT_R_ECHO_REFLECTED);
 	case CHECK_REFUSED:
 		return esprit_prog_count(s->esprit, ESPRIT_R_ECHO_RATE_PREFIX);
+	case CHECK_NOT_ESPRIT:
+		return esprit_prog_count(s->esprit, ESPRIT_R_NOT_ESPRIT);
 	default:
 		return 0;
 	}
@@ -205,6 +215,12 @@ static void check_counted(struct table *t, const struct subject *s)
 {
 	__u64 n = counted(s) - s->counted;
 
+	if (s->check == CHECK_NOT_ESPRIT && n != s->iterations)
+		table_error(t,
+			    "%s: %llu of %llu repetitions were counted "
+			    "not-esprit",
+			    s->ns->name, (unsigned long long)n,
+			    (unsigned long long)s->iterations);
 	if (s->check == CHECK_REFLECTED && n != s->iterations)
 		table_error(t,
 			    "%s: %llu of %llu repetitions were reflected; "
@@ -352,7 +368,10 @@ static int load_subjects(struct testrun *tr)
 			CHECK_REFLECTED) ||
 	    add_subject(tr, "esprit_xdp, defaults, refusing, seed",
 			esprit_prog_fd(tr->esp[3]), &tr->seed, tr->esp[3],
-			CHECK_REFUSED))
+			CHECK_REFUSED) ||
+	    add_subject(tr, "esprit_xdp, defaults, ICMPv6 (not esprit's)",
+			esprit_prog_fd(tr->esp[3]), &tr->icmp6, tr->esp[3],
+			CHECK_NOT_ESPRIT))
 		return -1;
 	for (int i = 0; i < tr->nsubj; i++) {
 		int e = anchor_add(&tr->anchor, tr->subj[i].prog_fd);
@@ -375,6 +394,7 @@ static void add_comparisons(struct testrun *tr)
 	table_delta(tr->t, s[3].ns, s[0].ns, TARGET_AT_MOST, TARGET_DELTA_NS);
 	table_delta(tr->t, s[4].ns, s[0].ns, TARGET_AT_MOST, TARGET_DELTA_NS);
 	table_delta(tr->t, s[5].ns, s[0].ns, TARGET_NONE, 0);
+	table_delta(tr->t, s[6].ns, s[0].ns, TARGET_NONE, 0);
 	table_delta(tr->t, s[1].ns, s[0].ns, TARGET_NONE, 0);
 	table_delta(tr->t, s[2].ns, s[1].ns, TARGET_NONE, 0);
 	table_delta(tr->t, s[4].ns, s[3].ns, TARGET_NONE, 0);
@@ -418,6 +438,10 @@ static void add_notes(struct table *t)
 		   "echo-rate-limited-prefix): the cost of a refused "
 		   "request in a flood",
 		   100 * REFUSED_SHARE);
+	table_note(t, "not esprit's: an ICMPv6 Echo Request to the same "
+		      "address, passed untouched (checked) and counted "
+		      "not-esprit (checked: every repetition): what esprit "
+		      "costs the traffic it has no part in");
 	table_note(t, "targets (issues 2, 14): the rows with the limits off "
 		      "and on, each against the empty XDP_TX program; the "
 		      "default configuration has the limits on, and sends "
@@ -454,6 +478,7 @@ static int testrun_echo(int argc, char **argv)
 	cpu_pin(0, cpu);
 	frame_esp_echo_request(&tr.seed, &tr.ends, 7);
 	frame_esp_echo_subtyped(&tr.subtyped, &tr.ends);
+	frame_icmp6_echo_request(&tr.icmp6, &tr.ends);
 	table_context(tr.t,
 		      "IPv6 ESP Echo Requests, %d B of Data: seed %zu B, "
 		      "sub-typed %zu B frames; in a private netns",

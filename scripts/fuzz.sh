@@ -7,7 +7,8 @@
 # FUZZ_PACKETS (make fuzz: 10^7), the packet mutation engine then runs
 # that many requests through the XDP program (bpf_xdp_mutation), and
 # FUZZ_TAGGED_PACKETS (default a tenth of it: each is signed afresh) that
-# many RISAV-tagged packets (bpf_risav_mutation).
+# many RISAV-tagged packets (bpf_risav_mutation), and a quarter as many
+# through the TC tagger (bpf_risav_tag/random_mutations_through_tc).
 set -uo pipefail
 
 dir=${1:?usage: fuzz.sh DIR}
@@ -39,14 +40,18 @@ for bin in "$dir"/fuzz_*; do
 			"(${rate:-?}/s), corpus $(ls "$work" | wc -l) inputs, nothing found"
 	fi
 done
-mutations() { # suite count
+mutations() { # suite[/test] count
+	local log=$dir/${1//\//.}.log
 	ESPRIT_MUTATIONS=$2 "${ESPRIT_BUILD:-$top/build}/test/esprit_tests" \
-		"$1" >"$dir/$1.log" 2>&1 || failed=1
-	grep -E "^  \[$1|mutation [0-9]+ \(" "$dir/$1.log" | sed 's/^ *//'
+		"$1" >"$log" 2>&1 || failed=1
+	grep -E "^  \[${1%%/*}|mutation [0-9]+ \(" "$log" | sed 's/^ *//'
 }
 if [ -n "${FUZZ_PACKETS:-}" ]; then
 	mutations bpf_xdp_mutation "$FUZZ_PACKETS"
 	mutations bpf_risav_mutation \
+		"${FUZZ_TAGGED_PACKETS:-$((FUZZ_PACKETS / 10))}"
+	# a quarter of the count given: see the test
+	mutations bpf_risav_tag/random_mutations_through_tc \
 		"${FUZZ_TAGGED_PACKETS:-$((FUZZ_PACKETS / 10))}"
 fi
 exit "$failed"

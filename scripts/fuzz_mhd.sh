@@ -8,6 +8,7 @@
 set -euo pipefail
 
 out=${1:?usage: fuzz_mhd.sh OUT}
+out=$(mkdir -p "$out" && cd "$out" && pwd) # apt takes paths from anywhere
 version=$(dpkg-query -W -f='${Version}' libmicrohttpd-dev)
 apt=$out/apt
 rm -rf "$out/src"

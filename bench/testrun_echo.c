@@ -210,23 +210,20 @@ static __u64 counted(const struct subject *s)
 	}
 }
 
-/* Every repetition answered, or (nearly) every one refused. */
+/* Every repetition answered or passed as it should be, or (nearly)
+ * every one refused. */
 static void check_counted(struct table *t, const struct subject *s)
 {
 	__u64 n = counted(s) - s->counted;
 
-	if (s->check == CHECK_NOT_ESPRIT && n != s->iterations)
+	if ((s->check == CHECK_REFLECTED || s->check == CHECK_NOT_ESPRIT) &&
+	    n != s->iterations)
 		table_error(t,
-			    "%s: %llu of %llu repetitions were counted "
-			    "not-esprit",
+			    "%s: only %llu of %llu repetitions were counted %s",
 			    s->ns->name, (unsigned long long)n,
-			    (unsigned long long)s->iterations);
-	if (s->check == CHECK_REFLECTED && n != s->iterations)
-		table_error(t,
-			    "%s: %llu of %llu repetitions were reflected; "
-			    "the rest were not requests",
-			    s->ns->name, (unsigned long long)n,
-			    (unsigned long long)s->iterations);
+			    (unsigned long long)s->iterations,
+			    s->check == CHECK_REFLECTED ? "echo-reflected"
+							: "not-esprit");
 	if (s->check == CHECK_REFUSED && n < REFUSED_SHARE * s->iterations)
 		table_error(t,
 			    "%s: only %llu of %llu repetitions were refused "

@@ -164,15 +164,10 @@ static int prefix_import_table(int argc, char **argv)
 	s.batch = table_series(t, "raw batched fill", "s");
 	s.single = table_series(t, "raw fill, 1 syscall/entry", "s");
 	s.whole = table_series(t, "jansson, whole document", "s");
-	n = vrp_gen_tmpfile(file, sizeof(file));
-	if (!n) {
-		table_error(t, "cannot write the VRP file");
+	n = prefix_bench_setup(t, file, sizeof(file), &skel);
+	if (!n)
 		return table_finish(t);
-	}
-	skel = prefix_skel_load();
-	if (!skel) {
-		table_error(t, "cannot load bench_prefix_lookup");
-	} else {
+	if (skel) {
 		measure(t, file, bpf_map__fd(skel->maps.esprit_prefixes),
 			bpf_map__fd(skel->maps.esprit_pfx4), &s, &sum);
 		bench_prefix_lookup__destroy(skel);

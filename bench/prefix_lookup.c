@@ -230,16 +230,11 @@ static int prefix_lookup_table(int argc, char **argv)
 	prefix_table_init(&single);
 	all4.addr[10] = all4.addr[11] = 0xff; /* 0.0.0.0/0 */
 	cpu_pin(0, cpu_measured());
-	n = vrp_gen_tmpfile(file, sizeof(file));
-	if (!n) {
-		table_error(t, "cannot write the VRP file");
+	n = prefix_bench_setup(t, file, sizeof(file), &skel);
+	if (!n)
 		return table_finish(t);
-	}
-	skel = prefix_skel_load();
-	if (!skel) {
-		table_error(t, "cannot load bench_prefix_lookup");
+	if (!skel)
 		goto out;
-	}
 	tb.outer = bpf_map__fd(skel->maps.esprit_prefixes);
 	tb.pfx4 = bpf_map__fd(skel->maps.esprit_pfx4);
 	/* what prefixes_replace() builds, kept open to swap in and out */

@@ -2,6 +2,7 @@
 #include <bpf/libbpf.h>
 
 #include "prefix_skel.h"
+#include "vrp_gen.h"
 
 struct bench_prefix_lookup *prefix_skel_load(void)
 {
@@ -17,4 +18,20 @@ struct bench_prefix_lookup *prefix_skel_load(void)
 		return NULL;
 	}
 	return skel;
+}
+
+size_t prefix_bench_setup(struct table *t, char *file, size_t len,
+			  struct bench_prefix_lookup **skel)
+{
+	size_t n = vrp_gen_tmpfile(file, len);
+
+	*skel = NULL;
+	if (!n) {
+		table_error(t, "cannot write the VRP file");
+		return 0;
+	}
+	*skel = prefix_skel_load();
+	if (!*skel)
+		table_error(t, "cannot load bench_prefix_lookup");
+	return n;
 }

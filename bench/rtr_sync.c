@@ -480,15 +480,10 @@ static int rtr_sync_table(int argc, char **argv)
 			 update_sizes[i], update_sizes[i] == 1 ? "" : "s");
 		s.del[i] = table_series(t, name, "ms");
 	}
-	n = vrp_gen_tmpfile(file, sizeof(file));
-	if (!n) {
-		table_error(t, "cannot write the VRP file");
+	n = prefix_bench_setup(t, file, sizeof(file), &skel);
+	if (!n)
 		return table_finish(t);
-	}
-	skel = prefix_skel_load();
-	if (!skel) {
-		table_error(t, "cannot load bench_prefix_lookup");
-	} else {
+	if (skel) {
 		struct prefix_maps m = {bpf_map__fd(skel->maps.esprit_prefixes),
 					bpf_map__fd(skel->maps.esprit_pfx4)};
 		bool ok = true;

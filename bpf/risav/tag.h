@@ -227,8 +227,9 @@ static __always_inline int risav_tag(struct __sk_buff *skb)
 	int rc;
 
 	cfg = bpf_map_lookup_elem(&esprit_risav, &zero);
-	tp = tag_scratch();
-	if (!cfg || !cfg->local_asn || !tp)
+	/* with RISAV off, one lookup and the count: no scratch wanted */
+	tp = cfg && cfg->local_asn ? tag_scratch() : NULL;
+	if (!tp)
 		return count_verdict(ESPRIT_R_NOT_ESPRIT_EGRESS, skb->len,
 				     TC_ACT_OK);
 	rc = tag_check(skb, tp);

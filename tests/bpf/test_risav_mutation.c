@@ -21,7 +21,6 @@
  * ESPRIT_MUTATIONS and ESPRIT_MUTATION_SEED as for bpf_xdp_mutation.
  */
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <CUnit/CUnit.h>
@@ -114,16 +113,6 @@ static bool ipv4_checksum_ok(const uint8_t *ip)
 	return pkt_ipv4_checksum(ip, (ip[0] & 0x0f) * 4u) == 0;
 }
 
-static void ipv4_fix_checksum(uint8_t *ip)
-{
-	uint16_t sum;
-
-	ip[10] = ip[11] = 0;
-	sum = pkt_ipv4_checksum(ip, (ip[0] & 0x0f) * 4u);
-	ip[10] = sum >> 8;
-	ip[11] = sum & 0xff;
-}
-
 /*
  * A verified packet: the covered bytes are the signed ones, and what left
  * is plain with the frame's header, the mutable fields and any bytes past
@@ -157,7 +146,7 @@ static const char *check_verified(const struct pkt *plain,
 	if (plain->family == 6) /* the version nibble stays the plain's */
 		want.data[l3] = (plain->data[l3] & 0xf0) | (p->data[l3] & 0x0f);
 	if (plain->family == 4 && ipv4_checksum_ok(p->data + l3)) {
-		ipv4_fix_checksum(want.data + l3);
+		pkt_ipv4_set_checksum(want.data + l3);
 	} else if (plain->family == 4) {
 		if (res->out_len < l3 + 20 || ipv4_checksum_ok(res->out + l3))
 			return "a wrong IPv4 checksum came out right";

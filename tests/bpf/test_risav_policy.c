@@ -291,10 +291,7 @@ static void cut_inside_ah(struct pkt *p, const struct pkt *from, size_t keep)
 
 		ip[2] = len >> 8;
 		ip[3] = len & 0xff;
-		ip[10] = ip[11] = 0;
-		len = pkt_ipv4_checksum(ip, 20);
-		ip[10] = len >> 8;
-		ip[11] = len & 0xff;
+		pkt_ipv4_set_checksum(ip);
 	} else {
 		size_t len = p->len - p->l3_off - 40;
 

@@ -620,15 +620,8 @@ static void test_mutated_inputs_tags_verify(void)
 					in.data[l3 + 6] ^= 0x40;
 				break;
 			}
-			if (family == 4) {
-				uint8_t *ip = in.data + l3;
-				uint16_t sum;
-
-				ip[10] = ip[11] = 0;
-				sum = pkt_ipv4_checksum(ip, (ip[0] & 0x0f) * 4);
-				ip[10] = sum >> 8;
-				ip[11] = sum & 0xff;
-			}
+			if (family == 4)
+				pkt_ipv4_set_checksum(in.data + l3);
 		}
 		t0 = tag_fixture_count(&fx, ESPRIT_R_RISAV_TAGGED);
 		CU_ASSERT_EQUAL_FATAL(tag_fixture_run(&fx, &in, &res), 0);

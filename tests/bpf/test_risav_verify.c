@@ -36,13 +36,7 @@ static struct rc_flow enforce_flow(int family)
 
 static void ipv4_fix_checksum(struct pkt *p)
 {
-	uint8_t *ip = p->data + p->l3_off;
-	uint16_t sum;
-
-	ip[10] = ip[11] = 0;
-	sum = pkt_ipv4_checksum(ip, (ip[0] & 0x0f) * 4);
-	ip[10] = sum >> 8;
-	ip[11] = sum & 0xff;
+	pkt_ipv4_set_checksum(p->data + p->l3_off);
 }
 
 static uint64_t sa_count(size_t field)

@@ -20,10 +20,7 @@
  * runs 10^7, more on demand), ESPRIT_MUTATION_SEED the generator's seed
  * (printed on failure).
  */
-#include <arpa/inet.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <CUnit/CUnit.h>

@@ -128,6 +128,12 @@ void pkt_proto(struct pkt *p, uint8_t proto)
 	p->data[p->nexthdr_off] = proto;
 }
 
+void pkt_ipv4_set_checksum(uint8_t *ip)
+{
+	set_be16(ip + 10, 0);
+	set_be16(ip + 10, pkt_ipv4_checksum(ip, (ip[0] & 0x0f) * 4u));
+}
+
 uint16_t pkt_ipv4_checksum(const uint8_t *hdr, size_t len)
 {
 	uint32_t sum = 0;
@@ -187,12 +193,9 @@ void pkt_finish(struct pkt *p)
 	uint8_t *ip = p->data + p->l3_off;
 
 	if (p->family == 4) {
-		size_t hlen = (ip[0] & 0x0f) * 4;
-
 		if (!p->frozen_len)
 			set_be16(ip + 2, p->len - p->l3_off);
-		set_be16(ip + 10, 0);
-		set_be16(ip + 10, pkt_ipv4_checksum(ip, hlen));
+		pkt_ipv4_set_checksum(ip);
 	} else if (p->family == 6 && !p->frozen_len) {
 		set_be16(ip + 4, p->len - p->l3_off - 40);
 	}
@@ -315,8 +318,7 @@ void pkt_ah_insert(struct pkt *p, uint32_t spi, uint32_t seq, uint8_t scope,
 	p->ah_icv_len = icv_len;
 	if (p->family == 4) {
 		set_be16(ip + 2, get_be16(ip + 2) + ah_len);
-		set_be16(ip + 10, 0);
-		set_be16(ip + 10, pkt_ipv4_checksum(ip, (ip[0] & 0x0f) * 4));
+		pkt_ipv4_set_checksum(ip);
 	} else {
 		set_be16(ip + 4, get_be16(ip + 4) + ah_len);
 	}

@@ -79,6 +79,8 @@ void pkt_esp_subtyped(struct pkt *p, uint32_t spi, uint32_t seq,
 		      size_t n);
 
 uint16_t pkt_ipv4_checksum(const uint8_t *hdr, size_t len);
+/* The IPv4 header at ip (its IHL long) given its right checksum. */
+void pkt_ipv4_set_checksum(uint8_t *ip);
 
 /* Smallest RFC 4303 padding that ends the seed form on a 4-byte boundary. */
 size_t pkt_seed_min_pad(size_t data_len);

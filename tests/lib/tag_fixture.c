@@ -424,12 +424,11 @@ bool tf_tagged_at(const struct pkt *in, const uint8_t *out, size_t out_len,
 			sum = csum_replace16(be16(ip + 10), be16(ip + 2), len);
 			sum = csum_replace16(sum, be16(ip + 8),
 					     (uint16_t)(ip[8] << 8 | 51));
+			hdr[l3 + 10] = sum >> 8;
+			hdr[l3 + 11] = sum;
 		} else {
-			hdr[l3 + 10] = hdr[l3 + 11] = 0;
-			sum = pkt_ipv4_checksum(hdr + l3, ins - l3);
+			pkt_ipv4_set_checksum(hdr + l3);
 		}
-		hdr[l3 + 10] = sum >> 8;
-		hdr[l3 + 11] = sum;
 	} else {
 		uint16_t len = be16(ip + 4) + ah_len;
 
